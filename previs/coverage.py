@@ -1,0 +1,246 @@
+"""How much of the NIRSpec MSA a NIRCam pre-imaging plan covers.
+
+All areas are computed with shapely 2 in the tangent plane at the NIRSpec
+pointing (arcsec). The MSA is the union of its four quadrants; an exposure is
+one dither position of one mosaic tile (the union of its detectors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from previs.apertures import MSA_QUADRANTS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.footprints import Footprint, nircam_footprint, nirspec_footprint
+from previs.pointing import Pointing, apa_from_v3pa, v3pa_from_apa
+from previs.projection import TangentPlane
+
+MAX_DEPTH = 3
+
+
+@dataclass(frozen=True, eq=False)
+class MSAGeometry:
+    """The MSA quadrants of one NIRSpec pointing in its tangent plane (arcsec)."""
+
+    pointing: Pointing
+    plane: TangentPlane
+    quadrants: tuple[BaseGeometry, ...]
+    union: BaseGeometry
+
+    @property
+    def area(self) -> float:
+        """Area of the MSA (union of the quadrants), arcsec^2."""
+        return float(self.union.area)
+
+
+@lru_cache(maxsize=64)
+def msa_geometry(pointing: Pointing) -> MSAGeometry:
+    """Quadrant polygons and their union for a NIRSpec pointing, built once per pointing."""
+    plane = TangentPlane(pointing.ra, pointing.dec)
+    footprint = nirspec_footprint(pointing, MSA_QUADRANTS)
+    quadrants = tuple(shapely.polygons(_plane_corners(footprint, plane)))
+    union = shapely.union_all(quadrants)
+    shapely.prepare(union)
+    return MSAGeometry(pointing, plane, quadrants, union)
+
+
+def _plane_corners(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
+    x, y = plane.to_plane(footprint.ra, footprint.dec)
+    return np.stack([x, y], axis=-1)
+
+
+def exposure_geometries(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
+    """One geometry per exposure (the union of its detectors) in ``plane``."""
+    polygons = shapely.polygons(_plane_corners(footprint, plane))
+    per_exposure = polygons.reshape(footprint.n_exposures, -1)
+    return np.array([shapely.union_all(row) for row in per_exposure], dtype=object)
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """MSA coverage of a NIRCam footprint.
+
+    Attributes
+    ----------
+    channel : str
+        NIRCam channel.
+    covered : float
+        Fraction (0-1) of the MSA area covered by at least one exposure.
+    quadrants : dict
+        Covered fraction of each quadrant, keyed 1-4.
+    depth : dict
+        ``depth[k]``: fraction of the MSA covered by at least ``k`` exposures, k = 1..3.
+    exposures : int
+        Number of exposures (dither positions x mosaic tiles).
+    uncovered : shapely geometry
+        The part of the MSA no exposure covers, in ``plane`` (arcsec).
+    plane : TangentPlane
+        Tangent plane at the NIRSpec pointing in which areas were computed.
+    msa_area : float
+        MSA area, arcsec^2.
+    """
+
+    channel: str
+    covered: float
+    quadrants: dict[int, float]
+    depth: dict[int, float]
+    exposures: int
+    uncovered: BaseGeometry
+    plane: TangentPlane
+    msa_area: float
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON shape: channel, covered, quadrants, depth, exposures."""
+        return {
+            "channel": self.channel,
+            "covered": self.covered,
+            "quadrants": {str(k): v for k, v in self.quadrants.items()},
+            "depth": {str(k): v for k, v in self.depth.items()},
+            "exposures": self.exposures,
+        }
+
+    def uncovered_sky_rings(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Rings (exteriors and holes) of the uncovered area as (ra, dec) arrays, degrees."""
+        return geometry_sky_rings(self.uncovered, self.plane)
+
+
+def geometry_sky_rings(
+    geometry: BaseGeometry, plane: TangentPlane
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every ring of a polygonal geometry in ``plane`` as (ra, dec) arrays in degrees."""
+    rings = []
+    for polygon in shapely.get_parts(geometry):
+        if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring.coords)
+            rings.append(plane.to_sky(xy[:, 0], xy[:, 1]))
+    return rings
+
+
+def depth_layers(exposures: np.ndarray, max_depth: int = MAX_DEPTH) -> list[BaseGeometry]:
+    """Areas covered by at least 1, 2, ..., ``max_depth`` of the given geometries.
+
+    Built incrementally: adding exposure E raises every layer k to
+    ``layer_k | (layer_{k-1} & E)``, deepest first.
+    """
+    empty = shapely.Polygon()
+    layers = [empty] * max_depth
+    for exposure in exposures:
+        if exposure.is_empty:
+            continue
+        for k in range(max_depth - 1, 0, -1):
+            if not layers[k - 1].is_empty:
+                gained = shapely.intersection(layers[k - 1], exposure)
+                if not gained.is_empty:
+                    layers[k] = shapely.union(layers[k], gained)
+        layers[0] = shapely.union(layers[0], exposure)
+    return layers
+
+
+def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
+    """Coverage of the MSA at ``nirspec_pointing`` by the NIRCam footprint ``nircam``.
+
+    Parameters
+    ----------
+    nirspec_pointing : Pointing
+        Pointing of NRS_FULL_MSA (degrees).
+    nircam : Footprint
+        NIRCam footprint of one channel (from :func:`previs.footprints.nircam_footprint`).
+    """
+    msa = msa_geometry(nirspec_pointing)
+    exposures = exposure_geometries(nircam, msa.plane)
+    clipped = shapely.intersection(exposures, msa.union)
+    layers = depth_layers(clipped)
+    covered_area = layers[0]
+    uncovered = shapely.difference(msa.union, covered_area)
+    quadrant_fractions = {
+        i + 1: float(shapely.intersection(quadrant, covered_area).area / quadrant.area)
+        for i, quadrant in enumerate(msa.quadrants)
+    }
+    return Coverage(
+        channel=nircam.channel or "",
+        covered=float(covered_area.area / msa.area),
+        quadrants=quadrant_fractions,
+        depth={k + 1: float(layer.area / msa.area) for k, layer in enumerate(layers)},
+        exposures=nircam.n_exposures,
+        uncovered=uncovered,
+        plane=msa.plane,
+        msa_area=msa.area,
+    )
+
+
+def _rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeometry:
+    """Rotate a plane geometry (x east, y north) by ``delta_pa_deg`` east of north."""
+    angle = np.deg2rad(delta_pa_deg)
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+
+    def rotate(coords: np.ndarray) -> np.ndarray:
+        x, y = coords[:, 0], coords[:, 1]
+        # Position angle grows from north towards east: clockwise in (east, north).
+        return np.column_stack([x * cos_a + y * sin_a, -x * sin_a + y * cos_a])
+
+    return shapely.transform(geometry, rotate)
+
+
+def nircam_apa_for(nirspec_apa: float) -> float:
+    """NIRCam APA (deg) at the same spacecraft orientation (V3PA) as a NIRSpec APA."""
+    v3pa = v3pa_from_apa(nirspec_apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang)
+    return apa_from_v3pa(v3pa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
+
+
+def apa_sweep(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas: np.ndarray,
+    channel: str = "short",
+    dither: str = "NONE",
+    mosaic=None,
+    tie_orient: bool = False,
+) -> np.ndarray:
+    """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
+
+    Parameters
+    ----------
+    nirspec, nircam : Pointing
+        Pointings; ``nirspec.apa`` is replaced by each value of ``apas``.
+    apas : array_like
+        NIRSpec aperture position angles to evaluate, degrees.
+    channel, dither, mosaic
+        The NIRCam configuration, as for :func:`previs.footprints.nircam_footprint`.
+    tie_orient : bool
+        If False the NIRCam orientation stays at ``nircam.apa``; if True it
+        follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
+
+    Returns
+    -------
+    numpy.ndarray
+        Covered fractions (0-1), one per APA.
+
+    Notes
+    -----
+    Changing an APA rotates a footprint exactly about its pointing in the
+    tangent plane there; footprints are built once and rotated.
+    """
+    apas = np.atleast_1d(np.asarray(apas, dtype=float))
+    msa0 = msa_geometry(nirspec)
+    footprint = nircam_footprint(nircam, channel, dither, mosaic)
+    nircam_plane = TangentPlane(nircam.ra, nircam.dec)
+    union_nircam_plane = shapely.union_all(shapely.polygons(_plane_corners(footprint, nircam_plane)))
+    to_nirspec = nircam_plane.transfer_to(msa0.plane)
+    fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
+    fractions = np.empty(len(apas))
+    for i, apa in enumerate(apas):
+        msa = _rotate_about_origin(msa0.union, apa - nirspec.apa)
+        if tie_orient:
+            delta = nircam_apa_for(apa) - nircam.apa
+            rotated = _rotate_about_origin(union_nircam_plane, delta)
+            covering = shapely.transform(rotated, to_nirspec)
+        else:
+            covering = fixed_nircam
+        fractions[i] = shapely.intersection(msa, covering).area / msa0.area
+    return fractions

@@ -1,0 +1,129 @@
+"""Pointings and the JWST attitude matrix: telescope frame (V2, V3) to sky (RA, Dec).
+
+A pointing ``(ra, dec, apa)`` places a reference aperture's reference point
+(V2Ref, V3Ref) at (RA, Dec) with the aperture's ideal +Y axis at position angle
+``apa`` (degrees east of north). The telescope V3 axis then has position angle
+``v3pa = apa - V3IdlYAngle`` at that point, and the attitude matrix is the
+standard one of the JWST SIAF documentation: it maps the telescope-frame unit
+vector of (V2Ref, V3Ref) onto the sky unit vector of (RA, Dec) with V3 at ``v3pa``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
+
+
+def _axis_rotation(axis: int, angle_deg: float) -> np.ndarray:
+    """Right-handed (anticlockwise seen from the axis tip) rotation about axis 0, 1 or 2."""
+    c, s = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    i, j = (axis + 1) % 3, (axis + 2) % 3
+    matrix = np.eye(3)
+    matrix[i, i] = matrix[j, j] = c
+    matrix[i, j], matrix[j, i] = -s, s
+    return matrix
+
+
+def attitude_matrix(
+    v2_arcsec: float, v3_arcsec: float, ra_deg: float, dec_deg: float, v3pa_deg: float
+) -> np.ndarray:
+    """The attitude matrix that puts telescope position (v2, v3) at (ra, dec).
+
+    Parameters
+    ----------
+    v2_arcsec, v3_arcsec : float
+        Telescope-frame position that is placed on the sky position, arcsec.
+    ra_deg, dec_deg : float
+        Sky position, degrees.
+    v3pa_deg : float
+        Position angle of the V3 axis at that position, degrees east of north.
+
+    Returns
+    -------
+    numpy.ndarray
+        3x3 matrix taking telescope-frame unit vectors to equatorial unit vectors.
+    """
+    # Undo the (v2, v3) offset so the position lies on the x axis, roll about it by
+    # -pa, then carry the x axis to (ra, dec).
+    to_axis = _axis_rotation(1, v3_arcsec / 3600.0) @ _axis_rotation(2, -v2_arcsec / 3600.0)
+    roll = _axis_rotation(0, -v3pa_deg)
+    to_sky = _axis_rotation(2, ra_deg) @ _axis_rotation(1, -dec_deg)
+    return to_sky @ roll @ to_axis
+
+
+def unit_vectors(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
+    """Unit vectors (3, ...) of spherical positions given in degrees."""
+    lon, lat = np.deg2rad(lon_deg), np.deg2rad(lat_deg)
+    cos_lat = np.cos(lat)
+    return np.stack([np.cos(lon) * cos_lat, np.sin(lon) * cos_lat, np.sin(lat)])
+
+
+def tel_to_sky(
+    matrix: np.ndarray, v2_arcsec: np.ndarray, v3_arcsec: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map telescope-frame positions (arcsec, any shape) to RA in [0, 360) and Dec, degrees."""
+    v2 = np.asarray(v2_arcsec, dtype=float)
+    v3 = np.asarray(v3_arcsec, dtype=float)
+    tel = unit_vectors(v2 / 3600.0, v3 / 3600.0).reshape(3, -1)
+    x, y, z = matrix @ tel
+    ra = np.rad2deg(np.arctan2(y, x)) % 360.0
+    dec = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
+    return ra.reshape(v2.shape), dec.reshape(v2.shape)
+
+
+def _finite_number(value: object, name: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in degrees, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number in degrees, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class Pointing:
+    """Where a reference aperture points and how it is oriented.
+
+    Parameters
+    ----------
+    ra : float
+        Right ascension of the reference point, degrees (wrapped to [0, 360)).
+    dec : float
+        Declination of the reference point, degrees, in [-90, 90].
+    apa : float
+        Aperture position angle: position angle of the aperture's ideal +Y axis
+        at the reference point, degrees east of north (wrapped to [0, 360)).
+    """
+
+    ra: float
+    dec: float
+    apa: float
+
+    def __post_init__(self) -> None:
+        ra = _finite_number(self.ra, "RA") % 360.0
+        dec = _finite_number(self.dec, "Dec")
+        apa = _finite_number(self.apa, "APA") % 360.0
+        if not -90.0 <= dec <= 90.0:
+            raise ValueError(f"Dec must lie between -90 and +90 degrees, got {dec:g}")
+        object.__setattr__(self, "ra", ra)
+        object.__setattr__(self, "dec", dec)
+        object.__setattr__(self, "apa", apa)
+
+    def to_dict(self) -> dict[str, float]:
+        """``{"ra": ..., "dec": ..., "apa": ...}`` in degrees."""
+        return {"ra": self.ra, "dec": self.dec, "apa": self.apa}
+
+
+def v3pa_from_apa(apa_deg: float, v3_idl_yang_deg: float) -> float:
+    """V3 position angle (deg, [0, 360)) for an aperture at APA ``apa_deg``."""
+    return (apa_deg - v3_idl_yang_deg) % 360.0
+
+
+def apa_from_v3pa(v3pa_deg: float, v3_idl_yang_deg: float) -> float:
+    """Aperture position angle (deg, [0, 360)) for a V3 position angle ``v3pa_deg``."""
+    return (v3pa_deg + v3_idl_yang_deg) % 360.0

@@ -1,0 +1,73 @@
+"""A gnomonic (tangent-plane) projection in arcsec, used for all area computations.
+
+Great circles project to straight lines, so an aperture outline (straight
+edges between SIAF corners) stays a polygon, and the map between two tangent
+planes is projective: it keeps polygons polygons, which the APA sweep uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from previs.pointing import ARCSEC_PER_RADIAN, unit_vectors
+
+
+@dataclass(frozen=True)
+class TangentPlane:
+    """Tangent plane at (ra, dec) degrees; x towards east, y towards north, arcsec."""
+
+    ra: float
+    dec: float
+
+    def _basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ra, dec = np.deg2rad(self.ra), np.deg2rad(self.dec)
+        centre = np.array([np.cos(ra) * np.cos(dec), np.sin(ra) * np.cos(dec), np.sin(dec)])
+        east = np.array([-np.sin(ra), np.cos(ra), 0.0])
+        north = np.array([-np.cos(ra) * np.sin(dec), -np.sin(ra) * np.sin(dec), np.cos(dec)])
+        return east, north, centre
+
+    def from_unit(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Plane coordinates (arcsec) of unit vectors of shape (3, ...)."""
+        east, north, centre = self._basis()
+        vectors = np.asarray(vectors, dtype=float)
+        depth = np.tensordot(centre, vectors, axes=1)
+        if np.any(depth <= 0):
+            raise ValueError("a position lies 90 degrees or more from the tangent point")
+        x = np.tensordot(east, vectors, axes=1) / depth * ARCSEC_PER_RADIAN
+        y = np.tensordot(north, vectors, axes=1) / depth * ARCSEC_PER_RADIAN
+        return x, y
+
+    def to_unit(self, x_arcsec: np.ndarray, y_arcsec: np.ndarray) -> np.ndarray:
+        """Unit vectors (3, ...) of plane positions in arcsec."""
+        east, north, centre = self._basis()
+        x = np.asarray(x_arcsec, dtype=float) / ARCSEC_PER_RADIAN
+        y = np.asarray(y_arcsec, dtype=float) / ARCSEC_PER_RADIAN
+        vectors = (
+            centre[:, None] + east[:, None] * x.ravel() + north[:, None] * y.ravel()
+        ) / np.sqrt(1.0 + x.ravel() ** 2 + y.ravel() ** 2)
+        return vectors.reshape((3, *x.shape))
+
+    def to_plane(self, ra_deg: np.ndarray, dec_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project sky positions (degrees) to the plane (arcsec)."""
+        return self.from_unit(unit_vectors(ra_deg, dec_deg))
+
+    def to_sky(self, x_arcsec: np.ndarray, y_arcsec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Deproject plane positions (arcsec) to RA in [0, 360) and Dec, degrees."""
+        x, y, z = self.to_unit(x_arcsec, y_arcsec)
+        ra = np.rad2deg(np.arctan2(y, x)) % 360.0
+        dec = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
+        return ra, dec
+
+    def transfer_to(self, other: TangentPlane):
+        """A vectorised function mapping (n, 2) coordinates in this plane to ``other``.
+
+        Suits ``shapely.transform``: exact for straight-edged polygons (projective map).
+        """
+
+        def transfer(coords: np.ndarray) -> np.ndarray:
+            x, y = other.from_unit(self.to_unit(coords[:, 0], coords[:, 1]))
+            return np.column_stack([x, y])
+
+        return transfer
