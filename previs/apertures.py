@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +123,7 @@ def siaf_version() -> str:
     return _snapshot()["prd_version"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_aperture(name: str) -> Aperture:
     """Return the aperture called ``name`` from the snapshot.
 
@@ -134,9 +134,7 @@ def get_aperture(name: str) -> Aperture:
     """
     apertures = _snapshot()["apertures"]
     if name not in apertures:
-        raise ValueError(
-            f"unknown aperture {name!r}; previs knows: {', '.join(sorted(apertures))}"
-        )
+        raise ValueError(f"unknown aperture {name!r}; previs knows: {', '.join(sorted(apertures))}")
     entry = apertures[name]
     return Aperture(
         name=name,

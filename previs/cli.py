@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(error).split())
         print(f"previs: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head: not an error of the user's input
+        sys.stderr.close()
+        return 0
     except OSError as error:
         print(f"previs: error: {error}", file=sys.stderr)
         return EXIT_USAGE

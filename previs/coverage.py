@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from previs.apertures import MSA_QUADRANTS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.depth import depth_fractions
 from previs.footprints import Footprint, nircam_footprint, nirspec_footprint
 from previs.pointing import Pointing, apa_from_v3pa, v3pa_from_apa
 from previs.projection import TangentPlane
@@ -29,6 +30,7 @@ class MSAGeometry:
     pointing: Pointing
     plane: TangentPlane
     quadrants: tuple[BaseGeometry, ...]
+    quadrant_corners: np.ndarray
     union: BaseGeometry
 
     @property
@@ -42,10 +44,11 @@ def msa_geometry(pointing: Pointing) -> MSAGeometry:
     """Quadrant polygons and their union for a NIRSpec pointing, built once per pointing."""
     plane = TangentPlane(pointing.ra, pointing.dec)
     footprint = nirspec_footprint(pointing, MSA_QUADRANTS)
-    quadrants = tuple(shapely.polygons(_plane_corners(footprint, plane)))
+    corners = _plane_corners(footprint, plane)
+    quadrants = tuple(shapely.polygons(corners))
     union = shapely.union_all(quadrants)
     shapely.prepare(union)
-    return MSAGeometry(pointing, plane, quadrants, union)
+    return MSAGeometry(pointing, plane, quadrants, corners, union)
 
 
 def _plane_corners(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
@@ -122,28 +125,12 @@ def geometry_sky_rings(
     return rings
 
 
-def depth_layers(exposures: np.ndarray, max_depth: int = MAX_DEPTH) -> list[BaseGeometry]:
-    """Areas covered by at least 1, 2, ..., ``max_depth`` of the given geometries.
-
-    Built incrementally: adding exposure E raises every layer k to
-    ``layer_k | (layer_{k-1} & E)``, deepest first.
-    """
-    empty = shapely.Polygon()
-    layers = [empty] * max_depth
-    for exposure in exposures:
-        if exposure.is_empty:
-            continue
-        for k in range(max_depth - 1, 0, -1):
-            if not layers[k - 1].is_empty:
-                gained = shapely.intersection(layers[k - 1], exposure)
-                if not gained.is_empty:
-                    layers[k] = shapely.union(layers[k], gained)
-        layers[0] = shapely.union(layers[0], exposure)
-    return layers
-
-
 def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
     """Coverage of the MSA at ``nirspec_pointing`` by the NIRCam footprint ``nircam``.
+
+    The covered area (depth 1), the per-quadrant fractions and the uncovered
+    geometry come from an exact polygon union; the deeper levels (k = 2, 3)
+    from :func:`previs.depth.depth_fractions` (exact intervals on 0.5" rows).
 
     Parameters
     ----------
@@ -153,25 +140,35 @@ def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
         NIRCam footprint of one channel (from :func:`previs.footprints.nircam_footprint`).
     """
     msa = msa_geometry(nirspec_pointing)
-    exposures = exposure_geometries(nircam, msa.plane)
-    clipped = shapely.intersection(exposures, msa.union)
-    layers = depth_layers(clipped)
-    covered_area = layers[0]
+    corners = _plane_corners(nircam, msa.plane)
+    detectors = shapely.polygons(corners)
+    touching = shapely.intersects(msa.union, detectors)
+    covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)
     uncovered = shapely.difference(msa.union, covered_area)
     quadrant_fractions = {
-        i + 1: float(shapely.intersection(quadrant, covered_area).area / quadrant.area)
+        i + 1: _fraction(shapely.intersection(quadrant, covered_area).area, quadrant.area)
         for i, quadrant in enumerate(msa.quadrants)
     }
+    covered = _fraction(covered_area.area, msa.area)
+    deeper = depth_fractions(corners[touching], msa.quadrant_corners, MAX_DEPTH)
+    depth = {1: covered}
+    for k in range(2, MAX_DEPTH + 1):
+        depth[k] = min(float(deeper[k - 1]), depth[k - 1])
     return Coverage(
         channel=nircam.channel or "",
-        covered=float(covered_area.area / msa.area),
+        covered=covered,
         quadrants=quadrant_fractions,
-        depth={k + 1: float(layer.area / msa.area) for k, layer in enumerate(layers)},
+        depth=depth,
         exposures=nircam.n_exposures,
         uncovered=uncovered,
         plane=msa.plane,
         msa_area=msa.area,
     )
+
+
+def _fraction(part: float, whole: float) -> float:
+    """part / whole clipped to [0, 1] (rounding can exceed 1 by ~1e-16)."""
+    return float(min(max(part / whole, 0.0), 1.0))
 
 
 def _rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeometry:
@@ -230,7 +227,9 @@ def apa_sweep(
     msa0 = msa_geometry(nirspec)
     footprint = nircam_footprint(nircam, channel, dither, mosaic)
     nircam_plane = TangentPlane(nircam.ra, nircam.dec)
-    union_nircam_plane = shapely.union_all(shapely.polygons(_plane_corners(footprint, nircam_plane)))
+    union_nircam_plane = shapely.union_all(
+        shapely.polygons(_plane_corners(footprint, nircam_plane))
+    )
     to_nirspec = nircam_plane.transfer_to(msa0.plane)
     fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
     fractions = np.empty(len(apas))
@@ -242,5 +241,5 @@ def apa_sweep(
             covering = shapely.transform(rotated, to_nirspec)
         else:
             covering = fixed_nircam
-        fractions[i] = shapely.intersection(msa, covering).area / msa0.area
+        fractions[i] = _fraction(shapely.intersection(msa, covering).area, msa0.area)
     return fractions

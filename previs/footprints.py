@@ -8,7 +8,7 @@ vertices in the reference aperture's frame: one attitude for the whole visit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -77,8 +77,9 @@ class Footprint:
     def to_regions(self):
         """The outlines as ``regions.Regions`` of ``PolygonSkyRegion``.
 
-        Each region's ``meta`` holds ``{"name": aperture, "exposure": k}`` and
-        a DS9 ``text`` label.
+        Each region's ``meta`` holds the aperture name (``meta["name"]``), a DS9
+        label ``text`` ("NRCA1_FULL exp 3") and DS9 tags ``[name, "exposure=k"]``
+        that survive a round trip through a DS9 file.
         """
         from astropy.coordinates import SkyCoord
         from regions import PolygonSkyRegion, RegionMeta, Regions
@@ -87,15 +88,19 @@ class Footprint:
         for name, exposure, ra, dec in zip(
             self.names, self.exposures, self.ra, self.dec, strict=True
         ):
-            meta = RegionMeta({"text": f"{name} exp {int(exposure)}"})
-            region = PolygonSkyRegion(SkyCoord(ra, dec, unit="deg", frame="icrs"), meta=meta)
-            region.meta["name"] = name
-            region.meta["exposure"] = int(exposure)
-            regions.append(region)
+            meta = RegionMeta(
+                {
+                    "name": name,
+                    "text": f"{name} exp {int(exposure)}",
+                    "tag": [name, f"exposure={int(exposure)}"],
+                }
+            )
+            vertices = SkyCoord(ra, dec, unit="deg", frame="icrs")
+            regions.append(PolygonSkyRegion(vertices, meta=meta))
         return Regions(regions)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _corner_template(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     apertures = [get_aperture(name) for name in names]
     return (
@@ -113,7 +118,11 @@ def _place(
     """Sky corners (n_exposures * len(names), 4) of ``names`` for every target offset."""
     ref = get_aperture(reference)
     matrix = attitude_matrix(
-        ref.v2_ref, ref.v3_ref, pointing.ra, pointing.dec, v3pa_from_apa(pointing.apa, ref.v3_idl_yang)
+        ref.v2_ref,
+        ref.v3_ref,
+        pointing.ra,
+        pointing.dec,
+        v3pa_from_apa(pointing.apa, ref.v3_idl_yang),
     )
     v2, v3 = _corner_template(names)
     # The target sits at ideal position (dx, dy): telescope-frame vertices move by

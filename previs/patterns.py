@@ -95,7 +95,9 @@ class Mosaic:
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"mosaic {name} must be a number in percent, got {value!r}") from None
+                raise ValueError(
+                    f"mosaic {name} must be a number in percent, got {value!r}"
+                ) from None
             if not (math.isfinite(number) and -100.0 <= number < 100.0):
                 raise ValueError(
                     f"mosaic {name} must be a percentage from -100 to below 100, got {value!r}"
@@ -103,9 +105,7 @@ class Mosaic:
             object.__setattr__(self, name, number)
 
     @classmethod
-    def parse(
-        cls, text: str, row_overlap: float = 10.0, column_overlap: float = 10.0
-    ) -> Mosaic:
+    def parse(cls, text: str, row_overlap: float = 10.0, column_overlap: float = 10.0) -> Mosaic:
         """Build a mosaic from ``"ROWSxCOLUMNS"``, e.g. ``"2x1"``."""
         parts = str(text).lower().replace("*", "x").split("x")
         try:

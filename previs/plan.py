@@ -96,7 +96,9 @@ class Plan:
         message, e.g. the configuration file's name).
         """
         section = _mapping(data, where)
-        _reject_unknown(section, {"version", "nirspec", "nircam", "dither", "mosaic", "channel"}, where)
+        _reject_unknown(
+            section, {"version", "nirspec", "nircam", "dither", "mosaic", "channel"}, where
+        )
         version = section.get("version", PLAN_FORMAT_VERSION)
         if version != PLAN_FORMAT_VERSION:
             raise ValueError(
@@ -106,11 +108,15 @@ class Plan:
         nirspec = _pointing(section.get("nirspec"), f"{where}.nirspec", DEFAULT_NIRSPEC_APA)
         default_nircam = {"ra": nirspec.ra, "dec": nirspec.dec, "apa": nircam_apa_for(nirspec.apa)}
         nircam_raw = section.get("nircam", default_nircam)
-        nircam = _pointing({**default_nircam, **_mapping(nircam_raw, f"{where}.nircam")},
-                           f"{where}.nircam", default_nircam["apa"])
+        nircam = _pointing(
+            {**default_nircam, **_mapping(nircam_raw, f"{where}.nircam")},
+            f"{where}.nircam",
+            default_nircam["apa"],
+        )
         mosaic_raw = _mapping(section.get("mosaic", {}), f"{where}.mosaic")
-        _reject_unknown(mosaic_raw, {"rows", "columns", "row_overlap", "column_overlap"},
-                        f"{where}.mosaic")
+        _reject_unknown(
+            mosaic_raw, {"rows", "columns", "row_overlap", "column_overlap"}, f"{where}.mosaic"
+        )
         for key in ("rows", "columns"):
             if key in mosaic_raw:
                 _integer(mosaic_raw[key], f"{where}.mosaic.{key}")
@@ -124,7 +130,9 @@ class Plan:
             return cls(nirspec, nircam, dither, mosaic, channel)
         except ValueError as error:
             message = str(error)
-            raise ValueError(message if message.startswith(where) else f"{where}: {message}") from None
+            raise ValueError(
+                message if message.startswith(where) else f"{where}: {message}"
+            ) from None
 
     @classmethod
     def from_json(cls, text: str, where: str = "plan") -> Plan:

@@ -26,6 +26,28 @@ from previs.apertures import (
 )
 
 
+def import_pysiaf_offline():
+    """Import pysiaf without its version check against GitHub.
+
+    pysiaf's import asks GitHub, without a timeout, whether a newer PRD
+    exists; on a machine without network that can hang. The check is skipped
+    by making that one request fail at once.
+    """
+    import requests
+
+    original_get = requests.get
+
+    def refuse(*args: Any, **kwargs: Any):
+        raise requests.ConnectionError("previs builds the SIAF snapshot offline")
+
+    requests.get = refuse
+    try:
+        import pysiaf
+    finally:
+        requests.get = original_get
+    return pysiaf
+
+
 def build_snapshot() -> dict[str, Any]:
     """Read the apertures previs needs from pysiaf.
 
@@ -37,8 +59,7 @@ def build_snapshot() -> dict[str, Any]:
         ``corners('tel', rederive=False)``), the ideal-frame corners, V2Ref,
         V3Ref (arcsec), V3IdlYAngle (deg) and VIdlParity.
     """
-    import pysiaf  # maintenance dependency only
-
+    pysiaf = import_pysiaf_offline()  # a maintenance dependency only
     apertures: dict[str, Any] = {}
     for instrument, names in (("NIRSpec", NIRSPEC_APERTURES), ("NIRCam", NIRCAM_APERTURES)):
         siaf = pysiaf.Siaf(instrument)

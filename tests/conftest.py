@@ -1,0 +1,19 @@
+"""Shared fixtures: an offline pysiaf (the independent reference for geometry)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def pysiaf():
+    """pysiaf imported without its network check (see previs.siaf_build)."""
+    from previs.siaf_build import import_pysiaf_offline
+
+    return import_pysiaf_offline()
+
+
+@pytest.fixture(scope="session")
+def siaf(pysiaf):
+    """pysiaf Siaf objects for NIRSpec and NIRCam."""
+    return {"NIRSpec": pysiaf.Siaf("NIRSpec"), "NIRCam": pysiaf.Siaf("NIRCam")}
