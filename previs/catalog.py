@@ -181,7 +181,7 @@ class Catalog:
             if len(invalid):
                 i = invalid[0]
                 raise CatalogError(
-                    f"{name}, source {i + 1}: flag {np.asarray(self.flag).ravel()[i]!r} is not "
+                    f"{name}, source {i + 1}: flag {str(np.asarray(self.flag).ravel()[i])!r} is not "
                     "P (primary) or F (filler)"
                 )
             flag = flag.astype("<U1")
