@@ -1,0 +1,49 @@
+# previs: the two commands a newcomer needs are `make app` and `make test`.
+# Both create a virtual environment in .venv and install previs into it first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.previs-installed
+PORT ?= 8866
+
+.PHONY: setup app test lint browser benchmarks siaf clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[app,test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set everything up and open the dashboard on the bundled example (Voila).
+app: setup
+	$(BIN)/previs app --port $(PORT)
+
+## Set everything up and run the whole test suite (lint, unit, notebooks, browser).
+test: setup browser
+	$(BIN)/ruff check previs tests benchmarks
+	$(BIN)/ruff format --check previs tests benchmarks
+	PREVIS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+lint: setup
+	$(BIN)/ruff check previs tests benchmarks
+
+## Headless Chromium for the browser test: Debian's package when root, else Playwright's.
+browser: setup
+	@if [ -n "$$PREVIS_CHROMIUM" ] && [ -x "$$PREVIS_CHROMIUM" ]; then :; \
+	elif command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else $(BIN)/python -m playwright install chromium; fi
+
+benchmarks: setup
+	$(BIN)/python benchmarks/bench_core.py
+
+## Rewrite previs/data/siaf_snapshot.json from the installed pysiaf.
+siaf: setup
+	$(BIN)/python -m previs.siaf_build
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts
