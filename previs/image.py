@@ -35,6 +35,7 @@ from typing import IO, Any
 import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS, DistortionLookupTable, FITSFixedWarning, Sip
+from astropy.wcs.utils import proj_plane_pixel_scales
 
 __all__ = [
     "ImageError",
@@ -142,8 +143,8 @@ class SkyImage:
     @property
     def pixel_scale_arcsec(self) -> float:
         """Mean display pixel size at the reference pixel, arcsec."""
-        scales = np.abs(self.wcs.proj_plane_pixel_scales())
-        return float(np.sqrt(scales[0].to_value("deg") * scales[1].to_value("deg")) * 3600.0)
+        scales = proj_plane_pixel_scales(self.wcs)  # degrees (celestial CUNIT)
+        return float(np.sqrt(scales[0] * scales[1]) * 3600.0)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -389,9 +390,9 @@ def load_image(
     stripes of rows (about 64 MiB of float64 working memory each), so a 1 GiB
     file needs little more memory than the reduced array.
     """
-    if int(max_display_size) != max_display_size or max_display_size < 16:
+    if int(max_display_size) != max_display_size or max_display_size < 1:
         raise ValueError(
-            f"load_image: max_display_size must be an integer >= 16 pixels, "
+            f"load_image: max_display_size must be a positive integer (pixels), "
             f"got {max_display_size!r}"
         )
     hdul, label = _open(source, name)
