@@ -1,0 +1,868 @@
+"""The interactive dashboard: widgets -> Plan -> evaluate -> figure and readout.
+
+This is the only previs module that imports ipywidgets and ipympl. It holds no
+geometry: it turns widget values into a :class:`previs.plan.Plan`, calls
+:func:`previs.plan.evaluate`, hands the :class:`~previs.plan.Result` to
+:class:`previs.plot.SkyView` and to the readout, and shows input errors in the
+panel while keeping the last good state.
+
+Fast slider drags: the ipywidgets front end keeps at most one change message
+in flight and merges the changes made meanwhile into one buffered message with
+the latest values; ipympl's front end likewise asks for a new frame only once
+the previous one has arrived. So the handler here simply evaluates the plan
+synchronously (a few milliseconds), moves the artists and calls ``draw_idle``:
+the latest value always wins and nothing piles up, with no timer or thread.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.coverage import nircam_apa_for
+from previs.patterns import DITHER_NAMES, Mosaic
+from previs.plan import Plan, Result, evaluate
+from previs.plot import SkyView
+from previs.pointing import Pointing, v3pa_from_apa
+from previs.projection import TangentPlane
+
+__all__ = ["Dashboard", "default_plan", "format_percent", "parse_ra", "parse_dec"]
+
+MOSAIC_SLIDER_MAX = 4
+OVERLAP_SLIDER_RANGE = (0.0, 50.0)
+EMPTY_SKY_SIZE_ARCSEC = 600.0
+EMPTY_SKY_PIXEL_ARCSEC = 0.5
+
+_DITHER_LABELS = {
+    "NONE": "none (one exposure)",
+    "FULL3": "FULL3 (3 positions)",
+    "FULL3TIGHT": "FULL3TIGHT (3, deeper centre)",
+    "FULL6": "FULL6 (6 positions)",
+    "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
+}
+_NIRCAM_MODES = {"same": "same as NIRSpec", "offset": "offset", "radec": "RA/Dec"}
+
+
+def default_plan() -> Plan:
+    """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile."""
+    return Plan.centred(dither="FULL3")
+
+
+def format_percent(fraction: float) -> str:
+    """A covered fraction (0-1) as the readout shows it, e.g. ``"74.9 %"``."""
+    return f"{100.0 * fraction:.1f} %"
+
+
+def _format_degrees(value: float) -> str:
+    """A float as text that reads back exactly."""
+    return repr(float(value))
+
+
+def _plain_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_ra(text: str, what: str = "RA") -> float:
+    """Right ascension in degrees from ``"53.1625"`` (degrees) or ``"03:32:39.0"`` / ``"3h32m39s"``.
+
+    Sexagesimal values are hours unless they carry a degree mark (``d`` or °).
+    Raises ValueError naming ``what`` and the accepted forms.
+    """
+    from astropy.coordinates import Angle
+
+    text = str(text).strip()
+    number = _plain_number(text)
+    if number is not None:
+        value = number
+    else:
+        try:
+            unit = "deg" if ("d" in text.lower() or "°" in text) else "hourangle"
+            value = float(Angle(text, unit=unit).degree)
+        except Exception:
+            raise ValueError(
+                f"{what}: cannot read {text!r}; give degrees (53.1625) or hours "
+                "(03:32:39.0 or 3h32m39s)"
+            ) from None
+    if not 0.0 <= value < 360.0:
+        raise ValueError(f"{what} must be from 0 to below 360 degrees (0h-24h), got {text!r}")
+    return value
+
+
+def parse_dec(text: str, what: str = "Dec") -> float:
+    """Declination in degrees from ``"-27.7914"`` or ``"-27:47:29"`` / ``"-27d47m29s"``.
+
+    Raises ValueError naming ``what`` and the accepted forms.
+    """
+    from astropy.coordinates import Angle
+
+    text = str(text).strip()
+    number = _plain_number(text)
+    if number is not None:
+        value = number
+    else:
+        try:
+            value = float(Angle(text, unit="deg").degree)
+        except Exception:
+            raise ValueError(
+                f"{what}: cannot read {text!r}; give degrees (-27.7914) or degrees:minutes:seconds "
+                "(-27:47:29)"
+            ) from None
+    if not -90.0 <= value <= 90.0:
+        raise ValueError(f"{what} must lie between -90 and +90 degrees, got {text!r}")
+    return value
+
+
+def _make_canvas(figure: Figure):
+    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot."""
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    canvas = Canvas(figure)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.resizable = False
+    canvas.toolbar_visible = "fade-in-fade-out"
+    canvas.toolbar_position = "left"
+    return canvas
+
+
+class Dashboard:
+    """Plan NIRCam pre-imaging of a NIRSpec MSA field interactively.
+
+    Parameters
+    ----------
+    image : str, os.PathLike, bytes, None or False
+        FITS image to show: a path or the file's bytes. None (default) shows
+        the bundled example deep field; False starts on an empty sky grid.
+    plan : Plan, optional
+        Starting plan (default: :func:`default_plan`).
+    tie_apa : bool
+        Start with the NIRCam APA tied to the NIRSpec APA (same V3PA). Ignored
+        when ``plan`` has NIRCam at another orientation.
+
+    Notes
+    -----
+    Display it by leaving it as the last expression of a notebook cell, or
+    with ``display(dashboard.widget)``. :attr:`plan` reads and sets the whole
+    state; :meth:`load_image`, :meth:`show_example` and
+    :meth:`show_empty_sky` change the image from code.
+    """
+
+    def __init__(
+        self,
+        image: str | os.PathLike | bytes | None | bool = None,
+        plan: Plan | None = None,
+        tie_apa: bool = False,
+    ) -> None:
+        self._plan = plan if plan is not None else default_plan()
+        self._result: Result | None = None
+        self._syncing = False
+        self._input_error = ""
+        self._image_message = ""
+        self._image_name = ""
+        self._empty_sky_centre: tuple[float, float] | None = None
+        self.update_times_ms: list[float] = []
+
+        self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
+        self.canvas = _make_canvas(self.figure)
+        self.view = SkyView(self.figure)
+        self._build_widgets(tie_apa)
+        self._set_widgets_from_plan(self._plan)
+        self._connect()
+
+        if image is False:
+            self.show_empty_sky()
+        elif image is None:
+            self.show_example()
+        else:
+            try:
+                self.load_image(image)
+            except ValueError:
+                self.show_empty_sky(keep_message=True)
+        if (
+            plan is None
+            and self._empty_sky_centre is None
+            and not self._pointing_on_image(self._plan)
+        ):
+            self._recentre_on_image()  # the default plan is off this image: start on its centre
+        else:
+            self._apply(self._plan)
+
+    # ------------------------------------------------------------------ widgets
+    def _build_widgets(self, tie_apa: bool) -> None:
+        style = {"description_width": "112px"}
+        full = widgets.Layout(width="100%")
+
+        def text(description: str, tooltip: str, placeholder: str = "") -> widgets.Text:
+            return widgets.Text(
+                description=description,
+                tooltip=tooltip,
+                placeholder=placeholder,
+                continuous_update=False,
+                style=style,
+                layout=full,
+            )
+
+        def apa_slider(description: str, tooltip: str) -> widgets.FloatSlider:
+            return widgets.FloatSlider(
+                value=0.0,
+                min=0.0,
+                max=360.0,
+                step=0.1,
+                description=description,
+                tooltip=tooltip,
+                continuous_update=True,
+                readout_format=".1f",
+                style=style,
+                layout=full,
+            )
+
+        self.nirspec_ra = text(
+            "NIRSpec RA",
+            "Right ascension of the MSA centre: degrees (53.1625) or hours:min:sec (03:32:39.0)",
+            "53.1625 or 03:32:39.0",
+        )
+        self.nirspec_dec = text(
+            "NIRSpec Dec",
+            "Declination of the MSA centre: degrees (-27.7914) or deg:min:sec (-27:47:29)",
+            "-27.7914 or -27:47:29",
+        )
+        self.nirspec_apa = apa_slider(
+            "NIRSpec APA °",
+            "Position angle of the MSA on the sky (degrees east of north). The "
+            "schedulers fix it later; drag to see which angles your pre-imaging covers.",
+        )
+        self.nircam_mode = widgets.ToggleButtons(
+            options=[(label, key) for key, label in _NIRCAM_MODES.items()],
+            description="NIRCam centre",
+            style={**style, "button_width": "72px"},
+            tooltips=[
+                "NIRCam points at the NIRSpec position",
+                "NIRCam points at an offset (arcsec east, north) from NIRSpec",
+                "NIRCam points at its own RA/Dec",
+            ],
+        )
+        self.nircam_dx = widgets.FloatText(
+            value=0.0,
+            step=5.0,
+            description='East offset "',
+            style=style,
+            layout=full,
+            tooltip="NIRCam centre minus NIRSpec centre towards east, arcsec",
+            continuous_update=False,
+        )
+        self.nircam_dy = widgets.FloatText(
+            value=0.0,
+            step=5.0,
+            description='North offset "',
+            style=style,
+            layout=full,
+            tooltip="NIRCam centre minus NIRSpec centre towards north, arcsec",
+            continuous_update=False,
+        )
+        self.nircam_ra = text(
+            "NIRCam RA",
+            "Right ascension of the NIRCam field centre (both modules): degrees or hours:min:sec",
+        )
+        self.nircam_dec = text(
+            "NIRCam Dec", "Declination of the NIRCam field centre: degrees or deg:min:sec"
+        )
+        self.offset_box = widgets.VBox([self.nircam_dx, self.nircam_dy])
+        self.radec_box = widgets.VBox([self.nircam_ra, self.nircam_dec])
+        self.tie_apa = widgets.Checkbox(
+            value=bool(tie_apa),
+            description="Tie NIRCam APA to NIRSpec (same V3PA)",
+            indent=False,
+            tooltip="Pre-imaging taken at the same spacecraft orientation as the spectroscopy: "
+            "the NIRCam angle then follows the NIRSpec angle",
+        )
+        self.nircam_apa = apa_slider(
+            "NIRCam APA °",
+            "Position angle of the NIRCam field (degrees east of north); the "
+            "pre-imaging is usually taken on another date, at another angle",
+        )
+        self.dither = widgets.Dropdown(
+            options=[(_DITHER_LABELS.get(name, name), name) for name in DITHER_NAMES],
+            description="Dither",
+            style=style,
+            layout=full,
+            tooltip="NIRCam dither pattern: small telescope moves between exposures that fill "
+            "the gaps between detectors",
+        )
+        self.rows = widgets.IntSlider(
+            value=1,
+            min=1,
+            max=MOSAIC_SLIDER_MAX,
+            description="Mosaic rows",
+            style=style,
+            layout=full,
+            tooltip="Mosaic tiles stacked along NIRCam's short (Y) side",
+        )
+        self.columns = widgets.IntSlider(
+            value=1,
+            min=1,
+            max=MOSAIC_SLIDER_MAX,
+            description="Mosaic columns",
+            style=style,
+            layout=full,
+            tooltip="Mosaic tiles side by side along NIRCam's long (X) side",
+        )
+        self.row_overlap = widgets.FloatSlider(
+            value=10.0,
+            min=OVERLAP_SLIDER_RANGE[0],
+            max=OVERLAP_SLIDER_RANGE[1],
+            step=1.0,
+            description="Row overlap %",
+            style=style,
+            layout=full,
+            readout_format=".0f",
+            tooltip="How much neighbouring rows overlap, percent of the tile height",
+        )
+        self.column_overlap = widgets.FloatSlider(
+            value=10.0,
+            min=OVERLAP_SLIDER_RANGE[0],
+            max=OVERLAP_SLIDER_RANGE[1],
+            step=1.0,
+            description="Column overlap %",
+            style=style,
+            layout=full,
+            readout_format=".0f",
+            tooltip="How much neighbouring columns overlap, percent of the tile width",
+        )
+        self.channel = widgets.ToggleButtons(
+            options=[("short (SW)", "short"), ("long (LW)", "long")],
+            description="Channel",
+            style={**style, "button_width": "90px"},
+            tooltips=[
+                "0.6-2.3 micron: eight detectors with small gaps",
+                "2.4-5 micron: two large detectors",
+            ],
+        )
+        self.show_ifu_slits = widgets.Checkbox(
+            value=True,
+            description="IFU and fixed slits",
+            indent=False,
+            tooltip="Draw NIRSpec's IFU and fixed slits next to the MSA",
+        )
+        self.show_nircam = widgets.Checkbox(
+            value=True,
+            description="NIRCam detectors",
+            indent=False,
+            tooltip="Draw every NIRCam detector of every exposure (overlaps look brighter)",
+        )
+        self.show_uncovered = widgets.Checkbox(
+            value=True,
+            description="uncovered MSA area",
+            indent=False,
+            tooltip="Shade the part of the MSA no NIRCam exposure sees",
+        )
+        self.click_target = widgets.ToggleButtons(
+            options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
+            description="Click moves",
+            style={**style, "button_width": "80px"},
+            tooltips=[
+                "A click on the image moves the NIRCam centre there",
+                "A click on the image moves the NIRSpec MSA centre there",
+            ],
+        )
+        self.image_path = widgets.Text(
+            placeholder="path/to/image.fits",
+            description="FITS file",
+            style=style,
+            layout=widgets.Layout(width="auto", flex="1 1 auto"),
+            continuous_update=False,
+            tooltip="Path of a FITS image on the machine running the notebook",
+        )
+        self.load_button = widgets.Button(
+            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="60px")
+        )
+        self.upload = widgets.FileUpload(
+            accept=".fits,.fit,.fts,.fits.gz,.fz",
+            multiple=False,
+            description="Upload FITS",
+            tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
+        )
+        self.upload.add_class("previs-upload")
+        self.example_button = widgets.Button(
+            description="Example field", tooltip="Show the bundled synthetic GOODS-S deep field"
+        )
+        self.empty_button = widgets.Button(
+            description="No image", tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre"
+        )
+        self.image_label = widgets.HTML()
+        self.image_label.add_class("previs-image-name")
+        self.status = widgets.HTML()
+        self.status.add_class("previs-status")
+        self.readout = widgets.HTML(layout=widgets.Layout(width="250px"))
+        self.readout.add_class("previs-readout")
+        self.nirspec_apa.add_class("previs-nirspec-apa")
+        self.nircam_apa.add_class("previs-nircam-apa")
+
+        def heading(text: str) -> widgets.HTML:
+            return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
+
+        controls = widgets.VBox(
+            [
+                heading("NIRSpec MSA (spectroscopy)"),
+                self.nirspec_ra,
+                self.nirspec_dec,
+                self.nirspec_apa,
+                heading("NIRCam pre-imaging"),
+                self.nircam_mode,
+                self.offset_box,
+                self.radec_box,
+                self.tie_apa,
+                self.nircam_apa,
+                self.dither,
+                self.rows,
+                self.columns,
+                self.row_overlap,
+                self.column_overlap,
+                self.channel,
+                heading("Show"),
+                widgets.HBox([self.show_ifu_slits, self.show_nircam]),
+                self.show_uncovered,
+                self.click_target,
+                heading("Image"),
+                widgets.HBox([self.image_path, self.load_button]),
+                widgets.HBox([self.upload, self.example_button, self.empty_button]),
+                self.image_label,
+            ],
+            layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
+        )
+        figure_column = widgets.VBox([self.status, self.canvas])
+        self.widget = widgets.HBox([controls, figure_column, self.readout])
+        self.widget.add_class("previs-dashboard")
+
+    def _connect(self) -> None:
+        plan_controls = [
+            self.nirspec_ra,
+            self.nirspec_dec,
+            self.nirspec_apa,
+            self.nircam_mode,
+            self.nircam_dx,
+            self.nircam_dy,
+            self.nircam_ra,
+            self.nircam_dec,
+            self.tie_apa,
+            self.nircam_apa,
+            self.dither,
+            self.rows,
+            self.columns,
+            self.row_overlap,
+            self.column_overlap,
+            self.channel,
+        ]
+        for control in plan_controls:
+            control.observe(self._on_control, names="value")
+        for box in (self.show_ifu_slits, self.show_nircam, self.show_uncovered):
+            box.observe(self._on_visibility, names="value")
+        self.load_button.on_click(lambda _: self._load_from_path_box())
+        self.image_path.observe(lambda _: self._load_from_path_box(), names="value")
+        self.upload.observe(self._on_upload, names="value")
+        self.example_button.on_click(lambda _: self.show_example())
+        self.empty_button.on_click(lambda _: self.show_empty_sky())
+        self.canvas.mpl_connect("button_press_event", self._on_click)
+
+    # ------------------------------------------------------------------ plan <-> widgets
+    @property
+    def plan(self) -> Plan:
+        """The plan shown (the last valid one). Setting it updates every widget and the view."""
+        return self._plan
+
+    @plan.setter
+    def plan(self, plan: Plan) -> None:
+        if not isinstance(plan, Plan):
+            raise TypeError(f"Dashboard.plan must be a previs.plan.Plan, got {type(plan).__name__}")
+        self._set_widgets_from_plan(plan)
+        self._input_error = ""
+        self._apply(plan)
+
+    @property
+    def result(self) -> Result | None:
+        """The evaluation of :attr:`plan` (footprints and coverage)."""
+        return self._result
+
+    def _set_widgets_from_plan(self, plan: Plan) -> None:
+        self._syncing = True
+        try:
+            self.nirspec_ra.value = _format_degrees(plan.nirspec.ra)
+            self.nirspec_dec.value = _format_degrees(plan.nirspec.dec)
+            self.nirspec_apa.value = plan.nirspec.apa
+            same_place = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
+            mode = "same" if same_place else "radec"
+            self.nircam_mode.value = mode
+            self.nircam_ra.value = _format_degrees(plan.nircam.ra)
+            self.nircam_dec.value = _format_degrees(plan.nircam.dec)
+            if same_place:
+                self.nircam_dx.value = 0.0
+                self.nircam_dy.value = 0.0
+            tied_apa = nircam_apa_for(plan.nirspec.apa) % 360.0
+            if self.tie_apa.value and not _same_angle(tied_apa, plan.nircam.apa):
+                self.tie_apa.value = False
+            self.nircam_apa.value = plan.nircam.apa
+            self.nircam_apa.disabled = self.tie_apa.value
+            self.dither.value = plan.dither
+            mosaic = plan.mosaic
+            for slider, value in ((self.rows, mosaic.rows), (self.columns, mosaic.columns)):
+                slider.max = max(MOSAIC_SLIDER_MAX, value)
+                slider.value = value
+            for slider, value in (
+                (self.row_overlap, mosaic.row_overlap),
+                (self.column_overlap, mosaic.column_overlap),
+            ):
+                slider.min = min(OVERLAP_SLIDER_RANGE[0], value)
+                slider.max = max(OVERLAP_SLIDER_RANGE[1], value)
+                slider.value = value
+            self.channel.value = plan.channel
+            self._show_nircam_mode(mode)
+        finally:
+            self._syncing = False
+
+    def _show_nircam_mode(self, mode: str) -> None:
+        self.offset_box.layout.display = None if mode == "offset" else "none"
+        self.radec_box.layout.display = None if mode == "radec" else "none"
+
+    def _plan_from_widgets(self) -> Plan:
+        """Read every control into a Plan; ValueError names the control that is wrong."""
+        nirspec = Pointing(
+            parse_ra(self.nirspec_ra.value, "NIRSpec RA"),
+            parse_dec(self.nirspec_dec.value, "NIRSpec Dec"),
+            self.nirspec_apa.value,
+        )
+        mode = self.nircam_mode.value
+        if mode == "same":
+            ra, dec = nirspec.ra, nirspec.dec
+        elif mode == "offset":
+            dx, dy = self.nircam_dx.value, self.nircam_dy.value
+            if not (math.isfinite(dx) and math.isfinite(dy)):
+                raise ValueError("NIRCam offset must be finite numbers of arcsec")
+            sky = TangentPlane(nirspec.ra, nirspec.dec).to_sky(dx, dy)
+            ra, dec = float(sky[0]), float(sky[1])
+        else:
+            ra = parse_ra(self.nircam_ra.value, "NIRCam RA")
+            dec = parse_dec(self.nircam_dec.value, "NIRCam Dec")
+        nircam_apa = nircam_apa_for(nirspec.apa) if self.tie_apa.value else self.nircam_apa.value
+        mosaic = Mosaic(
+            self.rows.value, self.columns.value, self.row_overlap.value, self.column_overlap.value
+        )
+        return Plan(
+            nirspec, Pointing(ra, dec, nircam_apa), self.dither.value, mosaic, self.channel.value
+        )
+
+    # ------------------------------------------------------------------ updates
+    def _on_control(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        owner = change["owner"]
+        if owner is self.nircam_mode:
+            self._switch_nircam_mode(change["old"], change["new"])
+        if owner in (self.tie_apa, self.nirspec_apa) and self.tie_apa.value:
+            self._syncing = True
+            try:
+                self.nircam_apa.value = nircam_apa_for(self.nirspec_apa.value) % 360.0
+            finally:
+                self._syncing = False
+        self.nircam_apa.disabled = self.tie_apa.value
+        self.refresh()
+
+    def _switch_nircam_mode(self, old: str, new: str) -> None:
+        """Carry the current NIRCam position into the fields of the newly chosen mode."""
+        self._show_nircam_mode(new)
+        nirspec, nircam = self._plan.nirspec, self._plan.nircam
+        self._syncing = True
+        try:
+            if new == "offset":
+                x, y = TangentPlane(nirspec.ra, nirspec.dec).to_plane(nircam.ra, nircam.dec)
+                self.nircam_dx.value = round(float(x), 3)
+                self.nircam_dy.value = round(float(y), 3)
+            elif new == "radec":
+                self.nircam_ra.value = _format_degrees(nircam.ra)
+                self.nircam_dec.value = _format_degrees(nircam.dec)
+        finally:
+            self._syncing = False
+
+    def refresh(self) -> None:
+        """Rebuild the plan from the controls and redraw; an input error goes to the panel."""
+        try:
+            plan = self._plan_from_widgets()
+        except ValueError as error:
+            self._input_error = str(error)
+            self._render_status()
+            return
+        self._apply(plan)
+
+    def _apply(self, plan: Plan) -> None:
+        start = time.perf_counter()
+        try:
+            result = evaluate(plan)
+        except ValueError as error:
+            self._input_error = str(error)
+            self._render_status()
+            return
+        self._plan, self._result = plan, result
+        if self._empty_sky_centre is not None and self._empty_sky_centre != (
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+        ):
+            self._draw_empty_sky()
+        self.view.update(result)
+        self.readout.value = self._readout_html(result)
+        if self._input_error:
+            self._input_error = ""
+            self._render_status()
+        self.canvas.draw_idle()
+        self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
+        del self.update_times_ms[:-200]
+
+    def _readout_html(self, result: Result) -> str:
+        coverage, plan = result.coverage, result.plan
+        other = "long" if plan.channel == "short" else "short"
+        other_covered = evaluate(plan.replace(channel=other)).coverage.covered
+        nirspec_v3pa = (
+            v3pa_from_apa(plan.nirspec.apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang) % 360.0
+        )
+        nircam_v3pa = (
+            v3pa_from_apa(plan.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang) % 360.0
+        )
+        label = {"short": "SW", "long": "LW"}
+        quadrant_cells = "".join(
+            f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
+            for k, v in sorted(coverage.quadrants.items())
+        )
+        tiles = plan.mosaic.n_tiles
+        per_tile = coverage.exposures // max(tiles, 1)
+        return (
+            "<div style='font-family:sans-serif;line-height:1.35'>"
+            f"<div>MSA covered by NIRCam {label[plan.channel]}</div>"
+            f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
+            f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
+            f"<div style='color:#555'>{label[other]}: <span class='previs-covered-other'>"
+            f"{format_percent(other_covered)}</span></div>"
+            f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
+            f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
+            f"{format_percent(coverage.depth[2])}</b></div>"
+            f"<div>depth &ge; 3 exposures: <b class='previs-depth3'>"
+            f"{format_percent(coverage.depth[3])}</b></div>"
+            f"<div>exposures: <b>{coverage.exposures}</b> ({per_tile} dither &times; {tiles} "
+            "tile" + ("s" if tiles != 1 else "") + ")</div>"
+            f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{nirspec_v3pa:.1f}&deg;</b>"
+            "</div>"
+            f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{nircam_v3pa:.1f}&deg;</b></div>"
+            f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
+            f"{html.escape(result.siaf_version)}</div>"
+            "</div>"
+        )
+
+    def _render_status(self) -> None:
+        parts = []
+        if self._input_error:
+            parts.append(
+                f"<span style='color:#c0392b'>&#9888; {html.escape(self._input_error)}"
+                " (showing the last valid plan)</span>"
+            )
+        if self._image_message:
+            parts.append(self._image_message)
+        self.status.value = "<br>".join(parts)
+
+    @property
+    def message(self) -> str:
+        """The text currently shown in the status panel (errors and image notes), no markup."""
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value.replace("<br>", "\n")))
+
+    def _on_visibility(self, change: dict[str, Any]) -> None:
+        self.view.set_visible(
+            ifu_slits=self.show_ifu_slits.value,
+            nircam=self.show_nircam.value,
+            uncovered=self.show_uncovered.value,
+        )
+        self.canvas.draw_idle()
+
+    def _on_click(self, event) -> None:
+        if event.inaxes is not self.view.ax or event.button != 1 or event.xdata is None:
+            return
+        toolbar = getattr(self.canvas, "toolbar", None)
+        if toolbar is not None and str(getattr(toolbar, "mode", "")):
+            return  # zooming or panning, not a placement click
+        self.move_to_pixel(event.xdata, event.ydata, self.click_target.value)
+
+    def move_to_pixel(self, x: float, y: float, target: str = "nircam") -> None:
+        """Move the NIRCam (or NIRSpec) centre to image pixel (x, y), as a click does."""
+        if target not in ("nircam", "nirspec"):
+            raise ValueError(f"move_to_pixel: target must be 'nircam' or 'nirspec', got {target!r}")
+        ra, dec = self.view.pixel_to_sky(x, y)
+        self._syncing = True
+        try:
+            if target == "nirspec":
+                self.nirspec_ra.value = f"{ra:.7f}"
+                self.nirspec_dec.value = f"{dec:.7f}"
+            elif self.nircam_mode.value == "offset":
+                nirspec = self._plan.nirspec
+                dx, dy = TangentPlane(nirspec.ra, nirspec.dec).to_plane(ra, dec)
+                self.nircam_dx.value = round(float(dx), 3)
+                self.nircam_dy.value = round(float(dy), 3)
+            else:
+                self.nircam_mode.value = "radec"
+                self._show_nircam_mode("radec")
+                self.nircam_ra.value = f"{ra:.7f}"
+                self.nircam_dec.value = f"{dec:.7f}"
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    # ------------------------------------------------------------------ images
+    def load_image(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
+        """Show a FITS image (path or bytes); the plan is kept.
+
+        If the NIRSpec centre falls outside the new image, both pointings move
+        to the image centre (offsets and angles kept) and the panel says so.
+
+        Raises
+        ------
+        previs.image.ImageError
+            When the file cannot be shown; the message is also shown in the
+            panel and the previous image stays.
+        """
+        from previs.image import ImageError, load_image
+
+        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "image")
+        try:
+            sky = load_image(source, name=name)
+        except ImageError as error:
+            self._image_error(label, str(error))
+            raise
+        except (OSError, ValueError) as error:
+            self._image_error(label, str(error))
+            raise ImageError(f"{label}: {error}") from error
+        self._empty_sky_centre = None
+        self._image_name = Path(str(sky.source)).name
+        self.view.show_image(sky.data, sky.wcs, limits=sky.limits)
+        note = ""
+        if self._result is not None and not self._pointing_on_image(self._plan):
+            self._recentre_on_image()
+            note = " The pointings were moved to the image centre."
+        block = f", shown binned {sky.block}x{sky.block}" if sky.block > 1 else ""
+        self._set_image_message(
+            f"Showing <b>{html.escape(self._image_name)}</b> (HDU {sky.hdu} "
+            f"{html.escape(sky.hdu_name)}, {sky.full_shape[1]}x{sky.full_shape[0]} px{block})."
+            + html.escape(note)
+        )
+        self.canvas.draw_idle()
+
+    def _pointing_on_image(self, plan: Plan) -> bool:
+        x, y = self.view.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec])
+        return bool(self.view.contains_pixel(float(x[0]), float(y[0])))
+
+    def _recentre_on_image(self) -> None:
+        ny, nx = self.view.shape
+        ra, dec = self.view.pixel_to_sky((nx - 1) / 2.0, (ny - 1) / 2.0)
+        self._syncing = True
+        try:
+            self.nirspec_ra.value = _format_degrees(ra)
+            self.nirspec_dec.value = _format_degrees(dec)
+            if self.nircam_mode.value == "radec":
+                self.nircam_mode.value = "same"
+                self._show_nircam_mode("same")
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    def show_example(self) -> None:
+        """Show the bundled example deep field (an empty grid if it is unavailable)."""
+        try:
+            from previs.example_field import example_image_path
+
+            path = example_image_path()
+        except Exception as error:  # the example is optional: fall back to the grid
+            self.show_empty_sky()
+            self._set_image_message(
+                f"The bundled example is not available ({html.escape(str(error))}); "
+                "showing an empty sky grid."
+            )
+            return
+        try:
+            self.load_image(path)
+        except ValueError:
+            self.show_empty_sky(keep_message=True)
+            return
+        self._image_name = "example deep field (synthetic GOODS-S)"
+        self._set_image_message(
+            "Showing the bundled example: a synthetic deep field at GOODS-S coordinates."
+        )
+
+    def show_empty_sky(self, keep_message: bool = False) -> None:
+        """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
+        self._draw_empty_sky()
+        self._image_name = ""
+        if not keep_message:
+            self._set_image_message("No image: an empty sky grid centred on the NIRSpec pointing.")
+        self.canvas.draw_idle()
+
+    def _draw_empty_sky(self) -> None:
+        from previs.image import empty_sky_wcs
+
+        ra, dec = self._plan.nirspec.ra, self._plan.nirspec.dec
+        shape, wcs = empty_sky_wcs(ra, dec, EMPTY_SKY_SIZE_ARCSEC, EMPTY_SKY_PIXEL_ARCSEC)
+        self.view.show_image(None, wcs, shape=shape)
+        self._empty_sky_centre = (ra, dec)
+
+    def _image_error(self, label: str, message: str) -> None:
+        kept = f" Still showing {html.escape(self._image_name)}." if self._image_name else ""
+        self._set_image_message(
+            f"<span style='color:#c0392b'>&#9888; Could not load {html.escape(label)}: "
+            f"{html.escape(message)}</span>{kept}"
+        )
+
+    def _set_image_message(self, text: str) -> None:
+        self._image_message = text
+        self.image_label.value = (
+            f"<span style='font-size:0.9em'>{html.escape(self._image_name)}</span>"
+            if self._image_name
+            else ""
+        )
+        self._render_status()
+
+    def _load_from_path_box(self) -> None:
+        path = self.image_path.value.strip()
+        if not path:
+            return
+        try:
+            self.load_image(os.path.expanduser(path))
+        except ValueError:
+            pass  # shown in the panel; the previous image stays
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = item.get("name", "upload.fits")
+        try:
+            self.load_image(bytes(item["content"]), name=name)
+        except ValueError:
+            pass  # shown in the panel; the previous image stays
+
+    # ------------------------------------------------------------------ display
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _same_angle(a: float, b: float, tolerance: float = 1e-9) -> bool:
+    difference = (a - b + 180.0) % 360.0 - 180.0
+    return abs(difference) <= tolerance
