@@ -1,0 +1,119 @@
+"""``previs app``: serve the dashboard notebook as a web app with Voila.
+
+The notebook is ``notebooks/dashboard.ipynb`` of the source tree; an installed
+copy of previs without it writes an equivalent three-cell notebook to a cache
+folder. ``--image`` reaches the notebook's kernel through the ``PREVIS_IMAGE``
+environment variable (Voila's kernels inherit the server's environment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DEFAULT_PORT = 8866
+IMAGE_ENV = "PREVIS_IMAGE"
+
+_NOTEBOOK_CELLS = (
+    ("markdown", "# previs: NIRCam pre-imaging for NIRSpec MOS"),
+    ("code", "%matplotlib widget\nimport os\n\nfrom previs.dashboard import Dashboard"),
+    ("code", 'dashboard = Dashboard(image=os.environ.get("PREVIS_IMAGE") or None)\ndashboard'),
+)
+
+
+def notebook_path() -> Path:
+    """The dashboard notebook: the source tree's, or a generated copy in a cache folder."""
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
+    if source.is_file():
+        return source
+    import json
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "previs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="previs-"))
+    cells = [
+        {"cell_type": kind, "metadata": {}, "source": text}
+        | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+        for kind, text in _NOTEBOOK_CELLS
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+    path = folder / "dashboard.ipynb"
+    path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
+def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
+    """The Voila command line that serves ``notebook`` on 127.0.0.1:``port``."""
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--theme=light",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    return command
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Serve the dashboard until interrupted; returns Voila's exit status."""
+    if shutil.which("voila") is None:
+        try:
+            import voila  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "previs app needs Voila and the widget packages: pip install 'previs[app]'"
+            ) from None
+    if not 1 <= args.port <= 65535:
+        raise ValueError(f"--port must be from 1 to 65535, got {args.port}")
+    env = dict(os.environ)
+    if args.image is not None:
+        image = Path(args.image).expanduser().resolve()
+        if not image.is_file():
+            raise ValueError(f"--image: no such file {args.image!r}")
+        env[IMAGE_ENV] = str(image)
+    notebook = notebook_path()
+    print(
+        f"previs app: serving {notebook.name} at http://127.0.0.1:{args.port}/ (Ctrl+C stops)",
+        file=sys.stderr,
+    )
+    try:
+        return subprocess.call(
+            voila_command(notebook, args.port, not args.no_browser), env=env, cwd=notebook.parent
+        )
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``app`` sub-command."""
+    parser = subparsers.add_parser(
+        "app",
+        help="open the interactive dashboard in the browser (Voila)",
+        description="Serve the previs dashboard with Voila on 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--image", metavar="FITS", help="FITS image to show (default: the bundled example field)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    parser.set_defaults(func=run_app)
