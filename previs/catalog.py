@@ -180,9 +180,9 @@ class Catalog:
             invalid = np.flatnonzero((flag != "P") & (flag != "F"))
             if len(invalid):
                 i = invalid[0]
+                given = str(np.asarray(self.flag).ravel()[i])
                 raise CatalogError(
-                    f"{name}, source {i + 1}: flag {str(np.asarray(self.flag).ravel()[i])!r} is not "
-                    "P (primary) or F (filler)"
+                    f"{name}, source {i + 1}: flag {given!r} is not P (primary) or F (filler)"
                 )
             flag = flag.astype("<U1")
         for array in (ra, dec, flag):
@@ -470,7 +470,9 @@ def _angle_column(table, column_name: str, kind: str, name: str) -> np.ndarray:
         finite = np.isfinite(values)
         if not finite.all():
             i = int(np.flatnonzero(~finite)[0])
-            raise CatalogError(f"{name}, row {i + 1}: {kind} {raw[i]!r} is not finite ({where})")
+            raise CatalogError(
+                f"{name}, row {i + 1}: {kind} {raw[i].item()!r} is not finite ({where})"
+            )
         shown = raw
     else:
         raise CatalogError(f"{name}: {kind} {where} holds {raw.dtype} values, not angles")
@@ -500,7 +502,7 @@ def flags_from_values(values, name: str = "catalog", column_name: str = "flag") 
         if not valid.all():
             i = int(np.flatnonzero(~valid)[0])
             raise CatalogError(
-                f"{name}, row {i + 1}: priority {raw[i]!r} is not a non-negative integer "
+                f"{name}, row {i + 1}: priority {raw[i].item()!r} is not a non-negative integer "
                 f"({where}; 1 = primary, 0 or >= 2 = filler)"
             )
         return np.where(raw == 1, "P", "F").astype("<U1")
