@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Bump when the rendering changes: a cached file with another version is rewritten.
-FIELD_VERSION = 1
+FIELD_VERSION = 2
 SEED = 20220712  # first JWST science images
 CENTER_RA = 53.1625
 CENTER_DEC = -27.7914
@@ -95,6 +95,12 @@ def example_header() -> fits.Header:
     header["PRVSFVER"] = (FIELD_VERSION, "previs example-field version")
     header["PRVSSEED"] = (SEED, "numpy default_rng seed")
     header.extend(example_wcs().to_header(), update=True)
+    # astropy writes PCi_j with CDELT 1; state the scale as a CD matrix instead.
+    for key in ("CDELT1", "CDELT2", "MJDREF"):
+        header.remove(key, ignore_missing=True)
+    for i, j in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        value = header.pop(f"PC{i}_{j}", 0.0)
+        header.insert("CRVAL1", (f"CD{i}_{j}", value, "[deg/pixel] linear transformation"))
     header.add_comment("SYNTHETIC IMAGE made by previs.example_field for demonstrations:")
     header.add_comment("stars, Sersic galaxies and Gaussian noise drawn from a fixed seed.")
     header.add_comment("No real object is at any of these positions.")
