@@ -53,7 +53,10 @@ excursion of the halo orbit about L2 (up to ~8e5 km), that is at most
 atan(8e5 / 1.5e8) = 0.3 deg. So elongations and V3PAs differ by < 0.5 deg,
 and window edges by about a day for targets near the ecliptic (elongation
 changes ~1 deg/day there; more days near the ecliptic poles, where it is
-slow). ``benchmarks/bench_visibility.py`` measures both effects.
+slow). ``benchmarks/bench_visibility.py`` measures both effects: for three
+targets over 2026-2027 the anti-sunward move changes nothing, and an 8e5 km
+sideways move changes the elongation by <= 0.31 deg, the in-field V3PA by
+<= 0.44 deg and window edges by <= 1 day.
 """
 
 from __future__ import annotations
