@@ -48,7 +48,7 @@ _DITHER_LABELS = {
     "FULL6": "FULL6 (6 positions)",
     "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
 }
-_NIRCAM_MODES = {"same": "same as NIRSpec", "offset": "offset", "radec": "RA/Dec"}
+_NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
 
 
 def default_plan() -> Plan:
@@ -202,7 +202,7 @@ class Dashboard:
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self, tie_apa: bool) -> None:
-        style = {"description_width": "112px"}
+        style = {"description_width": "122px"}
         full = widgets.Layout(width="100%")
 
         def text(description: str, tooltip: str, placeholder: str = "") -> widgets.Text:
@@ -220,7 +220,7 @@ class Dashboard:
                 value=0.0,
                 min=0.0,
                 max=360.0,
-                step=0.1,
+                step=None,
                 description=description,
                 tooltip=tooltip,
                 continuous_update=True,
@@ -323,7 +323,7 @@ class Dashboard:
             value=10.0,
             min=OVERLAP_SLIDER_RANGE[0],
             max=OVERLAP_SLIDER_RANGE[1],
-            step=1.0,
+            step=None,
             description="Row overlap %",
             style=style,
             layout=full,
@@ -334,7 +334,7 @@ class Dashboard:
             value=10.0,
             min=OVERLAP_SLIDER_RANGE[0],
             max=OVERLAP_SLIDER_RANGE[1],
-            step=1.0,
+            step=None,
             description="Column overlap %",
             style=style,
             layout=full,
@@ -386,20 +386,25 @@ class Dashboard:
             tooltip="Path of a FITS image on the machine running the notebook",
         )
         self.load_button = widgets.Button(
-            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="60px")
+            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="64px")
         )
         self.upload = widgets.FileUpload(
             accept=".fits,.fit,.fts,.fits.gz,.fz",
             multiple=False,
-            description="Upload FITS",
+            description="Upload",
             tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
+            layout=widgets.Layout(width="96px"),
         )
         self.upload.add_class("previs-upload")
         self.example_button = widgets.Button(
-            description="Example field", tooltip="Show the bundled synthetic GOODS-S deep field"
+            description="Example field",
+            tooltip="Show the bundled synthetic GOODS-S deep field",
+            layout=widgets.Layout(width="118px"),
         )
         self.empty_button = widgets.Button(
-            description="No image", tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre"
+            description="No image",
+            tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre",
+            layout=widgets.Layout(width="96px"),
         )
         self.image_label = widgets.HTML()
         self.image_label.add_class("previs-image-name")

@@ -1,0 +1,167 @@
+"""SkyView: artists drawn where the image WCS puts the core's footprints, moved in place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from astropy.coordinates import SkyCoord
+from astropy.wcs import WCS
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from previs.patterns import Mosaic
+from previs.plan import Plan, evaluate
+from previs.plot import SkyView
+from previs.pointing import Pointing
+
+RA, DEC = 53.1625, -27.7914
+PIXEL_ARCSEC = 0.6
+
+
+def tan_wcs(ra=RA, dec=DEC, n=1000, pixel_arcsec=PIXEL_ARCSEC, rotation_deg=0.0, flip=False):
+    """A TAN WCS written independently of previs.image (east left unless ``flip``)."""
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [ra, dec]
+    wcs.wcs.crpix = [(n + 1) / 2, (n + 1) / 2]
+    scale = pixel_arcsec / 3600.0
+    theta = np.deg2rad(rotation_deg)
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    wcs.wcs.cd = rot @ np.diag([scale if flip else -scale, scale])
+    return wcs
+
+
+@pytest.fixture
+def view():
+    sky = SkyView()
+    FigureCanvasAgg(sky.figure)
+    data = np.random.default_rng(0).normal(size=(1000, 1000)).astype(np.float32)
+    sky.show_image(data, tan_wcs())
+    return sky
+
+
+@pytest.fixture
+def result():
+    return evaluate(Plan.centred(RA, DEC, 45.0, dither="FULL3"))
+
+
+def world_to_pixel(wcs, ra, dec):
+    x, y = wcs.world_to_pixel(SkyCoord(np.ravel(ra), np.ravel(dec), unit="deg"))
+    return np.column_stack([x, y])
+
+
+def test_quadrants_and_detectors_sit_where_astropy_puts_their_corners(view, result):
+    view.update(result)
+    artists = view.artists
+    wcs = tan_wcs()
+    names = list(result.nirspec.names)
+    for q, patch in enumerate(artists["quadrants"]):
+        i = names.index(f"NRS_FULL_MSA{q + 1}")
+        expected = world_to_pixel(wcs, result.nirspec.ra[i], result.nirspec.dec[i])
+        np.testing.assert_allclose(patch.get_xy()[:4], expected, atol=1e-6)
+        label = artists["quadrant_labels"][q]
+        assert label.get_text() == f"Q{q + 1}"
+        assert shapely.Polygon(expected).contains(shapely.Point(label.get_position()))
+    paths = artists["nircam"].get_paths()
+    assert len(paths) == len(result.nircam.names) == 3 * 8
+    for path, ra, dec in zip(paths, result.nircam.ra, result.nircam.dec, strict=True):
+        np.testing.assert_allclose(path.vertices[:4], world_to_pixel(wcs, ra, dec), atol=1e-6)
+    assert len(artists["ifu_slits"].get_paths()) == len(names) - 4
+
+
+def test_uncovered_shading_has_the_uncovered_area(view, result):
+    view.update(result)
+    path = view.artists["uncovered"].get_path()
+    # Area of the filled path from its polygons (non-zero rule: exteriors positive, holes negative).
+    area_pixels = 0.0
+    for polygon in path.to_polygons(closed_only=False):
+        x, y = polygon[:, 0], polygon[:, 1]
+        area_pixels += 0.5 * (np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    expected_arcsec2 = (1.0 - result.coverage.covered) * result.coverage.msa_area
+    assert expected_arcsec2 > 1000.0  # this plan leaves a good part of the MSA uncovered
+    assert area_pixels * PIXEL_ARCSEC**2 == pytest.approx(expected_arcsec2, rel=2e-3)
+
+
+def test_update_moves_the_same_artists_and_never_redraws_the_image(view, result):
+    view.update(result)
+    before = view.artists
+    image = view.image_artist
+    images = list(view.ax.images)
+    rotated = evaluate(result.plan.replace(nirspec=Pointing(RA, DEC, 120.0)))
+    view.update(rotated)
+    after = view.artists
+    for key, artist in before.items():
+        if isinstance(artist, list):
+            assert all(a is b for a, b in zip(artist, after[key], strict=True))
+        else:
+            assert artist is after[key]
+    assert view.image_artist is image and list(view.ax.images) == images
+    assert view.n_image_draws == 1
+    i = list(rotated.nirspec.names).index("NRS_FULL_MSA1")
+    expected = world_to_pixel(tan_wcs(), rotated.nirspec.ra[i], rotated.nirspec.dec[i])
+    np.testing.assert_allclose(before["quadrants"][0].get_xy()[:4], expected, atol=1e-6)
+    view.figure.canvas.draw()
+
+
+def test_fully_covered_msa_leaves_an_empty_shading(view):
+    result = evaluate(Plan.centred(RA, DEC, 45.0, dither="FULL6", mosaic=Mosaic(2, 2)))
+    assert result.coverage.uncovered.is_empty
+    view.update(result)
+    assert len(view.artists["uncovered"].get_path().vertices) <= 1
+    view.figure.canvas.draw()
+
+
+@pytest.mark.parametrize("rotation, flip", [(0.0, False), (30.0, False), (-70.0, True)])
+def test_compass_points_north_and_east(rotation, flip):
+    sky = SkyView()
+    sky.show_image(None, tan_wcs(rotation_deg=rotation, flip=flip), shape=(800, 800))
+    north, east = sky.compass_directions(400.0, 400.0)
+    wcs = tan_wcs(rotation_deg=rotation, flip=flip)
+    # Independent: pixel positions of points 30" north and 30" east of the centre.
+    centre = wcs.pixel_to_world(400.0, 400.0)
+    for direction, offset in ((north, (0.0, 30.0)), (east, (30.0, 0.0))):
+        moved = centre.spherical_offsets_by(
+            offset[0] * 1 / 3600 * centre.ra.unit, offset[1] * 1 / 3600 * centre.dec.unit
+        )
+        x, y = wcs.world_to_pixel(moved)
+        expected = np.array([x - 400.0, y - 400.0])
+        np.testing.assert_allclose(direction, expected / np.hypot(*expected), atol=1e-4)
+    assert sky.scale_bar_pixels == pytest.approx(60.0 / PIXEL_ARCSEC)
+
+
+def test_empty_grid_catalog_and_visibility():
+    sky = SkyView()
+    FigureCanvasAgg(sky.figure)
+    sky.show_image(None, tan_wcs(), shape=(1000, 1000))
+    assert sky.image_artist is None
+    sky.update(evaluate(Plan.centred(RA, DEC, 10.0)))
+    sky.set_catalog([RA, RA + 0.01], [DEC, DEC])
+    offsets = sky.artists["catalog"].get_offsets()
+    np.testing.assert_allclose(
+        offsets, world_to_pixel(tan_wcs(), [RA, RA + 0.01], [DEC, DEC]), atol=1e-6
+    )
+    sky.set_visible(nircam=False, uncovered=False)
+    assert not sky.artists["nircam"].get_visible()
+    assert not sky.artists["uncovered"].get_visible()
+    assert sky.artists["ifu_slits"].get_visible()
+    # A new image rebuilds the axes and keeps the overlay, catalog and visibility.
+    sky.show_image(np.ones((500, 500), np.float32), tan_wcs(n=500, pixel_arcsec=1.2))
+    assert len(sky.artists["catalog"].get_offsets()) == 2
+    assert not sky.artists["nircam"].get_visible()
+    assert len(sky.artists["nircam"].get_paths()) == 8
+    sky.set_catalog([], [])
+    assert len(sky.artists["catalog"].get_offsets()) == 0
+    sky.figure.canvas.draw()
+
+
+def test_pixel_sky_round_trip_and_bounds(view):
+    ra, dec = view.pixel_to_sky(123.0, 456.0)
+    expected = tan_wcs().pixel_to_world(123.0, 456.0)
+    assert ra == pytest.approx(expected.ra.deg, abs=1e-10)
+    assert dec == pytest.approx(expected.dec.deg, abs=1e-10)
+    assert view.contains_pixel(0, 0) and not view.contains_pixel(-1, 10)
+
+
+def test_show_image_without_data_needs_a_shape():
+    with pytest.raises(ValueError, match="shape"):
+        SkyView().show_image(None, tan_wcs())
