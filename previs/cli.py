@@ -17,8 +17,8 @@ EXIT_USAGE = 2
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 # ``func`` (taking the parsed arguments, returning an exit status) on its parsers.
-COMMAND_MODULES = ("previs.cli_geometry",)
-OPTIONAL_COMMAND_MODULES = ("previs.cli_app", "previs.cli_schedule", "previs.cli_export")
+COMMAND_MODULES = ("previs.cli_geometry", "previs.cli_schedule")
+OPTIONAL_COMMAND_MODULES = ("previs.cli_app", "previs.cli_export")
 
 
 class UsageError(Exception):
