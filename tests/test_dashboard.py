@@ -1,0 +1,255 @@
+"""Dashboard logic driven in-process (no browser): widgets -> Plan -> readout, errors, images."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from astropy.coordinates import SkyCoord
+from astropy.io import fits
+from astropy.wcs import WCS
+from matplotlib.backend_bases import MouseEvent
+
+from previs.apertures import get_aperture
+from previs.dashboard import Dashboard, default_plan, format_percent, parse_dec, parse_ra
+from previs.image import ImageError
+from previs.patterns import Mosaic
+from previs.plan import Plan, evaluate
+from previs.pointing import Pointing
+
+NIRSPEC_YANG = get_aperture("NRS_FULL_MSA").v3_idl_yang
+NIRCAM_YANG = get_aperture("NRCALL_FULL").v3_idl_yang
+
+
+def covered_text(dashboard: Dashboard) -> str:
+    match = re.search(r"class='previs-covered'[^>]*>([^<]+)<", dashboard.readout.value)
+    return match.group(1)
+
+
+def write_fits(path, ra=53.1625, dec=-27.7914, n=300, pixel_arcsec=1.0):
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [ra, dec]
+    wcs.wcs.crpix = [(n + 1) / 2, (n + 1) / 2]
+    wcs.wcs.cdelt = [-pixel_arcsec / 3600, pixel_arcsec / 3600]
+    data = np.random.default_rng(1).normal(size=(n, n)).astype(np.float32)
+    fits.PrimaryHDU(data, header=wcs.to_header()).writeto(path)
+    return path
+
+
+@pytest.fixture
+def dashboard():
+    return Dashboard(image=False)
+
+
+def test_starts_on_the_default_plan_with_its_coverage(dashboard):
+    assert dashboard.plan == default_plan()
+    assert covered_text(dashboard) == format_percent(evaluate(default_plan()).coverage.covered)
+    assert "PRDOPSSOC" in dashboard.readout.value
+    assert dashboard.view.image_artist is None  # empty sky grid
+
+
+def test_apa_slider_drives_the_plan_untied_and_tied(dashboard):
+    nircam_before = dashboard.plan.nircam
+    dashboard.nirspec_apa.value = 123.0
+    assert dashboard.plan.nirspec.apa == 123.0
+    assert dashboard.plan.nircam == nircam_before  # untied: pre-imaging orientation stays
+    expected = evaluate(default_plan().replace(nirspec=Pointing(53.1625, -27.7914, 123.0)))
+    assert covered_text(dashboard) == format_percent(expected.coverage.covered)
+
+    dashboard.tie_apa.value = True
+    # Same V3PA: APA_NIRCam = APA_NIRSpec - V3IdlYAngle(NIRSpec) + V3IdlYAngle(NIRCam).
+    same_v3pa = (123.0 - NIRSPEC_YANG + NIRCAM_YANG) % 360.0
+    assert dashboard.plan.nircam.apa == pytest.approx(same_v3pa, abs=1e-9)
+    assert dashboard.nircam_apa.disabled
+    dashboard.nirspec_apa.value = 200.0
+    assert dashboard.plan.nircam.apa == pytest.approx((200.0 - NIRSPEC_YANG + NIRCAM_YANG) % 360)
+    assert dashboard.nircam_apa.value == pytest.approx(dashboard.plan.nircam.apa)
+    v3pa = f"V3PA <b>{(200.0 - NIRSPEC_YANG) % 360:.1f}&deg;"
+    assert dashboard.readout.value.count(v3pa) == 2  # both instruments at the same V3PA
+
+
+def test_sexagesimal_and_degrees_parse():
+    assert parse_ra("03:32:39.0") == pytest.approx(15 * (3 + 32 / 60 + 39 / 3600), abs=1e-10)
+    assert parse_ra("3h32m39s") == pytest.approx(53.1625, abs=1e-10)
+    assert parse_ra("53d09m45s") == pytest.approx(53.1625, abs=1e-10)
+    assert parse_ra(" 53.1625 ") == 53.1625
+    assert parse_dec("-27:47:29") == pytest.approx(-(27 + 47 / 60 + 29 / 3600), abs=1e-10)
+    assert parse_dec("-27.7914") == -27.7914
+    for bad, message in (("abc", "cannot read"), ("400", "0 to below 360"), ("nan", "cannot")):
+        with pytest.raises(ValueError, match=message):
+            parse_ra(bad, "NIRSpec RA")
+    with pytest.raises(ValueError, match="Dec must lie between -90 and"):
+        parse_dec("95")
+
+
+def test_bad_input_is_shown_and_the_last_good_state_kept(dashboard):
+    good_plan, good_readout = dashboard.plan, dashboard.readout.value
+    dashboard.nirspec_dec.value = "-27:99:xx"
+    assert "NIRSpec Dec" in dashboard.message and "cannot read" in dashboard.message
+    assert dashboard.plan == good_plan and dashboard.readout.value == good_readout
+    dashboard.nirspec_apa.value = 90.0  # still an error: the Dec box is wrong
+    assert dashboard.plan == good_plan
+    dashboard.nirspec_dec.value = "-27:47:29"
+    assert "cannot read" not in dashboard.message
+    assert dashboard.plan.nirspec.dec == pytest.approx(-(27 + 47 / 60 + 29 / 3600))
+    assert dashboard.plan.nirspec.apa == 90.0
+
+
+def test_setting_the_plan_updates_every_widget_exactly(dashboard):
+    plan = Plan(
+        Pointing(189.2, 62.2383, 77.7),
+        Pointing(189.21, 62.24, 301.3),
+        dither="FULL6",
+        mosaic=Mosaic(2, 3, row_overlap=12.5, column_overlap=61.0),
+        channel="long",
+    )
+    dashboard.tie_apa.value = True
+    dashboard.plan = plan
+    assert dashboard.plan == plan
+    assert float(dashboard.nirspec_ra.value) == 189.2
+    assert float(dashboard.nirspec_dec.value) == 62.2383
+    assert dashboard.nirspec_apa.value == 77.7
+    assert dashboard.nircam_mode.value == "radec"
+    assert (float(dashboard.nircam_ra.value), float(dashboard.nircam_dec.value)) == (189.21, 62.24)
+    assert dashboard.nircam_apa.value == 301.3
+    assert not dashboard.tie_apa.value  # the plan's NIRCam APA is not the tied one
+    assert dashboard.dither.value == "FULL6"
+    assert (dashboard.rows.value, dashboard.columns.value) == (2, 3)
+    assert dashboard.row_overlap.value == 12.5 and dashboard.column_overlap.value == 61.0
+    assert dashboard.channel.value == "long"
+    assert covered_text(dashboard) == format_percent(evaluate(plan).coverage.covered)
+    assert "NIRCam LW" in dashboard.readout.value
+    dashboard.refresh()  # reading every widget back gives the same plan
+    assert dashboard.plan == plan
+    with pytest.raises(TypeError):
+        dashboard.plan = {"nirspec": 1}
+
+
+def test_nircam_offset_in_arcsec(dashboard):
+    dashboard.nircam_mode.value = "offset"
+    dashboard.nircam_dx.value = 60.0
+    dashboard.nircam_dy.value = 0.0
+    nirspec = SkyCoord(dashboard.plan.nirspec.ra, dashboard.plan.nirspec.dec, unit="deg")
+    nircam = SkyCoord(dashboard.plan.nircam.ra, dashboard.plan.nircam.dec, unit="deg")
+    assert nirspec.separation(nircam).arcsec == pytest.approx(60.0, rel=1e-6)
+    assert nirspec.position_angle(nircam).deg == pytest.approx(90.0, abs=1e-4)  # east
+    dashboard.nircam_mode.value = "radec"  # the position carries over
+    assert float(dashboard.nircam_ra.value) == dashboard.plan.nircam.ra
+    dashboard.nircam_mode.value = "same"
+    assert (dashboard.plan.nircam.ra, dashboard.plan.nircam.dec) == (
+        dashboard.plan.nirspec.ra,
+        dashboard.plan.nirspec.dec,
+    )
+
+
+def test_click_moves_nircam_or_nirspec(dashboard):
+    view = dashboard.view
+    dashboard.canvas.draw()  # lays the axes out as the browser shows them
+    x, y = 200.0, 900.0
+    expected = view.wcs.pixel_to_world(x, y)
+    display_x, display_y = view.ax.transData.transform((x, y))
+    event = MouseEvent("button_press_event", dashboard.canvas, display_x, display_y, button=1)
+    dashboard.canvas.callbacks.process("button_press_event", event)
+    moved = SkyCoord(dashboard.plan.nircam.ra, dashboard.plan.nircam.dec, unit="deg")
+    assert moved.separation(expected).arcsec < 0.01
+    assert dashboard.nircam_mode.value == "radec"
+    dashboard.move_to_pixel(700.0, 300.0, "nirspec")
+    expected = SkyCoord(*dashboard.view.wcs.pixel_to_world_values(700.0, 300.0), unit="deg")
+    # The empty grid re-centres on the new NIRSpec pointing, so compare on the sky.
+    nirspec = SkyCoord(dashboard.plan.nirspec.ra, dashboard.plan.nirspec.dec, unit="deg")
+    assert dashboard.view.wcs.wcs.crval == pytest.approx([nirspec.ra.deg, nirspec.dec.deg])
+    assert nirspec.separation(moved).arcsec > 100  # NIRSpec moved, NIRCam stayed
+    with pytest.raises(ValueError, match="target"):
+        dashboard.move_to_pixel(1, 1, "miri")
+
+
+def test_loading_images_and_keeping_the_previous_one_on_errors(dashboard, tmp_path):
+    good = write_fits(tmp_path / "field.fits")
+    dashboard.load_image(good)
+    image = dashboard.view.image_artist
+    assert image is not None and "field.fits" in dashboard.message
+    assert dashboard.view.shape == (300, 300)
+
+    bad = tmp_path / "bad.fits"
+    bad.write_bytes(b"this is not a FITS file" * 10)
+    with pytest.raises(ImageError):
+        dashboard.load_image(bad)
+    assert "Could not load bad.fits" in dashboard.message
+    assert dashboard.view.image_artist is image  # previous image stays
+
+    cube = tmp_path / "cube.fits"
+    fits.PrimaryHDU(np.zeros((3, 4, 5), np.float32)).writeto(cube)
+    dashboard.upload.value = (
+        {
+            "name": "cube.fits",
+            "type": "",
+            "size": 0,
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(cube.read_bytes()),
+        },
+    )
+    assert "Could not load cube.fits" in dashboard.message
+    assert dashboard.view.image_artist is image
+
+    dashboard.image_path.value = str(tmp_path / "missing.fits")
+    assert "Could not load missing.fits" in dashboard.message
+    assert dashboard.view.image_artist is image
+
+    dashboard.upload.value = (
+        {
+            "name": "up.fits",
+            "type": "",
+            "size": 0,
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(good.read_bytes()),
+        },
+    )
+    assert "up.fits" in dashboard.message and "Could not" not in dashboard.message
+    assert dashboard.view.image_artist is not image
+
+
+def test_an_image_elsewhere_recentres_the_pointings(dashboard, tmp_path):
+    other = write_fits(tmp_path / "m101.fits", ra=210.8, dec=54.35)
+    apa = dashboard.plan.nirspec.apa
+    dashboard.load_image(other)
+    assert dashboard.plan.nirspec.ra == pytest.approx(210.8, abs=1e-3)
+    assert dashboard.plan.nirspec.dec == pytest.approx(54.35, abs=1e-3)
+    assert dashboard.plan.nircam.ra == dashboard.plan.nirspec.ra
+    assert dashboard.plan.nirspec.apa == apa
+    assert "moved to the image centre" in dashboard.message
+
+
+def test_dashboard_with_an_image_path_and_visibility(tmp_path):
+    path = write_fits(tmp_path / "f.fits")
+    dashboard = Dashboard(image=path)
+    assert dashboard.view.image_artist is not None
+    dashboard.show_uncovered.value = False
+    dashboard.show_nircam.value = False
+    assert not dashboard.view.artists["uncovered"].get_visible()
+    assert not dashboard.view.artists["nircam"].get_visible()
+    dashboard.show_empty_sky()
+    assert dashboard.view.image_artist is None
+    broken = Dashboard(image=tmp_path / "nope.fits")  # falls back to the grid, says why
+    assert broken.view.image_artist is None and "Could not load nope.fits" in broken.message
+
+
+def test_the_bundled_example_loads():
+    dashboard = Dashboard()
+    assert dashboard.view.image_artist is not None
+    assert "example" in dashboard.message
+    x, y = dashboard.view.sky_to_pixel([dashboard.plan.nirspec.ra], [dashboard.plan.nirspec.dec])
+    assert dashboard.view.contains_pixel(float(x[0]), float(y[0]))
+
+
+def test_update_latency_is_small(dashboard):
+    """Evaluate + readout + artist update per slider change (printed, not asserted)."""
+    dashboard.update_times_ms.clear()
+    for apa in np.linspace(0.0, 359.0, 25):
+        dashboard.nirspec_apa.value = float(apa)
+    median = statistics.median(dashboard.update_times_ms)
+    print(f"\ndashboard update per APA change: median {median:.1f} ms")
+    assert len(dashboard.update_times_ms) == 25
