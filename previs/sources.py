@@ -129,6 +129,18 @@ def _detector_polygons(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
     return polygons
 
 
+def _detectors_overlap(detectors: np.ndarray, exposures: np.ndarray) -> bool:
+    """Whether outlines of one exposure overlap (checked on the first exposure).
+
+    Every exposure places the same detectors rigidly, so one exposure tells.
+    """
+    first = detectors[np.asarray(exposures) == np.asarray(exposures)[0]]
+    if len(first) < 2:
+        return False
+    areas = shapely.area(first)
+    return bool(shapely.union_all(first).area < areas.sum() * (1.0 - 1e-9))
+
+
 @dataclass(frozen=True, eq=False)
 class SourceCounts:
     """Per-source MSA quadrant and imaging depth, and the counts derived from them.
@@ -279,12 +291,14 @@ def count_sources(
     in_quadrant = polygon < n_quadrants
     quadrant[source[in_quadrant]] = polygon[in_quadrant] + 1
 
-    exposure = np.asarray(footprint.exposures)[polygon[~in_quadrant] - n_quadrants]
-    # A source inside two detectors of one exposure (overlapping outlines) counts once.
-    pairs = np.sort(exposure.astype(np.int64) * n_sources + source[~in_quadrant])
-    if len(pairs) > 1:
-        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
-    depth = np.bincount(pairs % max(n_sources, 1), minlength=n_sources)
+    detector_hits = polygon[~in_quadrant] - n_quadrants
+    hit_sources = source[~in_quadrant]
+    if _detectors_overlap(polygons[n_quadrants:], footprint.exposures):
+        # A source inside two detectors of one exposure counts once.
+        exposure = np.asarray(footprint.exposures, dtype=np.int64)[detector_hits]
+        pairs = np.unique(exposure * max(n_sources, 1) + hit_sources)
+        hit_sources = pairs % max(n_sources, 1)
+    depth = np.bincount(hit_sources, minlength=n_sources)
     for array in (quadrant, depth):
         array.setflags(write=False)
     return SourceCounts(catalog, quadrant, depth, int(footprint.n_exposures))
