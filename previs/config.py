@@ -1,0 +1,615 @@
+"""Saved sessions: the whole :class:`~previs.plan.Plan` plus what the dashboard shows.
+
+A configuration file is JSON with a ``previs_config`` version field::
+
+    {
+     "previs_config": 1,
+     "plan": {"version": 1, "nirspec": {"ra": 53.1625, "dec": -27.7914, "apa": 45.0},
+              "nircam": {...}, "dither": "FULL3", "mosaic": {...}, "channel": "short"},
+     "image": "goodss.fits",          # or null; relative to the configuration file
+     "catalog": "targets.radec",      # or null; relative to the configuration file
+     "tie_orient": false,             # NIRCam APA follows the NIRSpec APA (same V3PA)
+     "show": {"ifu_slits": true, "detectors": true, "uncovered": true,
+              "primaries": true, "fillers": true},
+     "click_target": "nircam",        # what a click on the image moves: nircam or nirspec
+     "nircam_mode": null              # how the NIRCam centre is entered: same, offset, radec
+    }
+
+Reading is strict: an unknown key, a wrong type or an out-of-range value raises
+:class:`ConfigError` (a ValueError) whose message names the file and the key
+path (``session.json: show.fillers must be true or false, got 'yes'``). Missing
+keys take their defaults; only ``previs_config`` is required, so that a JSON
+file of another kind is not mistaken for a session.
+
+Paths: :func:`load_config` resolves relative ``image`` and ``catalog`` paths
+against the directory of the configuration file; :func:`save_config` writes
+paths below that directory relative to it (so a folder can be sent to a
+colleague) and others absolute. The file is written atomically.
+
+NOVT YAML files (``.yaml`` / ``.yml``) are read by :func:`read_novt_config`
+when PyYAML is installed; see its docstring for the key mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.patterns import Mosaic
+from previs.plan import DEFAULT_DEC, DEFAULT_NIRSPEC_APA, DEFAULT_RA, Plan
+from previs.pointing import Pointing, apa_from_v3pa, attitude_matrix, tel_to_sky
+
+__all__ = [
+    "CLICK_TARGETS",
+    "CONFIG_FORMAT_VERSION",
+    "NIRCAM_MODES",
+    "SHOW_KEYS",
+    "Config",
+    "ConfigError",
+    "NovtImport",
+    "ShowFlags",
+    "load_config",
+    "novt_pointing",
+    "read_novt_config",
+    "save_config",
+    "write_text_atomic",
+]
+
+log = logging.getLogger(__name__)
+
+CONFIG_FORMAT_VERSION = 1
+SHOW_KEYS = ("ifu_slits", "detectors", "uncovered", "primaries", "fillers")
+CLICK_TARGETS = ("nircam", "nirspec")
+NIRCAM_MODES = ("same", "offset", "radec")
+_TOP_KEYS = (
+    "previs_config",
+    "plan",
+    "image",
+    "catalog",
+    "tie_orient",
+    "show",
+    "click_target",
+    "nircam_mode",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration file or dict is invalid; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class ShowFlags:
+    """Which overlays the dashboard draws (all True by default)."""
+
+    ifu_slits: bool = True
+    detectors: bool = True
+    uncovered: bool = True
+    primaries: bool = True
+    fillers: bool = True
+
+    def to_dict(self) -> dict[str, bool]:
+        """``{key: bool}`` for every key of :data:`SHOW_KEYS`."""
+        return {key: bool(getattr(self, key)) for key in SHOW_KEYS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A saved session: the plan and the dashboard's view settings.
+
+    Parameters
+    ----------
+    plan : Plan
+        The observation plan.
+    image : str or None
+        Path of the FITS image shown (None: the example field or an empty sky).
+    catalog : str or None
+        Path of the source catalog (None: no catalog).
+    tie_orient : bool
+        Whether the NIRCam APA follows the NIRSpec APA at the same V3PA.
+    show : ShowFlags
+        Overlay toggles.
+    click_target : {"nircam", "nirspec"}
+        What a click on the image moves.
+    nircam_mode : {"same", "offset", "radec"} or None
+        How the dashboard enters the NIRCam centre (None: the dashboard decides
+        from the plan).
+    """
+
+    plan: Plan = field(default_factory=Plan.centred)
+    image: str | None = None
+    catalog: str | None = None
+    tie_orient: bool = False
+    show: ShowFlags = field(default_factory=ShowFlags)
+    click_target: str = "nircam"
+    nircam_mode: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan, Plan):
+            raise ConfigError(f"config plan must be a Plan, got {type(self.plan).__name__}")
+        if not isinstance(self.show, ShowFlags):
+            raise ConfigError(f"config show must be ShowFlags, got {type(self.show).__name__}")
+        for key in ("image", "catalog"):
+            value = getattr(self, key)
+            if isinstance(value, os.PathLike):
+                value = os.fspath(value)
+                object.__setattr__(self, key, value)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(f"config {key} must be a file path or None, got {value!r}")
+        if self.click_target not in CLICK_TARGETS:
+            raise ConfigError(
+                f"config click_target must be one of {', '.join(CLICK_TARGETS)}, "
+                f"got {self.click_target!r}"
+            )
+        if self.nircam_mode is not None and self.nircam_mode not in NIRCAM_MODES:
+            raise ConfigError(
+                f"config nircam_mode must be one of {', '.join(NIRCAM_MODES)} or None, "
+                f"got {self.nircam_mode!r}"
+            )
+        object.__setattr__(self, "tie_orient", bool(self.tie_orient))
+
+    @classmethod
+    def from_plan(cls, plan: Plan, **settings: Any) -> Config:
+        """A configuration holding ``plan`` with default view settings (or ``settings``)."""
+        return cls(plan=plan, **settings)
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form with the ``previs_config`` version field."""
+        return {
+            "previs_config": CONFIG_FORMAT_VERSION,
+            "plan": self.plan.to_dict(),
+            "image": self.image,
+            "catalog": self.catalog,
+            "tie_orient": self.tie_orient,
+            "show": self.show.to_dict(),
+            "click_target": self.click_target,
+            "nircam_mode": self.nircam_mode,
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """JSON text of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "config") -> Config:
+        """Build a configuration from :meth:`to_dict` output, checking every key.
+
+        Parameters
+        ----------
+        data : dict
+            The parsed JSON.
+        where : str
+            Name used at the start of error messages, e.g. the file name.
+
+        Raises
+        ------
+        ConfigError
+            For an unknown key, a wrong type, an out-of-range value or a missing
+            or unsupported ``previs_config`` version; the message names the key path.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"{where}: a previs configuration must be a JSON object, got {_json_type(data)}"
+            )
+        unknown = sorted(set(data) - set(_TOP_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_TOP_KEYS))}"
+            )
+        if "previs_config" not in data:
+            raise ConfigError(
+                f"{where}: missing key 'previs_config' (the format version, "
+                f"{CONFIG_FORMAT_VERSION}); is this a previs configuration file?"
+            )
+        version = data["previs_config"]
+        if isinstance(version, bool) or version != CONFIG_FORMAT_VERSION:
+            raise ConfigError(
+                f"{where}: previs_config version {version!r} is not supported (this previs "
+                f"reads version {CONFIG_FORMAT_VERSION})"
+            )
+        try:
+            plan = Plan.from_dict(data.get("plan", {}), where=f"{where}: plan")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+        paths = {}
+        for key in ("image", "catalog"):
+            value = data.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigError(
+                    f"{where}: {key} must be a file path (a non-empty string) or null, "
+                    f"got {value!r}"
+                )
+            paths[key] = value
+        tie_orient = _boolean(data.get("tie_orient", False), where, "tie_orient")
+        show_raw = data.get("show", {})
+        if not isinstance(show_raw, dict):
+            raise ConfigError(
+                f"{where}: show must be an object with keys {', '.join(SHOW_KEYS)}, got "
+                f"{_json_type(show_raw)}"
+            )
+        unknown = sorted(set(show_raw) - set(SHOW_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key 'show.{unknown[0]}'; valid keys: "
+                + ", ".join(f"show.{key}" for key in SHOW_KEYS)
+            )
+        show = ShowFlags(
+            **{key: _boolean(value, where, f"show.{key}") for key, value in show_raw.items()}
+        )
+        click_target = _choice(
+            data.get("click_target", "nircam"), CLICK_TARGETS, where, "click_target"
+        )
+        nircam_mode = data.get("nircam_mode")
+        if nircam_mode is not None:
+            nircam_mode = _choice(nircam_mode, NIRCAM_MODES, where, "nircam_mode")
+        return cls(
+            plan=plan,
+            image=paths["image"],
+            catalog=paths["catalog"],
+            tie_orient=tie_orient,
+            show=show,
+            click_target=click_target,
+            nircam_mode=nircam_mode,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "config") -> Config:
+        """Parse JSON text produced by :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(
+                f"{where}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+            ) from None
+        return cls.from_dict(data, where)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return f"{name} ({value!r})" if kind in (str, bool) else name
+    return f"{type(value).__name__} {value!r}"
+
+
+def _boolean(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+    return value
+
+
+def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}")
+    return value.strip().lower()
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file, then a rename.
+
+    A reader never sees a half-written file and an existing file survives a
+    failed write. Returns the path.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ValueError(f"cannot write {str(target)!r}: directory {str(directory)!r} is missing")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _check_file(path: str | os.PathLike, what: str) -> Path:
+    file = Path(path).expanduser()
+    if not file.exists():
+        raise ConfigError(f"{what} {str(path)!r} does not exist")
+    if not file.is_file():
+        raise ConfigError(f"{what} {str(path)!r} is not a file")
+    return file
+
+
+def _resolve(value: str | None, directory: Path) -> str | None:
+    if value is None:
+        return None
+    candidate = Path(value).expanduser()
+    if not candidate.is_absolute():
+        candidate = directory / candidate
+    return os.path.normpath(str(candidate))
+
+
+def _relative(value: str | None, directory: Path) -> str | None:
+    if value is None:
+        return None
+    absolute = Path(os.path.abspath(Path(value).expanduser()))
+    try:
+        return absolute.relative_to(directory).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """Read a configuration file.
+
+    ``.yaml`` / ``.yml`` files are read as NOVT configurations with
+    :func:`read_novt_config` (its notes on ignored keys are logged as warnings);
+    anything else as previs JSON. Relative ``image`` and ``catalog`` paths are
+    resolved against the file's directory.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing or unreadable, not valid JSON, or invalid (the
+        message names the file and the key).
+    """
+    file = _check_file(path, "configuration file")
+    if file.suffix.lower() in (".yaml", ".yml"):
+        imported = read_novt_config(file)
+        for note in imported.warnings:
+            log.warning("%s", note)
+        return imported.config
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{file}: cannot read the configuration ({error})") from None
+    config = Config.from_json(text, where=str(path))
+    directory = Path(os.path.abspath(file)).parent
+    return config.replace(
+        image=_resolve(config.image, directory), catalog=_resolve(config.catalog, directory)
+    )
+
+
+def save_config(config: Config, path: str | os.PathLike, relative_paths: bool = True) -> Path:
+    """Write ``config`` as JSON to ``path`` atomically; returns the path.
+
+    With ``relative_paths`` (default) image and catalog paths inside the
+    configuration's directory are written relative to it, others absolute.
+    """
+    if not isinstance(config, Config):
+        raise ValueError(f"save_config needs a Config, got {type(config).__name__}")
+    directory = Path(os.path.abspath(Path(path).expanduser())).parent
+    if relative_paths:
+        config = config.replace(
+            image=_relative(config.image, directory), catalog=_relative(config.catalog, directory)
+        )
+    return write_text_atomic(path, config.to_json() + "\n")
+
+
+# ---------------------------------------------------------------------------
+# NOVT
+
+
+class NovtImport(NamedTuple):
+    """What :func:`read_novt_config` gives: the configuration and notes on what was not used."""
+
+    config: Config
+    warnings: list[str]
+
+
+# NOVT keys that previs reads, by section, and the keys it knowingly ignores.
+_NOVT_MAPPED = {
+    "nirspec": ("ra", "dec", "pa"),
+    "nircam": ("ra", "dec", "pa", "dither", "mosaic", "mosaic_v2", "mosaic_v3"),
+}
+_NOVT_IGNORED = {
+    "nirspec": ("color_primary", "alpha"),
+    "nircam": ("color_primary", "color_alternate", "alpha"),
+    "catalog": ("color_primary", "color_alternate"),
+    "timeline": ("start_date", "end_date", "instrument", "ra", "dec"),
+    "save": ("coordinates", "region_filename", "config_filename"),
+}
+
+
+def _corner_centre(name: str) -> tuple[float, float]:
+    aperture = get_aperture(name)
+    return float(np.mean(aperture.corners_v2)), float(np.mean(aperture.corners_v3))
+
+
+def _v3pa_at(matrix: np.ndarray, v2_arcsec: float, v3_arcsec: float) -> float:
+    """Position angle (deg) on the sky of the +V3 direction at telescope position (v2, v3)."""
+    v2, v3 = np.deg2rad(v2_arcsec / 3600.0), np.deg2rad(v3_arcsec / 3600.0)
+    position = matrix @ np.array([np.cos(v2) * np.cos(v3), np.sin(v2) * np.cos(v3), np.sin(v3)])
+    along_v3 = matrix @ np.array([-np.cos(v2) * np.sin(v3), -np.sin(v2) * np.sin(v3), np.cos(v3)])
+    ra = math.atan2(position[1], position[0])
+    dec = math.asin(max(-1.0, min(1.0, position[2])))
+    east = np.array([-math.sin(ra), math.cos(ra), 0.0])
+    north = np.array([-math.sin(dec) * math.cos(ra), -math.sin(dec) * math.sin(ra), math.cos(dec)])
+    return math.degrees(math.atan2(along_v3 @ east, along_v3 @ north)) % 360.0
+
+
+def novt_pointing(reference: str, ra: float, dec: float, pa: float) -> Pointing:
+    """The previs pointing of ``reference`` for a NOVT centre and position angle.
+
+    NOVT places the *mean of the aperture's four telescope-frame corners* at
+    (ra, dec) and gives the attitude V3PA = ``pa`` - V3IdlYAngle there. previs
+    pointings place the SIAF reference point (V2Ref, V3Ref) and give the APA
+    at that point. This builds NOVT's attitude and returns the sky position of
+    the reference point with the APA there, so both tools draw the same outline.
+
+    Parameters
+    ----------
+    reference : str
+        ``"NRS_FULL_MSA"`` (NOVT's NIRSpec) or ``"NRCALL_FULL"`` (NOVT's NIRCam).
+    ra, dec, pa : float
+        NOVT's RA, Dec and PA, degrees.
+    """
+    aperture = get_aperture(reference)
+    centre_v2, centre_v3 = _corner_centre(reference)
+    matrix = attitude_matrix(centre_v2, centre_v3, ra, dec, pa - aperture.v3_idl_yang)
+    ref_ra, ref_dec = tel_to_sky(matrix, np.array(aperture.v2_ref), np.array(aperture.v3_ref))
+    v3pa = _v3pa_at(matrix, aperture.v2_ref, aperture.v3_ref)
+    return Pointing(float(ref_ra), float(ref_dec), apa_from_v3pa(v3pa, aperture.v3_idl_yang))
+
+
+def _novt_number(section: dict, key: str, where: str, default: float) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{where}.{key} must be a finite number (degrees), got {value!r}")
+    return float(value)
+
+
+def _novt_mosaic(section: dict, dither: str, where: str, notes: list[str]) -> Mosaic:
+    choice = section.get("mosaic", "No")
+    if isinstance(choice, bool):
+        choice = "Yes" if choice else "No"
+    if not isinstance(choice, str) or choice.strip().lower() not in ("yes", "no"):
+        raise ConfigError(f"{where}.mosaic must be 'Yes' or 'No', got {choice!r}")
+    if choice.strip().lower() == "no":
+        return Mosaic()
+    step_v2 = abs(_novt_number(section, "mosaic_v2", where, 0.0))
+    step_v3 = abs(_novt_number(section, "mosaic_v3", where, 0.0))
+    if dither == "8NIRSPEC":
+        notes.append(f"{where}.mosaic ignored: NOVT (like APT) has no mosaic with 8NIRSPEC")
+        return Mosaic()
+    width, height = get_aperture(NIRCAM_REFERENCE).ideal_extent
+    if step_v3 == 0.0 and 0.0 < step_v2 <= 2.0 * width:
+        return Mosaic(1, 2, column_overlap=100.0 * (1.0 - step_v2 / width))
+    if step_v2 == 0.0 and 0.0 < step_v3 <= 2.0 * height:
+        return Mosaic(2, 1, row_overlap=100.0 * (1.0 - step_v3 / height))
+    notes.append(
+        f'{where}.mosaic ignored: a two-tile mosaic offset by V2 {step_v2:g}", V3 {step_v3:g}" '
+        "has no previs equivalent (previs mosaics step along one axis by up to two tile "
+        "sizes); using one tile"
+    )
+    return Mosaic()
+
+
+def read_novt_config(path: str | os.PathLike) -> NovtImport:
+    """Read a NOVT YAML configuration (needs PyYAML) into a previs :class:`Config`.
+
+    NOVT keeps one mapping per panel. Keys are mapped one to one where previs
+    has the same quantity:
+
+    ============================  ==============================================
+    NOVT key                      previs
+    ============================  ==============================================
+    ``nirspec.ra/dec/pa``         ``plan.nirspec`` (converted, see below)
+    ``nircam.ra/dec/pa``          ``plan.nircam`` (converted, see below)
+    ``nircam.dither``             ``plan.dither`` (same pattern names)
+    ``nircam.mosaic`` ("No")      one tile
+    ``nircam.mosaic`` ("Yes")     with ``mosaic_v2`` only: 1x2 tiles whose column
+                                  step is ``mosaic_v2`` arcsec; with ``mosaic_v3``
+                                  only: 2x1 tiles stepped by ``mosaic_v3``; the
+                                  overlap percentage follows from the NRCALL_FULL
+                                  size. Offsets along both axes: ignored (warning).
+    ============================  ==============================================
+
+    Ignored, with a note in the returned warnings: ``nirspec.color_primary``,
+    ``nirspec.alpha``, ``nircam.color_primary``, ``nircam.color_alternate``,
+    ``nircam.alpha``, ``catalog.*`` (colours), ``timeline.*`` (previs computes
+    visibility itself), ``save.*`` (file names and coordinate choice of exports),
+    and any key previs does not know. NOVT has no catalog or image path in its
+    configuration, so ``image`` and ``catalog`` stay None; NOVT draws both NIRCam
+    channels, so the channel is previs's default (short).
+
+    Conventions: NOVT's (ra, dec) is the mean of the aperture's four
+    telescope-frame corners and its ``pa`` the ideal-Y position angle there;
+    previs uses the SIAF reference point (V2Ref, V3Ref) and the APA at it.
+    :func:`novt_pointing` converts exactly (the same attitude, so the same
+    outline on the sky). NOVT shifts dither and mosaic offsets along -V2/+V3
+    while previs uses NIRCam's ideal frame, 0.075 deg away: positions agree to
+    about 0.1" per 100" of offset. A missing ``nirspec`` value takes previs's
+    default (GOODS-S, APA 45); a missing NIRCam centre takes the NIRSpec centre,
+    and a missing ``nircam.pa`` the NIRSpec V3PA (then ``tie_orient`` is True).
+
+    Returns
+    -------
+    NovtImport
+        ``(config, warnings)``: the configuration and one note per key ignored.
+
+    Raises
+    ------
+    ConfigError
+        When PyYAML is missing, the file is missing or not YAML, or a mapped
+        value has the wrong type (the message names the file and key).
+    """
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(
+            f"{path}: reading NOVT YAML configurations needs PyYAML (pip install pyyaml); "
+            "previs JSON configurations do not"
+        ) from None
+    file = _check_file(path, "NOVT configuration file")
+    name = str(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        detail = " ".join(str(error).split())
+        raise ConfigError(f"{name}: not a valid YAML file ({detail})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: a NOVT configuration is a mapping of sections, got {data!r}")
+    notes: list[str] = []
+    sections: dict[str, dict] = {}
+    for section, content in data.items():
+        if section not in _NOVT_MAPPED and section not in _NOVT_IGNORED:
+            notes.append(f"{name}: unknown NOVT section {section!r} ignored")
+            continue
+        if content is None:
+            content = {}
+        if not isinstance(content, dict):
+            raise ConfigError(f"{name}: {section} must be a mapping of keys, got {content!r}")
+        for key in content:
+            if key in _NOVT_MAPPED.get(section, ()):
+                continue
+            if key in _NOVT_IGNORED.get(section, ()):
+                notes.append(f"{name}: {section}.{key} ignored (no previs equivalent)")
+            else:
+                notes.append(f"{name}: unknown NOVT key {section}.{key} ignored")
+        sections[section] = content
+
+    nirspec_raw = sections.get("nirspec", {})
+    nircam_raw = sections.get("nircam", {})
+    where = f"{name}: nirspec"
+    ra = _novt_number(nirspec_raw, "ra", where, DEFAULT_RA)
+    dec = _novt_number(nirspec_raw, "dec", where, DEFAULT_DEC)
+    pa = _novt_number(nirspec_raw, "pa", where, DEFAULT_NIRSPEC_APA)
+    if not -90.0 <= dec <= 90.0:
+        raise ConfigError(f"{where}.dec must lie between -90 and +90 degrees, got {dec:g}")
+    nirspec = novt_pointing(NIRSPEC_REFERENCE, ra, dec, pa)
+
+    where = f"{name}: nircam"
+    cam_ra = _novt_number(nircam_raw, "ra", where, ra)
+    cam_dec = _novt_number(nircam_raw, "dec", where, dec)
+    if not -90.0 <= cam_dec <= 90.0:
+        raise ConfigError(f"{where}.dec must lie between -90 and +90 degrees, got {cam_dec:g}")
+    tie_orient = "pa" not in nircam_raw
+    v3pa = pa - get_aperture(NIRSPEC_REFERENCE).v3_idl_yang
+    same_v3pa = apa_from_v3pa(v3pa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
+    cam_pa = _novt_number(nircam_raw, "pa", where, same_v3pa)
+    nircam = novt_pointing(NIRCAM_REFERENCE, cam_ra, cam_dec, cam_pa)
+    dither = nircam_raw.get("dither", "NONE")
+    if not isinstance(dither, str):
+        raise ConfigError(f"{where}.dither must be a pattern name, got {dither!r}")
+    try:
+        plan = Plan(nirspec, nircam, dither, _novt_mosaic(nircam_raw, dither.upper(), where, notes))
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    return NovtImport(Config(plan=plan, tie_orient=tie_orient), notes)
