@@ -35,29 +35,61 @@ def _add_pointing(parser: argparse.ArgumentParser, required: bool = True) -> Non
 
 
 def _add_nircam_setup(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so that, with --config, only options actually given override the
+    # configuration; _setup() applies the documented defaults otherwise.
     parser.add_argument(
-        "--channel", default="short", help=f"NIRCam channel: {' or '.join(CHANNELS)}"
+        "--channel", help=f"NIRCam channel: {' or '.join(CHANNELS)} (default short)"
     )
     parser.add_argument(
-        "--dither", default="NONE", help=f"dither pattern: {', '.join(DITHER_NAMES)}"
+        "--dither", help=f"dither pattern: {', '.join(DITHER_NAMES)} (default NONE)"
     )
-    parser.add_argument("--mosaic", default="1x1", help="mosaic tiles ROWSxCOLUMNS, e.g. 2x1")
-    parser.add_argument("--row-overlap", type=_number, default=10.0, help="row overlap, percent")
+    parser.add_argument("--mosaic", help="mosaic tiles ROWSxCOLUMNS, e.g. 2x1 (default 1x1)")
+    parser.add_argument("--row-overlap", type=_number, help="row overlap, percent (default 10)")
     parser.add_argument(
-        "--column-overlap", type=_number, default=10.0, help="column overlap, percent"
+        "--column-overlap", type=_number, help="column overlap, percent (default 10)"
     )
 
 
-def _mosaic(args: argparse.Namespace) -> Mosaic:
-    return Mosaic.parse(args.mosaic, args.row_overlap, args.column_overlap)
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="take the plan from a previs configuration (.json) or a NOVT one (.yaml); "
+        "options given explicitly override it",
+    )
+
+
+def _load_plan(args: argparse.Namespace):
+    """The plan of ``--config`` (or None without it)."""
+    if not getattr(args, "config", None):
+        return None, None
+    from previs.config import load_config
+
+    config = load_config(args.config)
+    return config.plan, config
+
+
+def _setup(args: argparse.Namespace, plan=None) -> tuple[str, str, Mosaic]:
+    """Channel, dither and mosaic: explicit options, else the plan's, else the defaults."""
+    base = plan.mosaic if plan is not None else Mosaic()
+    channel = args.channel if args.channel is not None else (plan.channel if plan else "short")
+    dither = args.dither if args.dither is not None else (plan.dither if plan else "NONE")
+    row_overlap = args.row_overlap if args.row_overlap is not None else base.row_overlap
+    column_overlap = args.column_overlap if args.column_overlap is not None else base.column_overlap
+    if args.mosaic is not None:
+        mosaic = Mosaic.parse(args.mosaic, row_overlap, column_overlap)
+    else:
+        mosaic = Mosaic(base.rows, base.columns, row_overlap, column_overlap)
+    return channel, dither, mosaic
 
 
 def register(subparsers) -> None:
     """Add the geometry sub-commands."""
     footprint = subparsers.add_parser("footprint", help="aperture corners on the sky")
     footprint.add_argument("instrument", choices=("nirspec", "nircam"))
-    _add_pointing(footprint)
+    _add_pointing(footprint, required=False)
     _add_nircam_setup(footprint)
+    _add_config(footprint)
     footprint.add_argument("--json", action="store_true", help="print JSON")
     footprint.add_argument(
         "--ds9", metavar="FILE", help="write a DS9 region file (sky coordinates)"
@@ -74,8 +106,9 @@ def register(subparsers) -> None:
             nargs=3,
             type=_number,
             metavar=("RA", "DEC", "APA"),
-            required=True,
-            help="NIRSpec NRS_FULL_MSA pointing, deg",
+            required=name == "sweep",
+            help="NIRSpec NRS_FULL_MSA pointing, deg"
+            + (" (required unless --config is given)" if name == "coverage" else ""),
         )
         parser.add_argument(
             "--nircam",
@@ -101,16 +134,35 @@ def register(subparsers) -> None:
             )
             parser.set_defaults(func=run_sweep)
         else:
+            _add_config(parser)
+            parser.add_argument(
+                "--catalog",
+                metavar="FILE",
+                help="count catalog sources (NOVT .radec or a table) in the MSA and the "
+                "pre-imaging (default: the configuration's catalog, if any)",
+            )
             parser.set_defaults(func=run_coverage)
 
 
-def _pointings(args: argparse.Namespace) -> tuple[Pointing, Pointing]:
+def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]:
+    """NIRSpec and NIRCam pointings: ``--nirspec``/``--nircam``, else the plan's.
+
+    Without a plan, NIRCam defaults to the NIRSpec RA/Dec at the same V3PA; with
+    one, to the plan's NIRCam pointing.
+    """
     from previs.coverage import nircam_apa_for
 
-    nirspec = Pointing(*args.nirspec)
-    if args.nircam is None:
-        return nirspec, Pointing(nirspec.ra, nirspec.dec, nircam_apa_for(nirspec.apa))
-    return nirspec, Pointing(*args.nircam)
+    if args.nirspec is not None:
+        nirspec = Pointing(*args.nirspec)
+    elif plan is not None:
+        nirspec = plan.nirspec
+    else:
+        raise ValueError(f"{args.command}: give --nirspec RA DEC APA or --config FILE")
+    if args.nircam is not None:
+        return nirspec, Pointing(*args.nircam)
+    if plan is not None:
+        return nirspec, plan.nircam
+    return nirspec, Pointing(nirspec.ra, nirspec.dec, nircam_apa_for(nirspec.apa))
 
 
 def run_footprint(args: argparse.Namespace) -> int:
@@ -118,11 +170,23 @@ def run_footprint(args: argparse.Namespace) -> int:
     from previs.cli import print_json
     from previs.footprints import nircam_footprint, nirspec_footprint
 
-    pointing = Pointing(args.ra, args.dec, args.apa)
+    plan, _ = _load_plan(args)
+    given = {key: getattr(args, key) for key in ("ra", "dec", "apa")}
+    if plan is None:
+        missing = [f"--{key}" for key, value in given.items() if value is None]
+        if missing:
+            raise ValueError(f"footprint: {', '.join(missing)} required (or give --config FILE)")
+        pointing = Pointing(args.ra, args.dec, args.apa)
+    else:
+        base = plan.nirspec if args.instrument == "nirspec" else plan.nircam
+        pointing = Pointing(
+            *(base.to_dict()[key] if value is None else value for key, value in given.items())
+        )
     if args.instrument == "nirspec":
         footprint = nirspec_footprint(pointing)
     else:
-        footprint = nircam_footprint(pointing, args.channel, args.dither, _mosaic(args))
+        channel, dither, mosaic = _setup(args, plan)
+        footprint = nircam_footprint(pointing, channel, dither, mosaic)
     if args.ds9:
         footprint.to_regions().write(args.ds9, format="ds9", overwrite=True)
     data = {
@@ -142,16 +206,41 @@ def run_footprint(args: argparse.Namespace) -> int:
     return 0
 
 
+def source_summary(counts) -> dict:
+    """The ``sources`` block of ``previs coverage --json`` from a SourceCounts.
+
+    ``{"primary": {...}, "filler": {...}}``, each with ``total``, ``in_msa``,
+    ``in_msa_imaged`` (inside the MSA and at least one exposure of the chosen
+    channel), ``at_risk`` (``in_msa - in_msa_imaged``), plus ``quadrants``,
+    ``in_msa_depth2`` and ``imaged``. A catalog without flags counts every
+    source as primary.
+    """
+    return {kind: counts.summary(kind) for kind in ("primary", "filler")}
+
+
 def run_coverage(args: argparse.Namespace) -> int:
-    """Print the MSA coverage of a NIRCam plan."""
+    """Print the MSA coverage of a NIRCam plan (and source counts with a catalog)."""
     from previs.cli import print_json
     from previs.plan import Plan, evaluate
 
-    nirspec, nircam = _pointings(args)
-    plan = Plan(nirspec, nircam, args.dither, _mosaic(args), args.channel)
-    coverage = evaluate(plan).coverage
+    plan, config = _load_plan(args)
+    nirspec, nircam = _pointings(args, plan)
+    channel, dither, mosaic = _setup(args, plan)
+    plan = Plan(nirspec, nircam, dither, mosaic, channel)
+    result = evaluate(plan)
+    coverage = result.coverage
+    catalog_path = args.catalog or (config.catalog if config is not None else None)
+    sources = None
+    if catalog_path:
+        from previs.catalog import read_catalog
+        from previs.sources import count_sources
+
+        sources = source_summary(count_sources(read_catalog(catalog_path), result))
     if args.json:
-        print_json(coverage.to_dict())
+        data = coverage.to_dict()
+        if sources is not None:
+            data["sources"] = sources
+        print_json(data)
     else:
         quadrants = ", ".join(f"Q{k} {100 * v:.1f}%" for k, v in coverage.quadrants.items())
         print(
@@ -159,6 +248,12 @@ def run_coverage(args: argparse.Namespace) -> int:
             f"({quadrants}); depth>=2 {100 * coverage.depth[2]:.1f}%, "
             f">=3 {100 * coverage.depth[3]:.1f}%; {coverage.exposures} exposure(s)"
         )
+        if sources is not None:
+            for kind, c in sources.items():
+                print(
+                    f"{kind}: {c['total']} sources, {c['in_msa']} in the MSA, "
+                    f"{c['in_msa_imaged']} of them imaged, {c['at_risk']} at risk"
+                )
     return 0
 
 
@@ -179,9 +274,8 @@ def run_sweep(args: argparse.Namespace) -> int:
             f"the sweep has {len(apas)} angles; use at most 100000 (a larger --apa-step)"
         )
     nirspec, nircam = _pointings(args)
-    covered = apa_sweep(
-        nirspec, nircam, apas, args.channel, args.dither, _mosaic(args), tie_orient=args.tie_orient
-    )
+    channel, dither, mosaic = _setup(args)
+    covered = apa_sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient=args.tie_orient)
     rows = [{"apa": float(a), "covered": float(c)} for a, c in zip(apas, covered, strict=True)]
     if args.json:
         print_json(rows)
