@@ -12,7 +12,7 @@ PORT ?= 8866
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[app,test]"
+	$(BIN)/python -m pip install --quiet -c binder/constraints.txt -e ".[app,test]"
 	touch $(STAMP)
 
 setup: $(STAMP)
