@@ -38,7 +38,8 @@ def heaviest_plan(apa: float = 45.0) -> Plan:
 def main() -> None:
     plan = heaviest_plan()
     evaluate(plan)  # warm caches (SIAF snapshot, imports)
-    print(f"evaluate, heaviest plan, cached MSA:             {median_ms(lambda: evaluate(plan)):7.2f} ms")
+    cached = median_ms(lambda: evaluate(plan))
+    print(f"evaluate, heaviest plan, cached MSA:             {cached:7.2f} ms")
     apas = iter(np.linspace(0, 360, 10_000))
 
     def moving_slider():
@@ -50,7 +51,13 @@ def main() -> None:
     for tie in (False, True):
         ms = median_ms(
             lambda tie=tie: apa_sweep(
-                plan.nirspec, plan.nircam, sweep_apas, "short", "8NIRSPEC", Mosaic(2, 2), tie_orient=tie
+                plan.nirspec,
+                plan.nircam,
+                sweep_apas,
+                "short",
+                "8NIRSPEC",
+                Mosaic(2, 2),
+                tie_orient=tie,
             ),
             repeats=5,
         )
@@ -60,25 +67,45 @@ def main() -> None:
 
 
 def novt_comparison(plan: Plan) -> None:
-    """Time jwst_novt's footprint functions on the same configuration, if installed."""
+    """Time jwst_novt's footprint functions on the same configurations, if installed.
+
+    NOVT mosaics have two tiles at most, so its 8NIRSPEC + 2-tile mosaic is
+    compared with previs' 8NIRSPEC 1x2 footprint and with previs' full
+    evaluation (footprints + coverage) of the heavier 2x2 plan.
+    """
     try:
         from jwst_novt import footprints as novt
     except ImportError:
         print("jwst_novt not installed: no comparison (pip install jwst-novt to compare)")
         return
-    ours = median_ms(lambda: evaluate(plan), repeats=10)
-    start = time.perf_counter()
-    novt.nircam_dither_footprint(
-        RA, DEC, pa=plan.nircam.apa, dither_pattern="FULLBOX 8NIRSPEC", add_mosaic=True,
-        mosaic_rows=2, mosaic_columns=2,
+    from previs.footprints import nircam_footprint, nirspec_footprint
+
+    def novt_nircam():
+        novt.nircam_dither_footprint(
+            RA, DEC, plan.nircam.apa, dither_pattern="8NIRSPEC", channel="short", add_mosaic=True
+        )
+
+    novt_ms = median_ms(novt_nircam, repeats=3)
+    novt_nirspec_ms = median_ms(lambda: novt.nirspec_footprint(RA, DEC, plan.nirspec.apa), 3)
+    ours_fp = median_ms(
+        lambda: nircam_footprint(plan.nircam, "short", "8NIRSPEC", Mosaic(1, 2)), repeats=30
     )
-    novt_nircam = time.perf_counter() - start
-    start = time.perf_counter()
-    novt.nirspec_footprint(RA, DEC, plan.nirspec.apa)
-    novt_nirspec = time.perf_counter() - start
-    print(f"jwst_novt NIRCam 8NIRSPEC 2x2 footprint: {1000 * novt_nircam:9.1f} ms "
-          f"(x{1000 * novt_nircam / ours:,.0f} previs' full evaluation incl. coverage)")
-    print(f"jwst_novt NIRSpec footprint:             {1000 * novt_nirspec:9.1f} ms")
+    ours_nirspec = median_ms(lambda: nirspec_footprint(plan.nirspec), repeats=30)
+    ours_eval = median_ms(lambda: evaluate(plan), repeats=30)
+    print(f"jwst_novt NIRCam 8NIRSPEC + 2-tile mosaic:  {novt_ms:9.1f} ms")
+    print(
+        f"previs    NIRCam 8NIRSPEC 1x2 footprint:    {ours_fp:9.2f} ms"
+        f"  (x{novt_ms / ours_fp:,.0f})"
+    )
+    print(
+        f"previs    full evaluation, 8NIRSPEC 2x2:    {ours_eval:9.2f} ms"
+        f"  (x{novt_ms / ours_eval:,.0f})"
+    )
+    print(f"jwst_novt NIRSpec footprint:                {novt_nirspec_ms:9.1f} ms")
+    print(
+        f"previs    NIRSpec footprint:                {ours_nirspec:9.2f} ms  "
+        f"(x{novt_nirspec_ms / ours_nirspec:,.0f})"
+    )
 
 
 if __name__ == "__main__":
