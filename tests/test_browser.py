@@ -1,0 +1,318 @@
+"""The dashboard as users see it: Voila serving notebooks/dashboard.ipynb, driven by Chromium.
+
+Needs Voila, Playwright (Python) and a Chromium: ``PREVIS_CHROMIUM`` names the
+executable, else ``/usr/bin/chromium`` (Debian), else Playwright's own browser.
+Without Playwright or a browser the tests are skipped, except when ``CI=true``
+or ``PREVIS_REQUIRE_BROWSER=1``: then they fail.
+
+Screenshots go to tests/artifacts/ (git-ignored); with
+``PREVIS_UPDATE_SCREENSHOTS=1`` the dashboard screenshot is also copied to
+docs/screenshots/dashboard.png. Latencies from a slider change to the updated
+readout and to the updated canvas are printed (and written to
+tests/artifacts/latency.txt), not asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from previs.dashboard import default_plan, format_percent
+from previs.plan import evaluate
+from previs.pointing import Pointing
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+APA_CHANGES = (100.0, 160.0, 220.0, 280.0, 330.0)
+
+# Installed once in the page: arm() resets the clocks; the first Enter pressed
+# after it starts them; the readout and the canvas pixels are then watched.
+MEASURE_JS = """
+() => {
+  if (!window.__previs) {
+    window.__previs = {t0: null, readout: null, canvas: null, armed: false};
+    document.addEventListener('keydown', (e) => {
+      const s = window.__previs;
+      if (e.key === 'Enter' && s.armed && s.t0 === null) s.t0 = performance.now();
+    }, true);
+  }
+  const s = window.__previs;
+  const root = document.querySelector('.previs-readout');
+  const covered = () => (root.querySelector('.previs-covered') || {}).textContent;
+  const canvas = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  const ctx = canvas.getContext('2d');
+  const signature = () => {
+    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 28) h = (Math.imul(h, 31) + d[i]) | 0;
+    return h;
+  };
+  Object.assign(s, {t0: null, readout: null, canvas: null, armed: true});
+  const startText = covered();
+  const startPixels = signature();
+  const poll = () => {
+    const now = performance.now();
+    if (s.t0 !== null && s.readout === null && covered() !== startText) s.readout = now;
+    if (s.t0 !== null && s.canvas === null && signature() !== startPixels) s.canvas = now;
+    if (s.readout === null || s.canvas === null) requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}
+"""
+
+
+def _unavailable(reason: str) -> None:
+    if (
+        os.environ.get("CI", "").lower() == "true"
+        or os.environ.get("PREVIS_REQUIRE_BROWSER") == "1"
+    ):
+        pytest.fail(f"browser test required but {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _descendants(pid: int) -> list[int]:
+    """PIDs of all descendants of ``pid`` (from /proc; kernels included)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(os.getpgid(pid), sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    executable = os.environ.get("PREVIS_CHROMIUM")
+    if executable and not Path(executable).exists():
+        _unavailable(f"PREVIS_CHROMIUM={executable} does not exist")
+    if not executable and Path("/usr/bin/chromium").exists():
+        executable = "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        except Error as error:
+            _unavailable(f"no Chromium could be launched ({str(error).splitlines()[0]})")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def voila_url(browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
+    log_path = ARTIFACTS / "voila.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voila", "notebooks/dashboard.ipynb", "--no-browser",
+             f"--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "voila/static/", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # the server answers
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"Voila did not start; log:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        kernels = _descendants(process.pid)
+        _kill_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        for pid in kernels:  # kernels run in their own process groups
+            _kill_group(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def page(browser, voila_url):
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    start = time.monotonic()
+    page.goto(voila_url, wait_until="commit")
+    page.wait_for_selector("#rendered_cells", state="visible", timeout=90_000)
+    page.wait_for_selector(".previs-readout .previs-covered", timeout=90_000)
+    page.wait_for_selector(".jupyter-matplotlib-canvas-div canvas", timeout=30_000)
+    assert "Traceback" not in page.inner_text("#rendered_cells")
+    _wait_for_canvas_content(page)
+    print(f"\ndashboard ready {time.monotonic() - start:.1f} s after page load")
+    yield page
+    page.close()
+
+
+def _canvas_png(page) -> bytes:
+    return page.locator(".jupyter-matplotlib-canvas-div").screenshot()
+
+
+def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
+    """Wait until the figure canvas has been painted (not blank) and stops changing."""
+    deadline = time.monotonic() + timeout_s
+    previous = None
+    while time.monotonic() < deadline:
+        painted = page.evaluate(
+            """() => { const c = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+                       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                       let dark = 0; for (let i = 0; i < d.length; i += 400) if (d[i] < 128) dark++;
+                       return dark; }"""
+        )
+        if painted > 100 and painted == previous:
+            return
+        previous = painted
+        time.sleep(0.3)
+    pytest.fail("the dashboard figure was never drawn")
+
+
+def _canvas_signature(page) -> str:
+    """A hash of the figure canvas pixels (independent of the element's layout box)."""
+    return page.evaluate(
+        """() => { const c = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let h = 0; for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
+                   return c.width + 'x' + c.height + ':' + h; }"""
+    )
+
+
+def _covered(page) -> str:
+    return page.inner_text(".previs-readout .previs-covered").strip()
+
+
+def _set_nirspec_apa(page, value: float) -> None:
+    readout = page.locator(".previs-nirspec-apa .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{value:g}")
+    page.keyboard.press("Enter")
+
+
+def _expected_covered(apa: float) -> str:
+    plan = default_plan()
+    nirspec = Pointing(plan.nirspec.ra, plan.nirspec.dec, apa)
+    return format_percent(evaluate(plan.replace(nirspec=nirspec)).coverage.covered)
+
+
+def test_apa_slider_updates_readout_and_canvas(page):
+    assert _covered(page) == format_percent(evaluate(default_plan()).coverage.covered)
+    page.screenshot(path=str(ARTIFACTS / "dashboard_initial.png"))
+    readout_ms, canvas_ms = [], []
+    previous = _covered(page)
+    for apa in APA_CHANGES:
+        expected = _expected_covered(apa)
+        assert expected != previous, "choose APAs whose coverage differs"
+        before = _canvas_png(page)
+        page.evaluate(MEASURE_JS)
+        _set_nirspec_apa(page, apa)
+        page.wait_for_function(
+            "(e) => document.querySelector('.previs-readout .previs-covered').textContent"
+            ".trim() === e",
+            arg=expected,
+            timeout=15_000,
+        )
+        page.wait_for_function(
+            "() => window.__previs.readout !== null && window.__previs.canvas !== null",
+            timeout=15_000,
+        )
+        times = page.evaluate("() => window.__previs")
+        readout_ms.append(times["readout"] - times["t0"])
+        canvas_ms.append(times["canvas"] - times["t0"])
+        assert _covered(page) == expected
+        deadline = time.monotonic() + 10
+        while _canvas_png(page) == before:
+            assert time.monotonic() < deadline, "the canvas did not change after the APA change"
+            time.sleep(0.1)
+        previous = expected
+    assert page.locator(".previs-nirspec-apa .widget-readout").inner_text().strip() == "330.0"
+    _wait_for_canvas_content(page)
+    page.screenshot(path=str(ARTIFACTS / "dashboard_apa.png"))
+    if os.environ.get("PREVIS_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ARTIFACTS / "dashboard_apa.png", SCREENSHOTS / "dashboard.png")
+    report = (
+        f"slider change -> readout: median {statistics.median(readout_ms):.0f} ms "
+        f"({', '.join(f'{t:.0f}' for t in readout_ms)})\n"
+        f"slider change -> canvas:  median {statistics.median(canvas_ms):.0f} ms "
+        f"({', '.join(f'{t:.0f}' for t in canvas_ms)})\n"
+    )
+    (ARTIFACTS / "latency.txt").write_text(report)
+    print("\n" + report)
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_image(page, tmp_path):
+    image_name = page.inner_text(".previs-image-name")
+    assert "example" in image_name
+    before = _canvas_signature(page)
+    bad = tmp_path / "bad.fits"
+    bad.write_bytes(b"SIMPLE  =                    T / not really" + b"\0" * 100)
+    # ipywidgets' FileUpload keeps its <input type=file> out of the DOM: answer the chooser.
+    with page.expect_file_chooser() as chooser:
+        page.click(".previs-upload")
+    chooser.value.set_files(str(bad))
+    page.wait_for_function(
+        "() => document.querySelector('.previs-status').innerText.includes('Could not load')",
+        timeout=15_000,
+    )
+    status = page.inner_text(".previs-status")
+    assert "Could not load bad.fits" in status and "Still showing" in status
+    time.sleep(1.0)  # any (unwanted) redraw would have arrived by now
+    assert page.inner_text(".previs-image-name") == image_name
+    assert _canvas_signature(page) == before
+    page.screenshot(path=str(ARTIFACTS / "dashboard_bad_upload.png"))
