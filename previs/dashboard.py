@@ -381,30 +381,30 @@ class Dashboard:
             placeholder="path/to/image.fits",
             description="FITS file",
             style=style,
-            layout=widgets.Layout(width="auto", flex="1 1 auto"),
+            layout=widgets.Layout(width="270px"),
             continuous_update=False,
             tooltip="Path of a FITS image on the machine running the notebook",
         )
         self.load_button = widgets.Button(
-            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="64px")
+            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="76px")
         )
         self.upload = widgets.FileUpload(
             accept=".fits,.fit,.fts,.fits.gz,.fz",
             multiple=False,
             description="Upload",
             tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
-            layout=widgets.Layout(width="96px"),
+            layout=widgets.Layout(width="112px"),
         )
         self.upload.add_class("previs-upload")
         self.example_button = widgets.Button(
             description="Example field",
             tooltip="Show the bundled synthetic GOODS-S deep field",
-            layout=widgets.Layout(width="118px"),
+            layout=widgets.Layout(width="112px"),
         )
         self.empty_button = widgets.Button(
             description="No image",
             tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre",
-            layout=widgets.Layout(width="96px"),
+            layout=widgets.Layout(width="100px"),
         )
         self.image_label = widgets.HTML()
         self.image_label.add_class("previs-image-name")

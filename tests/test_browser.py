@@ -77,7 +77,8 @@ MEASURE_JS = """
   const poll = () => {
     const now = performance.now();
     if (s.t0 !== null && s.readout === null && covered() !== startText) s.readout = now;
-    if (s.t0 !== null && s.canvas === null && signature() !== startPixels) s.canvas = now;
+    // The kernel sends the readout before the new frame: count pixel changes after it.
+    if (s.readout !== null && s.canvas === null && signature() !== startPixels) s.canvas = now;
     if (s.readout === null || s.canvas === null) requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);
