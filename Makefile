@@ -25,7 +25,8 @@ app: setup
 test: setup browser
 	$(BIN)/ruff check previs tests benchmarks
 	$(BIN)/ruff format --check previs tests benchmarks
-	PREVIS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+	PREVIS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests notebooks \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: setup
 	$(BIN)/ruff check previs tests benchmarks
