@@ -27,12 +27,14 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.catalog import Catalog, CatalogError, read_catalog
 from previs.coverage import nircam_apa_for
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
 from previs.pointing import Pointing, v3pa_from_apa
 from previs.projection import TangentPlane
+from previs.sources import SourceCounts, count_sources
 
 __all__ = ["Dashboard", "default_plan", "format_percent", "parse_ra", "parse_dec"]
 
@@ -49,6 +51,7 @@ _DITHER_LABELS = {
     "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
 }
 _NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
+_CATALOG_ACCEPT = ".radec,.txt,.dat,.csv,.ecsv,.fits,.fit,.fts,.xml,.vot,.votable"
 
 
 def default_plan() -> Plan:
@@ -151,13 +154,19 @@ class Dashboard:
     tie_apa : bool
         Start with the NIRCam APA tied to the NIRSpec APA (same V3PA). Ignored
         when ``plan`` has NIRCam at another orientation.
+    catalog : str, os.PathLike, bytes, Catalog, None or False
+        Source catalog to show and count (a path, a file's bytes or a
+        :class:`~previs.catalog.Catalog`). None (default) loads the bundled
+        example catalog together with the bundled example image and nothing
+        otherwise; False starts without a catalog.
 
     Notes
     -----
     Display it by leaving it as the last expression of a notebook cell, or
     with ``display(dashboard.widget)``. :attr:`plan` reads and sets the whole
     state; :meth:`load_image`, :meth:`show_example` and
-    :meth:`show_empty_sky` change the image from code.
+    :meth:`show_empty_sky` change the image from code, :meth:`load_catalog`,
+    :meth:`show_example_catalog` and :meth:`clear_catalog` the catalog.
     """
 
     def __init__(
@@ -165,6 +174,7 @@ class Dashboard:
         image: str | os.PathLike | bytes | None | bool = None,
         plan: Plan | None = None,
         tie_apa: bool = False,
+        catalog: str | os.PathLike | bytes | Catalog | None | bool = None,
     ) -> None:
         self._plan = plan if plan is not None else default_plan()
         self._result: Result | None = None
@@ -172,8 +182,20 @@ class Dashboard:
         self._input_error = ""
         self._image_message = ""
         self._image_name = ""
+        self._image_is_example = False
         self._empty_sky_centre: tuple[float, float] | None = None
+        self._catalog: Catalog | None = None
+        self._catalog_name = ""
+        self._catalog_is_example = False
+        self._catalog_message = ""
+        self._counts: SourceCounts | None = None
+        self._catalog_path: str | None = None
+        self._catalog_upload: tuple[str, bytes] | None = None
+        self._sky_image = None
+        self._image_path: str | None = None
+        self._image_upload: tuple[str, bytes] | None = None
         self.update_times_ms: list[float] = []
+        self.count_times_ms: list[float] = []
 
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = _make_canvas(self.figure)
@@ -191,6 +213,14 @@ class Dashboard:
                 self.load_image(image)
             except ValueError:
                 self.show_empty_sky(keep_message=True)
+        if catalog is None:
+            if self._image_is_example:
+                self.show_example_catalog(refresh=False)
+        elif catalog is not False:
+            try:
+                self.load_catalog(catalog, refresh=False)
+            except ValueError:
+                pass  # shown in the panel
         if (
             plan is None
             and self._empty_sky_centre is None
@@ -368,6 +398,18 @@ class Dashboard:
             indent=False,
             tooltip="Shade the part of the MSA no NIRCam exposure sees",
         )
+        self.show_primaries = widgets.Checkbox(
+            value=True,
+            description="primary targets",
+            indent=False,
+            tooltip="Mark the catalog's primary targets (green circles)",
+        )
+        self.show_fillers = widgets.Checkbox(
+            value=True,
+            description="fillers",
+            indent=False,
+            tooltip="Mark the catalog's filler sources (violet squares)",
+        )
         self.click_target = widgets.ToggleButtons(
             options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
             description="Click moves",
@@ -408,6 +450,38 @@ class Dashboard:
         )
         self.image_label = widgets.HTML()
         self.image_label.add_class("previs-image-name")
+        self.catalog_path = widgets.Text(
+            placeholder="path/to/targets.radec",
+            description="Catalog file",
+            style=style,
+            layout=widgets.Layout(width="270px"),
+            continuous_update=False,
+            tooltip="Source catalog on the machine running the notebook: NOVT .radec "
+            "(RA Dec [P|F]) or a CSV/ECSV/FITS/VOTable table with RA and Dec columns",
+        )
+        self.catalog_load_button = widgets.Button(
+            description="Load", tooltip="Read this catalog", layout=widgets.Layout(width="76px")
+        )
+        self.catalog_upload = widgets.FileUpload(
+            accept=_CATALOG_ACCEPT,
+            multiple=False,
+            description="Upload",
+            tooltip="Send a catalog from your computer (.radec, CSV, ECSV, FITS, VOTable)",
+            layout=widgets.Layout(width="112px"),
+        )
+        self.catalog_upload.add_class("previs-catalog-upload")
+        self.catalog_example_button = widgets.Button(
+            description="Example catalog",
+            tooltip="Use the bundled catalog of the example field (primaries and fillers)",
+            layout=widgets.Layout(width="126px"),
+        )
+        self.catalog_clear_button = widgets.Button(
+            description="No catalog",
+            tooltip="Remove the catalog from the figure and the readout",
+            layout=widgets.Layout(width="100px"),
+        )
+        self.catalog_label = widgets.HTML()
+        self.catalog_label.add_class("previs-catalog-name")
         self.status = widgets.HTML()
         self.status.add_class("previs-status")
         self.readout = widgets.HTML(layout=widgets.Layout(width="250px"))
@@ -438,12 +512,19 @@ class Dashboard:
                 self.channel,
                 heading("Show"),
                 widgets.HBox([self.show_ifu_slits, self.show_nircam]),
-                self.show_uncovered,
+                widgets.HBox([self.show_uncovered, self.show_primaries]),
+                self.show_fillers,
                 self.click_target,
                 heading("Image"),
                 widgets.HBox([self.image_path, self.load_button]),
                 widgets.HBox([self.upload, self.example_button, self.empty_button]),
                 self.image_label,
+                heading("Catalog"),
+                widgets.HBox([self.catalog_path, self.catalog_load_button]),
+                widgets.HBox(
+                    [self.catalog_upload, self.catalog_example_button, self.catalog_clear_button]
+                ),
+                self.catalog_label,
             ],
             layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
         )
@@ -472,8 +553,19 @@ class Dashboard:
         ]
         for control in plan_controls:
             control.observe(self._on_control, names="value")
-        for box in (self.show_ifu_slits, self.show_nircam, self.show_uncovered):
+        for box in (
+            self.show_ifu_slits,
+            self.show_nircam,
+            self.show_uncovered,
+            self.show_primaries,
+            self.show_fillers,
+        ):
             box.observe(self._on_visibility, names="value")
+        self.catalog_load_button.on_click(lambda _: self._load_catalog_from_path_box())
+        self.catalog_path.observe(lambda _: self._load_catalog_from_path_box(), names="value")
+        self.catalog_upload.observe(self._on_catalog_upload, names="value")
+        self.catalog_example_button.on_click(lambda _: self.show_example_catalog())
+        self.catalog_clear_button.on_click(lambda _: self.clear_catalog())
         self.load_button.on_click(lambda _: self._load_from_path_box())
         self.image_path.observe(lambda _: self._load_from_path_box(), names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -624,6 +716,13 @@ class Dashboard:
         ):
             self._draw_empty_sky()
         self.view.update(result)
+        self._counts = None
+        if self._catalog is not None:
+            counting = time.perf_counter()
+            self._counts = count_sources(self._catalog, result)
+            self.count_times_ms.append((time.perf_counter() - counting) * 1000.0)
+            del self.count_times_ms[:-200]
+            self.view.set_at_risk(self._counts.at_risk)
         self.readout.value = self._readout_html(result)
         if self._input_error:
             self._input_error = ""
@@ -666,9 +765,44 @@ class Dashboard:
             f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{nirspec_v3pa:.1f}&deg;</b>"
             "</div>"
             f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{nircam_v3pa:.1f}&deg;</b></div>"
-            f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
+            + self._counts_html()
+            + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
             f"{html.escape(result.siaf_version)}</div>"
             "</div>"
+        )
+
+    def _counts_html(self) -> str:
+        """The catalog table of the readout: primaries and fillers in the MSA, imaged, at risk."""
+        if self._counts is None:
+            return ""
+        counts = self._counts.to_dict()
+        cell = "style='padding:0 5px;text-align:right'"
+        rows = []
+        for kind in ("primary", "filler"):
+            numbers = counts[kind]
+            if kind == "filler" and numbers["total"] == 0 and not counts["has_flags"]:
+                continue  # no flags: every source is a primary target
+            colour = "#c0392b" if numbers["at_risk"] else "inherit"
+            rows.append(
+                f"<tr><td style='text-align:left'>{kind} ({numbers['total']})</td>"
+                f"<td {cell}><b class='previs-{kind}-in-msa'>{numbers['in_msa']}</b></td>"
+                f"<td {cell}><b class='previs-{kind}-imaged'>{numbers['in_msa_imaged']}</b></td>"
+                f"<td {cell}><b class='previs-{kind}-at-risk' style='color:{colour}'>"
+                f"{numbers['at_risk']}</b></td></tr>"
+            )
+        head = (
+            "<tr style='color:#555;font-size:0.85em'><td></td>"
+            f"<td {cell} title='inside an MSA quadrant'>in MSA</td>"
+            f"<td {cell} title='inside the MSA and at least one NIRCam exposure'>imaged</td>"
+            f"<td {cell} title='inside the MSA but in no NIRCam exposure'>at risk</td></tr>"
+        )
+        return (
+            "<div style='margin-top:8px'>Catalog sources "
+            f"<span style='color:#777;font-size:0.85em'>({html.escape(self._catalog_name)})"
+            "</span></div>"
+            f"<table class='previs-counts' style='border-collapse:collapse'>{head}"
+            + "".join(rows)
+            + "</table>"
         )
 
     def _render_status(self) -> None:
@@ -680,6 +814,8 @@ class Dashboard:
             )
         if self._image_message:
             parts.append(self._image_message)
+        if self._catalog_message:
+            parts.append(self._catalog_message)
         self.status.value = "<br>".join(parts)
 
     @property
@@ -694,6 +830,8 @@ class Dashboard:
             ifu_slits=self.show_ifu_slits.value,
             nircam=self.show_nircam.value,
             uncovered=self.show_uncovered.value,
+            primaries=self.show_primaries.value,
+            fillers=self.show_fillers.value,
         )
         self.canvas.draw_idle()
 
@@ -735,6 +873,7 @@ class Dashboard:
 
         If the NIRSpec centre falls outside the new image, both pointings move
         to the image centre (offsets and angles kept) and the panel says so.
+        The bundled example catalog goes away with the example image.
 
         Raises
         ------
@@ -742,24 +881,41 @@ class Dashboard:
             When the file cannot be shown; the message is also shown in the
             panel and the previous image stays.
         """
+        sky = self._read_image(source, name)
+        self._show_sky_image(sky, source, name)
+
+    def _read_image(self, source: str | os.PathLike | bytes, name: str | None = None):
+        """Read a FITS image into a SkyImage; errors go to the panel (and are raised)."""
         from previs.image import ImageError, load_image
 
         label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "image")
         try:
-            sky = load_image(source, name=name)
+            return load_image(source, name=name)
         except ImageError as error:
             self._image_error(label, str(error))
             raise
         except (OSError, ValueError) as error:
             self._image_error(label, str(error))
             raise ImageError(f"{label}: {error}") from error
+
+    def _show_sky_image(self, sky, source, name: str | None, example: bool = False) -> None:
         self._empty_sky_centre = None
+        self._sky_image = sky
+        self._image_is_example = example
+        if isinstance(source, (str, os.PathLike)):
+            self._image_path, self._image_upload = os.path.abspath(os.fspath(source)), None
+        else:
+            self._image_path, self._image_upload = None, (name or "image.fits", bytes(source))
         self._image_name = Path(str(sky.source)).name
         self.view.show_image(sky.data, sky.wcs, limits=sky.limits)
+        if not example and self._catalog_is_example:
+            self.clear_catalog(refresh=False)
         note = ""
         if self._result is not None and not self._pointing_on_image(self._plan):
             self._recentre_on_image()
             note = " The pointings were moved to the image centre."
+        elif self._result is not None:
+            self._apply(self._plan)
         block = f", shown binned {sky.block}x{sky.block}" if sky.block > 1 else ""
         self._set_image_message(
             f"Showing <b>{html.escape(self._image_name)}</b> (HDU {sky.hdu} "
@@ -787,7 +943,10 @@ class Dashboard:
         self.refresh()
 
     def show_example(self) -> None:
-        """Show the bundled example deep field (an empty grid if it is unavailable)."""
+        """Show the bundled example deep field (an empty grid if it is unavailable).
+
+        Without a catalog, the bundled example catalog comes with it.
+        """
         try:
             from previs.example_field import example_image_path
 
@@ -800,19 +959,29 @@ class Dashboard:
             )
             return
         try:
-            self.load_image(path)
+            sky = self._read_image(path)
         except ValueError:
             self.show_empty_sky(keep_message=True)
             return
+        self._show_sky_image(sky, path, None, example=True)
         self._image_name = "example deep field (synthetic GOODS-S)"
         self._set_image_message(
             "Showing the bundled example: a synthetic deep field at GOODS-S coordinates."
         )
+        if self._catalog is None and self._result is not None:
+            self.show_example_catalog()
 
     def show_empty_sky(self, keep_message: bool = False) -> None:
         """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
         self._draw_empty_sky()
         self._image_name = ""
+        self._sky_image = None
+        self._image_path = self._image_upload = None
+        self._image_is_example = False
+        if self._catalog_is_example:
+            self.clear_catalog(refresh=False)
+        if self._result is not None:
+            self._apply(self._plan)
         if not keep_message:
             self._set_image_message("No image: an empty sky grid centred on the NIRSpec pointing.")
         self.canvas.draw_idle()
@@ -860,6 +1029,126 @@ class Dashboard:
             self.load_image(bytes(item["content"]), name=name)
         except ValueError:
             pass  # shown in the panel; the previous image stays
+
+    # ------------------------------------------------------------------ catalogs
+    @property
+    def catalog(self) -> Catalog | None:
+        """The catalog shown and counted (None without one)."""
+        return self._catalog
+
+    @property
+    def counts(self) -> SourceCounts | None:
+        """Source counts of :attr:`catalog` for :attr:`result` (None without a catalog)."""
+        return self._counts
+
+    def load_catalog(
+        self,
+        source: str | os.PathLike | bytes | Catalog,
+        name: str | None = None,
+        refresh: bool = True,
+    ) -> Catalog:
+        """Show and count a source catalog: a path, a file's bytes (give ``name``) or a Catalog.
+
+        Raises
+        ------
+        previs.catalog.CatalogError
+            When the file cannot be read; the message (naming the file and the
+            line) is also shown in the panel and the previous catalog stays.
+        """
+        if isinstance(source, Catalog):
+            catalog = source
+        else:
+            catalog = self._read_catalog(source, name)
+        self._set_catalog(catalog, source, name, example=False, refresh=refresh)
+        return catalog
+
+    def _read_catalog(self, source: str | os.PathLike | bytes, name: str | None) -> Catalog:
+        try:
+            if isinstance(source, (str, os.PathLike)):
+                return read_catalog(os.path.expanduser(os.fspath(source)), name=name)
+            return read_catalog(bytes(source), name=name or "uploaded catalog")
+        except CatalogError as error:
+            self._catalog_error(str(error))
+            raise
+
+    def _set_catalog(
+        self, catalog: Catalog, source, name: str | None, example: bool, refresh: bool
+    ) -> None:
+        self._catalog = catalog
+        self._catalog_is_example = example
+        if isinstance(source, (str, os.PathLike)):
+            path = os.path.abspath(os.path.expanduser(os.fspath(source)))
+            self._catalog_path, self._catalog_upload = path, None
+            self._catalog_name = name or Path(path).name
+        elif isinstance(source, Catalog):
+            self._catalog_path = self._catalog_upload = None
+            self._catalog_name = name or Path(catalog.source).name or "catalog"
+        else:
+            self._catalog_path = None
+            self._catalog_name = name or "uploaded catalog"
+            self._catalog_upload = (self._catalog_name, bytes(source))
+        if example:
+            self._catalog_name = "example catalog"
+        self.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
+        self._catalog_message = ""
+        primary, filler = int(catalog.primary.sum()), int(catalog.filler.sum())
+        kinds = f"{primary} primary, {filler} filler" if catalog.has_flags else "no P/F flags"
+        self.catalog_label.value = (
+            f"<span style='font-size:0.9em'>{html.escape(self._catalog_name)}: "
+            f"{len(catalog)} sources ({kinds})</span>"
+        )
+        self._render_status()
+        if refresh and self._result is not None:
+            self._apply(self._plan)
+            self.canvas.draw_idle()
+
+    def show_example_catalog(self, refresh: bool = True) -> None:
+        """Show the bundled catalog of the example field (made for the example image)."""
+        from previs.example_field import example_catalog_path
+
+        path = example_catalog_path()
+        catalog = self._read_catalog(path, None)
+        self._set_catalog(catalog, path, None, example=True, refresh=refresh)
+
+    def clear_catalog(self, refresh: bool = True) -> None:
+        """Remove the catalog (no source overlay, no counts)."""
+        self._catalog = None
+        self._catalog_is_example = False
+        self._catalog_name = ""
+        self._catalog_path = self._catalog_upload = None
+        self._counts = None
+        self.view.set_catalog([], [])
+        self.catalog_label.value = ""
+        if refresh and self._result is not None:
+            self._apply(self._plan)
+            self.canvas.draw_idle()
+
+    def _catalog_error(self, message: str) -> None:
+        kept = f" Still using {html.escape(self._catalog_name)}." if self._catalog else ""
+        self._catalog_message = (
+            f"<span style='color:#c0392b'>&#9888; Could not load the catalog: "
+            f"{html.escape(message)}</span>{kept}"
+        )
+        self._render_status()
+
+    def _load_catalog_from_path_box(self) -> None:
+        path = self.catalog_path.value.strip()
+        if not path:
+            return
+        try:
+            self.load_catalog(path)
+        except ValueError:
+            pass  # shown in the panel; the previous catalog stays
+
+    def _on_catalog_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        try:
+            self.load_catalog(bytes(item["content"]), name=item.get("name", "uploaded catalog"))
+        except ValueError:
+            pass  # shown in the panel; the previous catalog stays
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:

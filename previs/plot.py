@@ -23,6 +23,7 @@ from astropy.wcs import WCS
 from matplotlib import colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea
 from matplotlib.patches import FancyArrowPatch, Patch, PathPatch, Polygon
 from matplotlib.path import Path
@@ -40,11 +41,19 @@ STYLE = {
     "nircam_edge": (1.0, 0.62, 0.15, 0.75),
     "uncovered": (1.0, 0.16, 0.55, 0.50),
     "grid": "#9fb3c8",
-    "catalog": "#7CFC00",
+    "primary": "#7cfc00",
+    "filler": "#d98cff",
+    "at_risk": "#ff2b2b",
     "compass": "#ffe66d",
     "empty_sky": "#0b1a2a",
 }
 
+#: Scatter styles of the catalog overlay (marker, area in points^2, edge width).
+_MARKERS = {
+    "primary": {"marker": "o", "s": 30.0, "linewidths": 1.2},
+    "filler": {"marker": "s", "s": 16.0, "linewidths": 0.9},
+    "at_risk": {"marker": "o", "s": 150.0, "linewidths": 1.8},
+}
 _ASINH_A = 0.05
 _IMAGE_CMAP = "gray"
 _COMPASS_SIZE_POINTS = 34.0
@@ -77,9 +86,19 @@ class SkyView:
         self.shape: tuple[int, int] | None = None
         self.image_artist = None
         self.image_norm: ImageNormalize | None = None
-        self.visible = {"ifu_slits": True, "nircam": True, "uncovered": True}
+        self.visible = {
+            "ifu_slits": True,
+            "nircam": True,
+            "uncovered": True,
+            "primaries": True,
+            "fillers": True,
+        }
         self._result = None
-        self._catalog_radec: tuple[np.ndarray, np.ndarray] | None = None
+        # Catalog: sky positions and primary mask (kept across images), pixel positions
+        # (per image), and the at-risk mask of the last counts.
+        self._catalog_radec: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._catalog_xy: np.ndarray = np.empty((0, 2))
+        self._at_risk: np.ndarray | None = None
         self.n_image_draws = 0
 
     # ------------------------------------------------------------------ image / axes
@@ -149,8 +168,7 @@ class SkyView:
         self._draw_compass_and_scale()
         if self._result is not None:
             self.update(self._result)
-        if self._catalog_radec is not None:
-            self.set_catalog(*self._catalog_radec)
+        self._place_catalog()
 
     def _build_overlay(self) -> None:
         ax = self.ax
@@ -214,10 +232,25 @@ class SkyView:
             linestyle="none",
             zorder=7,
         )
-        self._catalog = ax.scatter(
-            [], [], s=14, facecolors="none", edgecolors=STYLE["catalog"], linewidths=0.9, zorder=6
+        self._at_risk_rings = ax.scatter(
+            [], [], **_MARKERS["at_risk"], facecolors="none", edgecolors=STYLE["at_risk"], zorder=6
         )
-        legend_items = [
+        self._fillers = ax.scatter(
+            [], [], **_MARKERS["filler"], facecolors="none", edgecolors=STYLE["filler"], zorder=6
+        )
+        self._primaries = ax.scatter(
+            [], [], **_MARKERS["primary"], facecolors="none", edgecolors=STYLE["primary"], zorder=6
+        )
+        self._legend = None
+        self._build_legend()
+        self._apply_visibility()
+
+    def _build_legend(self) -> None:
+        """The legend; catalog entries appear while a catalog with sources is set."""
+        if self._legend is not None:
+            self._legend.remove()
+        msa = STYLE["msa"]
+        items = [
             Patch(facecolor="none", edgecolor=msa, label="NIRSpec MSA, IFU, slits"),
             Patch(
                 facecolor=STYLE["nircam_face"],
@@ -226,9 +259,29 @@ class SkyView:
             ),
             Patch(facecolor=STYLE["uncovered"], edgecolor="none", label="MSA not covered"),
         ]
-        legend = ax.legend(handles=legend_items, loc="upper right", fontsize=7.5, framealpha=0.75)
-        legend.set_zorder(10)
-        self._apply_visibility()
+        if len(self._catalog_xy):
+            for key, label in (
+                ("primary", "primary targets"),
+                ("filler", "fillers"),
+                ("at_risk", "in MSA, not imaged"),
+            ):
+                items.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker=_MARKERS[key]["marker"],
+                        markersize=np.sqrt(_MARKERS[key]["s"]) * 0.8,
+                        markerfacecolor="none",
+                        markeredgecolor=STYLE[key],
+                        markeredgewidth=_MARKERS[key]["linewidths"],
+                        label=label,
+                    )
+                )
+        self._legend = self.ax.legend(
+            handles=items, loc="upper right", fontsize=7.5, framealpha=0.75
+        )
+        self._legend.set_zorder(10)
 
     def _draw_compass_and_scale(self) -> None:
         """N/E arrows (from the WCS at the image centre) and a scale bar, once per image."""
@@ -387,32 +440,106 @@ class SkyView:
         ifu_slits: bool | None = None,
         nircam: bool | None = None,
         uncovered: bool | None = None,
+        primaries: bool | None = None,
+        fillers: bool | None = None,
     ) -> None:
-        """Show or hide the IFU and fixed slits, the NIRCam detectors, the uncovered MSA area."""
-        for key, value in (("ifu_slits", ifu_slits), ("nircam", nircam), ("uncovered", uncovered)):
+        """Show or hide overlays: IFU and fixed slits, NIRCam detectors, uncovered MSA
+        area, catalog primaries, catalog fillers (None leaves one as it is).
+
+        The at-risk rings follow the kinds shown.
+        """
+        for key, value in (
+            ("ifu_slits", ifu_slits),
+            ("nircam", nircam),
+            ("uncovered", uncovered),
+            ("primaries", primaries),
+            ("fillers", fillers),
+        ):
             if value is not None:
                 self.visible[key] = bool(value)
         if self.ax is not None:
             self._apply_visibility()
+            self._place_at_risk()
 
     def _apply_visibility(self) -> None:
         self._ifu_slits.set_visible(self.visible["ifu_slits"])
         self._nircam.set_visible(self.visible["nircam"])
         self._uncovered.set_visible(self.visible["uncovered"])
+        self._primaries.set_visible(self.visible["primaries"])
+        self._fillers.set_visible(self.visible["fillers"])
 
     # ------------------------------------------------------------------ catalog overlay
-    def set_catalog(self, ra: Iterable[float], dec: Iterable[float]) -> None:
-        """Mark sources (RA, Dec degrees) with circles; an empty list clears them."""
-        ra = np.asarray(list(ra) if not isinstance(ra, np.ndarray) else ra, dtype=float)
-        dec = np.asarray(list(dec) if not isinstance(dec, np.ndarray) else dec, dtype=float)
-        self._catalog_radec = (ra, dec)
+    def set_catalog(
+        self,
+        ra: Iterable[float],
+        dec: Iterable[float],
+        primary: Iterable[bool] | None = None,
+    ) -> None:
+        """Mark catalog sources (RA, Dec degrees): primaries as circles, fillers as squares.
+
+        Parameters
+        ----------
+        ra, dec : array_like
+            Source positions, degrees; empty arrays clear the overlay.
+        primary : array_like of bool, optional
+            True for a primary target, False for a filler (default: all primary).
+
+        The positions go through the image WCS once here (and once per new
+        image); :meth:`set_at_risk` then only picks rings from them.
+        """
+        ra = np.asarray(ra, dtype=float).ravel()
+        dec = np.asarray(dec, dtype=float).ravel()
+        if ra.shape != dec.shape:
+            raise ValueError(f"set_catalog: {ra.size} RA values but {dec.size} Dec values")
+        if primary is None:
+            primary = np.ones(ra.shape, dtype=bool)
+        primary = np.asarray(primary, dtype=bool).ravel()
+        if primary.shape != ra.shape:
+            raise ValueError(f"set_catalog: {primary.size} primary flags for {ra.size} sources")
+        self._catalog_radec = (ra, dec, primary)
+        self._at_risk = None
+        self._place_catalog()
+
+    def set_at_risk(self, at_risk: Iterable[bool] | None) -> None:
+        """Ring the sources of the catalog given by the boolean mask ``at_risk`` (None: none).
+
+        Typically :attr:`previs.sources.SourceCounts.at_risk`: inside the MSA but
+        in no NIRCam exposure. Only sources of a kind shown get a ring.
+        """
+        if at_risk is not None:
+            at_risk = np.asarray(at_risk, dtype=bool).ravel()
+            n = 0 if self._catalog_radec is None else len(self._catalog_radec[0])
+            if at_risk.shape != (n,):
+                raise ValueError(f"set_at_risk: {at_risk.size} flags for {n} catalog sources")
+        self._at_risk = at_risk
+        self._place_at_risk()
+
+    def _place_catalog(self) -> None:
         if self.ax is None:
             return
-        if ra.size == 0:
-            self._catalog.set_offsets(np.empty((0, 2)))
+        had_sources = len(self._catalog_xy) > 0
+        if self._catalog_radec is None or len(self._catalog_radec[0]) == 0:
+            self._catalog_xy = np.empty((0, 2))
+            primary = np.zeros(0, dtype=bool)
+        else:
+            ra, dec, primary = self._catalog_radec
+            x, y = self.sky_to_pixel(ra, dec)
+            self._catalog_xy = np.column_stack([x, y])
+        self._primaries.set_offsets(self._catalog_xy[primary])
+        self._fillers.set_offsets(self._catalog_xy[~primary])
+        if had_sources != (len(self._catalog_xy) > 0):
+            self._build_legend()
+        self._place_at_risk()
+
+    def _place_at_risk(self) -> None:
+        if self.ax is None:
             return
-        x, y = self.sky_to_pixel(ra, dec)
-        self._catalog.set_offsets(np.column_stack([x, y]))
+        if self._at_risk is None or self._catalog_radec is None:
+            self._at_risk_rings.set_offsets(np.empty((0, 2)))
+            return
+        primary = self._catalog_radec[2]
+        shown = (primary & self.visible["primaries"]) | (~primary & self.visible["fillers"])
+        self._at_risk_rings.set_offsets(self._catalog_xy[self._at_risk & shown])
 
     # ------------------------------------------------------------------ access for tests/tools
     @property
@@ -426,7 +553,9 @@ class SkyView:
             "uncovered": self._uncovered,
             "nirspec_marker": self._nirspec_marker,
             "nircam_marker": self._nircam_marker,
-            "catalog": self._catalog,
+            "primaries": self._primaries,
+            "fillers": self._fillers,
+            "at_risk": self._at_risk_rings,
             "compass": self._compass,
             "scale_bar": self._scale_bar,
         }

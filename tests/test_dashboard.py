@@ -6,6 +6,7 @@ import re
 import statistics
 from datetime import datetime, timezone
 
+import astropy.units as u
 import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
@@ -14,11 +15,14 @@ from astropy.wcs import WCS
 from matplotlib.backend_bases import MouseEvent
 
 from previs.apertures import get_aperture
+from previs.catalog import read_catalog
 from previs.dashboard import Dashboard, default_plan, format_percent, parse_dec, parse_ra
+from previs.example_field import example_catalog_path
 from previs.image import ImageError
 from previs.patterns import Mosaic
 from previs.plan import Plan, evaluate
 from previs.pointing import Pointing
+from previs.sources import count_sources
 
 NIRSPEC_YANG = get_aperture("NRS_FULL_MSA").v3_idl_yang
 NIRCAM_YANG = get_aperture("NRCALL_FULL").v3_idl_yang
@@ -253,3 +257,138 @@ def test_update_latency_is_small(dashboard):
     median = statistics.median(dashboard.update_times_ms)
     print(f"\ndashboard update per APA change: median {median:.1f} ms")
     assert len(dashboard.update_times_ms) == 25
+
+
+# ---------------------------------------------------------------------- catalogs
+
+
+def readout_counts(dashboard: Dashboard) -> dict:
+    """The catalog numbers the readout shows, by kind and column."""
+    numbers = {}
+    for kind in ("primary", "filler"):
+        for column, key in (
+            ("in-msa", "in_msa"),
+            ("imaged", "in_msa_imaged"),
+            ("at-risk", "at_risk"),
+        ):
+            match = re.search(
+                rf"class='previs-{kind}-{column}'[^>]*>(\d+)<", dashboard.readout.value
+            )
+            if match:
+                numbers.setdefault(kind, {})[key] = int(match.group(1))
+    return numbers
+
+
+def expected_counts(catalog, plan) -> dict:
+    counts = count_sources(catalog, evaluate(plan)).to_dict()
+    return {
+        kind: {key: counts[kind][key] for key in ("in_msa", "in_msa_imaged", "at_risk")}
+        for kind in ("primary", "filler")
+    }
+
+
+@pytest.fixture(scope="module")
+def example_dashboard():
+    return Dashboard()
+
+
+def test_the_example_catalog_comes_with_the_example_image(example_dashboard):
+    dashboard = example_dashboard
+    catalog = dashboard.catalog
+    assert catalog is not None and len(catalog) == len(read_catalog(example_catalog_path()))
+    assert "example catalog" in dashboard.catalog_label.value
+    assert readout_counts(dashboard) == expected_counts(catalog, dashboard.plan)
+    counted = readout_counts(dashboard)
+    assert counted["primary"]["in_msa"] + counted["filler"]["in_msa"] > 10  # a real test
+    # The counts follow the slider.
+    seen = set()
+    for apa in (10.0, 100.0, 200.0):
+        dashboard.nirspec_apa.value = apa
+        assert readout_counts(dashboard) == expected_counts(catalog, dashboard.plan)
+        seen.add(str(readout_counts(dashboard)))
+    assert len(seen) > 1
+
+
+def test_catalog_overlay_primaries_fillers_and_rings(example_dashboard):
+    dashboard = example_dashboard
+    catalog, view = dashboard.catalog, dashboard.view
+    wcs = view.wcs
+    x, y = wcs.world_to_pixel(SkyCoord(catalog.ra, catalog.dec, unit="deg"))
+    xy = np.column_stack([x, y])
+    np.testing.assert_allclose(view.artists["primaries"].get_offsets(), xy[catalog.primary])
+    np.testing.assert_allclose(view.artists["fillers"].get_offsets(), xy[catalog.filler])
+    at_risk = count_sources(catalog, evaluate(dashboard.plan)).at_risk
+    assert at_risk.any()
+    np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), xy[at_risk])
+    dashboard.show_fillers.value = False  # rings only around the kinds shown
+    assert not view.artists["fillers"].get_visible()
+    np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), xy[at_risk & catalog.primary])
+    dashboard.show_primaries.value = False
+    assert len(view.artists["at_risk"].get_offsets()) == 0
+    dashboard.show_primaries.value = dashboard.show_fillers.value = True
+    assert len(view.artists["at_risk"].get_offsets()) == at_risk.sum()
+
+
+def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
+    assert dashboard.catalog is None  # a user image or the grid starts without a catalog
+    assert "previs-counts" not in dashboard.readout.value
+    plan = dashboard.plan
+    centre = SkyCoord(plan.nirspec.ra, plan.nirspec.dec, unit="deg")
+    good = tmp_path / "targets.radec"
+    lines = ["# id-free NOVT catalog"]
+    rng = np.random.default_rng(3)
+    for dx, dy in rng.uniform(-150, 150, size=(60, 2)):
+        point = centre.spherical_offsets_by(dx * u.arcsec, dy * u.arcsec)
+        lines.append(f"{point.ra.deg:.7f} {point.dec.deg:.7f} {'P' if dx > 0 else 'F'}")
+    good.write_text("\n".join(lines) + "\n")
+    dashboard.catalog_path.value = str(good)
+    assert len(dashboard.catalog) == 60 and "targets.radec" in dashboard.catalog_label.value
+    assert readout_counts(dashboard) == expected_counts(dashboard.catalog, plan)
+
+    bad = b"53.1 -27.8 P\n53.2 -27.8 F\n53.3 -95.0 P\n"
+    dashboard.catalog_upload.value = (
+        {
+            "name": "bad.radec",
+            "type": "",
+            "size": len(bad),
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(bad),
+        },
+    )
+    message = dashboard.message
+    assert "bad.radec" in message and "line 3" in message and "Still using targets.radec" in message
+    assert len(dashboard.catalog) == 60  # the previous catalog stays
+    assert readout_counts(dashboard) == expected_counts(dashboard.catalog, plan)
+
+    csv = b"RA,DEC,flag\n" + b"".join(
+        f"{line.split()[0]},{line.split()[1]},F\n".encode() for line in lines[1:11]
+    )
+    dashboard.catalog_upload.value = (
+        {
+            "name": "ten.csv",
+            "type": "",
+            "size": len(csv),
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(csv),
+        },
+    )
+    assert len(dashboard.catalog) == 10 and "Could not" not in dashboard.message
+    assert readout_counts(dashboard)["primary"] == {"in_msa": 0, "in_msa_imaged": 0, "at_risk": 0}
+
+    dashboard.catalog_path.value = str(tmp_path / "missing.radec")
+    assert "missing.radec" in dashboard.message and len(dashboard.catalog) == 10
+
+    dashboard.clear_catalog()
+    assert dashboard.catalog is None and dashboard.counts is None
+    assert len(dashboard.view.artists["primaries"].get_offsets()) == 0
+    assert "previs-counts" not in dashboard.readout.value
+
+
+def test_a_user_image_drops_the_example_catalog(tmp_path):
+    dashboard = Dashboard(catalog=read_catalog(example_catalog_path()))
+    assert dashboard.catalog is not None  # a Catalog given explicitly is the user's: it stays
+    dashboard.show_example_catalog()
+    dashboard.load_image(write_fits(tmp_path / "f.fits"))
+    assert dashboard.catalog is None
+    dashboard.show_example()
+    assert dashboard.catalog is not None and "example catalog" in dashboard.catalog_label.value

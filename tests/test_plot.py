@@ -136,22 +136,57 @@ def test_empty_grid_catalog_and_visibility():
     assert sky.image_artist is None
     sky.update(evaluate(Plan.centred(RA, DEC, 10.0)))
     sky.set_catalog([RA, RA + 0.01], [DEC, DEC])
-    offsets = sky.artists["catalog"].get_offsets()
+    offsets = sky.artists["primaries"].get_offsets()
     np.testing.assert_allclose(
         offsets, world_to_pixel(tan_wcs(), [RA, RA + 0.01], [DEC, DEC]), atol=1e-6
     )
+    assert len(sky.artists["fillers"].get_offsets()) == 0  # no flags: all primary
     sky.set_visible(nircam=False, uncovered=False)
     assert not sky.artists["nircam"].get_visible()
     assert not sky.artists["uncovered"].get_visible()
     assert sky.artists["ifu_slits"].get_visible()
     # A new image rebuilds the axes and keeps the overlay, catalog and visibility.
     sky.show_image(np.ones((500, 500), np.float32), tan_wcs(n=500, pixel_arcsec=1.2))
-    assert len(sky.artists["catalog"].get_offsets()) == 2
+    assert len(sky.artists["primaries"].get_offsets()) == 2
     assert not sky.artists["nircam"].get_visible()
     assert len(sky.artists["nircam"].get_paths()) == 8
     sky.set_catalog([], [])
-    assert len(sky.artists["catalog"].get_offsets()) == 0
+    assert len(sky.artists["primaries"].get_offsets()) == 0
     sky.figure.canvas.draw()
+
+
+def test_catalog_kinds_and_at_risk_rings(view):
+    rng = np.random.default_rng(7)
+    ra = RA + rng.uniform(-0.05, 0.05, 40)
+    dec = DEC + rng.uniform(-0.05, 0.05, 40)
+    primary = rng.random(40) < 0.3
+    at_risk = rng.random(40) < 0.4
+    view.set_catalog(ra, dec, primary)
+    expected = world_to_pixel(tan_wcs(), ra, dec)
+    np.testing.assert_allclose(view.artists["primaries"].get_offsets(), expected[primary])
+    np.testing.assert_allclose(view.artists["fillers"].get_offsets(), expected[~primary])
+    labels = [text.get_text() for text in view.ax.get_legend().get_texts()]
+    assert "primary targets" in labels and "fillers" in labels
+    view.set_at_risk(at_risk)
+    np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), expected[at_risk])
+    view.set_visible(primaries=False)
+    assert not view.artists["primaries"].get_visible()
+    np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), expected[at_risk & ~primary])
+    # A new image re-projects the catalog and keeps the rings and toggles.
+    wcs2 = tan_wcs(n=500, pixel_arcsec=1.2, rotation_deg=20.0)
+    view.show_image(np.ones((500, 500), np.float32), wcs2)
+    np.testing.assert_allclose(
+        view.artists["at_risk"].get_offsets(),
+        world_to_pixel(wcs2, ra, dec)[at_risk & ~primary],
+        atol=1e-6,
+    )
+    assert not view.artists["primaries"].get_visible()
+    with pytest.raises(ValueError, match="flags"):
+        view.set_at_risk(at_risk[:3])
+    view.set_catalog([], [])
+    assert len(view.artists["at_risk"].get_offsets()) == 0
+    assert "fillers" not in [t.get_text() for t in view.ax.get_legend().get_texts()]
+    view.figure.canvas.draw()
 
 
 def test_pixel_sky_round_trip_and_bounds(view):
