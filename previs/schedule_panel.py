@@ -1,0 +1,1101 @@
+"""The "Schedule" panel: when to take the pre-imaging, when the spectroscopy, at which angles.
+
+An ipywidgets panel that holds no geometry: it reads the target and the NIRCam
+configuration from the dashboard's current :class:`~previs.plan.Plan`, and
+calls the core for everything else:
+
+* :func:`previs.schedule.propose_schedules` fills the date pickers (best
+  proposal first, the others in a dropdown);
+* :func:`previs.schedule.plan_schedule` checks the separation rule (ok from 60
+  days, warning for 42-59, error below 42) and gives the derived dates, the
+  NIRCam APA on the imaging date and the NIRSpec APA range over the
+  spectroscopy window;
+* :func:`previs.apa_search.worst_case_coverage` gives the MSA coverage at every
+  NIRSpec APA of that range for the plan's NIRCam configuration at the chosen
+  NIRCam APA, and :func:`previs.apa_search.search_configuration` proposes a
+  configuration reaching a required coverage with the fewest exposures;
+* :mod:`previs.schedule_plot` draws the timeline and the coverage-vs-APA plot.
+
+Two callbacks link the panel to the dashboard: ``apply(nircam_apa,
+(nirspec_apa_min, nirspec_apa_max))`` ("Use these orientations") and, optionally,
+``apply_plan(plan)`` ("Use this configuration").
+
+Errors a user can make (a date outside 2022-2040, an end before the start, an
+empty date) are shown in the panel; the last valid schedule, its figures and
+what the buttons send stay as they were.
+
+Responsiveness: date changes cost tens of milliseconds (visibility over about
+two years, the schedule check, a coverage sweep of ~50 APAs), so they run in
+the widget callback. The configuration search takes about two seconds; it also
+runs synchronously in the button's callback, and the progress bar still moves
+because the kernel sends each widget update to the browser as it is made. This
+avoids a worker thread touching widgets (ipywidgets is not thread-safe); the
+search button is disabled while it runs so clicks do not queue up.
+
+Figures use an ipympl canvas when ipympl is importable (``interactive=None``,
+the default) and otherwise a static PNG in an ``ipywidgets.Image``, rendered
+with matplotlib's Agg backend.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.dates as mdates
+from matplotlib.figure import Figure
+
+from previs.apa_search import DEFAULT_TARGET, SearchResult, WorstCase, search_configuration
+from previs.apa_search import worst_case_coverage as _worst_case_coverage
+from previs.plan import Plan
+from previs.pointing import Pointing
+from previs.schedule import (
+    MIN_SEPARATION_DAYS,
+    RECOMMENDED_SEPARATION_DAYS,
+    SchedulePlan,
+    ScheduleProposal,
+    plan_schedule,
+    propose_schedules,
+)
+from previs.schedule_plot import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
+from previs.visibility import FIRST_DATE, LAST_DATE, check_date, visibility
+
+__all__ = ["SchedulePanel"]
+
+PROPOSAL_SPAN_DAYS = 730
+TIMELINE_BEFORE_DAYS = 60
+TIMELINE_AFTER_DAYS = 90
+TIMELINE_MIN_DAYS = 365
+
+_STATUS_STYLE = {
+    "ok": ("#1e8449", "&#10004;", "OK"),
+    "warning": ("#b9770e", "&#9888;", "Allowed, but short"),
+    "error": ("#c0392b", "&#10006;", "Not allowed"),
+}
+_ERROR_COLOR = "#c0392b"
+
+
+def _deg(value: float) -> str:
+    return f"{float(value) % 360.0:.1f}&deg;"
+
+
+def _arc_width(apa_range: tuple[float, float]) -> float:
+    low, high = apa_range
+    if high - low >= 360.0:
+        return 360.0
+    return (high - low) % 360.0
+
+
+def _signed(angle: float) -> float:
+    """An angle difference in (-180, 180]."""
+    return -((-angle + 180.0) % 360.0 - 180.0)
+
+
+def _signed_text(angle: float) -> str:
+    """``+1.2`` / ``-0.4`` / ``0.0`` (no ``-0.0``) for an angle difference, degrees."""
+    value = round(_signed(angle), 1)
+    return f"{value:+.1f}" if value else "0.0"
+
+
+def _plain(markup: str) -> str:
+    """Text of an HTML fragment (for tests and logs)."""
+    text = re.sub(r"<br\s*/?>|</(?:div|li|tr|p)>", "\n", markup)
+    text = re.sub(r"</t[dh]>", " ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(re.sub(r"[ \t]+", " ", text)).strip()
+
+
+class _FigureView:
+    """A matplotlib Figure shown as an ipympl canvas, or as a PNG image widget."""
+
+    def __init__(self, figsize: tuple[float, float], interactive: bool | None) -> None:
+        self.figure = Figure(figsize=figsize, dpi=100)
+        self.ax = self.figure.add_subplot()
+        self.interactive = False
+        if interactive is None or interactive:
+            try:
+                from ipympl.backend_nbagg import Canvas, FigureManager
+            except ImportError:
+                if interactive:
+                    raise
+            else:
+                canvas = Canvas(self.figure)
+                FigureManager(canvas, 0)
+                canvas.header_visible = False
+                canvas.footer_visible = False
+                canvas.resizable = False
+                canvas.toolbar_visible = "fade-in-fade-out"
+                canvas.toolbar_position = "left"
+                self.widget: widgets.DOMWidget = canvas
+                self.interactive = True
+        if not self.interactive:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(self.figure)
+            self.widget = widgets.Image(format="png")
+        self.draws = 0
+
+    def draw(self) -> None:
+        self.draws += 1
+        if self.interactive:
+            self.widget.draw_idle()
+        else:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png")
+            self.widget.value = buffer.getvalue()
+
+
+class SchedulePanel:
+    """Choose the pre-imaging date and the NIRSpec window; see the angles and worst-case coverage.
+
+    Parameters
+    ----------
+    get_plan : callable
+        Returns the dashboard's current :class:`~previs.plan.Plan`. Its NIRSpec
+        RA/Dec is the target; its NIRCam RA/Dec, dither, mosaic and channel are
+        the configuration whose worst-case coverage is shown.
+    apply : callable
+        Called by "Use these orientations" as ``apply(nircam_apa, (nirspec_apa_min,
+        nirspec_apa_max))``, degrees: the NIRCam APA on the imaging date (the
+        nominal unless the roll slider moved it) and the NIRSpec APA range
+        allowed over the spectroscopy window (``min > max`` when it crosses 0).
+    today : date or 'YYYY-MM-DD', optional
+        First day searched by "Propose dates" (default: today).
+    apply_plan : callable, optional
+        Called by "Use this configuration" with the searched configuration as
+        a :class:`~previs.plan.Plan` (the button is hidden when missing).
+    interactive : bool, optional
+        True: ipympl canvases; False: static PNG images; None (default): ipympl
+        when it can be imported.
+
+    Notes
+    -----
+    Display with ``display(panel.widget)`` or by leaving the panel as a cell's
+    last expression. Call :meth:`refresh_from_plan` after the dashboard's plan
+    changes (the "Refresh from plan" button does the same; any change of a
+    date also re-reads the plan). The last valid state is readable from
+    :attr:`schedule`, :attr:`nircam_apa`, :attr:`nirspec_apa_range`,
+    :attr:`worst_case` and :attr:`search_result`.
+    """
+
+    def __init__(
+        self,
+        get_plan: Callable[[], Plan],
+        apply: Callable[[float, tuple[float, float]], None],
+        today: object = None,
+        apply_plan: Callable[[Plan], None] | None = None,
+        interactive: bool | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self._get_plan = get_plan
+        self._apply = apply
+        self._apply_plan = apply_plan
+        self._today_input = _dt.date.today() if today is None else today
+        self._syncing = False
+        self._error = ""
+        self._note = ""
+        self._plan: Plan | None = None
+        self._target: tuple[float, float] | None = None
+        self._proposals: list[ScheduleProposal] = []
+        self._schedule: SchedulePlan | None = None
+        self._nircam_apa: float | None = None
+        self._worst: WorstCase | None = None
+        self._worst_key: tuple | None = None
+        self._timeline_key: tuple | None = None
+        self._search: SearchResult | None = None
+        self._search_key: tuple | None = None
+        self.update_times_ms: list[float] = []
+        self.search_times_s: list[float] = []
+
+        self._build_widgets(interactive)
+        self._connect()
+        self.update()
+        self.build_time_ms = (time.perf_counter() - started) * 1000.0
+
+    # ------------------------------------------------------------------ widgets
+    def _build_widgets(self, interactive: bool | None) -> None:
+        style = {"description_width": "150px"}
+        wide = widgets.Layout(width="330px")
+
+        def date_picker(description: str, tooltip: str) -> widgets.DatePicker:
+            return widgets.DatePicker(
+                description=description, tooltip=tooltip, style=style, layout=wide
+            )
+
+        def button(description: str, tooltip: str, width: str, **kwargs: Any) -> widgets.Button:
+            return widgets.Button(
+                description=description,
+                tooltip=tooltip,
+                layout=widgets.Layout(width=width),
+                **kwargs,
+            )
+
+        def heading(text: str) -> widgets.HTML:
+            return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
+
+        self.target_html = widgets.HTML()
+        self.target_html.add_class("previs-schedule-target")
+        self.refresh_button = button(
+            "Refresh from plan",
+            "Read the target (NIRSpec RA/Dec) and the NIRCam setup again from the main tab",
+            "150px",
+            icon="refresh",
+        )
+        self.message_html = widgets.HTML()
+        self.message_html.add_class("previs-schedule-message")
+
+        self.imaging_date = date_picker(
+            "NIRCam pre-imaging",
+            "Day of the NIRCam pre-imaging (00:00 UTC). Any date from 2022-01-01 to 2040-12-31.",
+        )
+        self.nirspec_start = date_picker(
+            "NIRSpec window start",
+            "First day the NIRSpec spectroscopy may be scheduled: at least "
+            f"{MIN_SEPARATION_DAYS} days after the pre-imaging, "
+            f"{RECOMMENDED_SEPARATION_DAYS} recommended.",
+        )
+        self.nirspec_end = date_picker(
+            "NIRSpec window end",
+            "Optional last day of the NIRSpec window. Empty: until the target leaves "
+            "JWST's field of regard.",
+        )
+        self.delivery_delay = widgets.BoundedIntText(
+            value=0,
+            min=0,
+            max=120,
+            description="Days to get pre-images",
+            tooltip="Days between the pre-imaging and the moment your team has the images "
+            "(0: count from the observation date, as the JWST documentation does)",
+            style=style,
+            layout=widgets.Layout(width="230px"),
+        )
+        self.propose_button = button(
+            "Propose dates",
+            "Let previs find pairs of visibility windows that satisfy the "
+            f"{RECOMMENDED_SEPARATION_DAYS}-day rule (best first)",
+            "150px",
+            icon="calendar",
+        )
+        self.proposal_choice = widgets.Dropdown(
+            options=[],
+            description="Proposals",
+            tooltip="Other pairs of windows, best first: pick one to fill the dates",
+            style={"description_width": "80px"},
+            layout=widgets.Layout(width="520px"),
+        )
+        self.proposal_html = widgets.HTML()
+        self.nircam_roll = widgets.FloatSlider(
+            value=0.0,
+            min=-5.0,
+            max=5.0,
+            step=0.1,
+            description="NIRCam roll °",
+            tooltip="Turn the NIRCam pre-imaging away from its nominal angle on that date, "
+            "within the roll JWST allows (about ±5°)",
+            readout_format="+.1f",
+            continuous_update=False,
+            style={"description_width": "100px"},
+            layout=widgets.Layout(width="330px"),
+        )
+        self.check_html = widgets.HTML()
+        self.check_html.add_class("previs-schedule-check")
+        self.orientation_html = widgets.HTML()
+        self.orientation_html.add_class("previs-schedule-orientation")
+        self.apply_button = button(
+            "Use these orientations",
+            "Set the main tab's NIRCam APA to the angle on the pre-imaging date and its "
+            "NIRSpec APA range to the angles allowed in the NIRSpec window",
+            "200px",
+            button_style="primary",
+            icon="check",
+        )
+
+        self.timeline = _FigureView((9.0, 3.6), interactive)
+        self.timeline.widget.add_class("previs-schedule-timeline")
+        self.coverage_html = widgets.HTML()
+        self.coverage_html.add_class("previs-schedule-coverage")
+        self.coverage_plot = _FigureView((5.4, 2.9), interactive)
+        self.coverage_plot.widget.add_class("previs-schedule-coverage-plot")
+
+        self.required_coverage = widgets.BoundedFloatText(
+            value=100.0 * DEFAULT_TARGET,
+            min=50.0,
+            max=100.0,
+            step=0.5,
+            description="Required coverage %",
+            tooltip="Smallest fraction of the MSA the pre-imaging must cover at every NIRSpec "
+            "angle the schedulers may pick",
+            style={"description_width": "140px"},
+            layout=widgets.Layout(width="230px"),
+        )
+        self.search_button = button(
+            "Find a configuration",
+            "Search dithers, mosaics, pointing offsets and NIRCam angles for the fewest "
+            "exposures that reach the required coverage (a few seconds)",
+            "180px",
+            icon="search",
+        )
+        self.progress = widgets.FloatProgress(
+            value=0.0, min=0.0, max=1.0, layout=widgets.Layout(width="200px")
+        )
+        self.progress_label = widgets.HTML()
+        self.tradeoff_html = widgets.HTML()
+        self.tradeoff_html.add_class("previs-schedule-tradeoff")
+        self.best_html = widgets.HTML()
+        self.best_html.add_class("previs-schedule-best")
+        self.apply_config_button = button(
+            "Use this configuration",
+            "Set the main tab's NIRCam dither, mosaic, pointing and angle to the proposed "
+            "configuration",
+            "200px",
+            button_style="primary",
+            icon="check",
+            disabled=True,
+        )
+        if self._apply_plan is None:
+            self.apply_config_button.layout.display = "none"
+
+        dates = widgets.VBox(
+            [
+                heading("Dates"),
+                self.imaging_date,
+                self.nirspec_start,
+                self.nirspec_end,
+                self.delivery_delay,
+                widgets.HBox([self.propose_button]),
+                self.proposal_choice,
+                self.proposal_html,
+            ],
+            layout=widgets.Layout(width="540px"),
+        )
+        check = widgets.VBox(
+            [
+                heading("Separation check"),
+                self.check_html,
+                heading("Orientations"),
+                self.orientation_html,
+                self.nircam_roll,
+                self.apply_button,
+            ],
+            layout=widgets.Layout(width="420px", padding="0 0 0 12px"),
+        )
+        coverage = widgets.HBox(
+            [
+                widgets.VBox([self.coverage_html], layout=widgets.Layout(width="380px")),
+                self.coverage_plot.widget,
+            ]
+        )
+        search = widgets.VBox(
+            [
+                widgets.HBox([self.required_coverage, self.search_button, self.progress]),
+                self.progress_label,
+                widgets.HBox(
+                    [
+                        self.tradeoff_html,
+                        widgets.VBox(
+                            [self.best_html, self.apply_config_button],
+                            layout=widgets.Layout(padding="0 0 0 16px", width="420px"),
+                        ),
+                    ]
+                ),
+            ]
+        )
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.target_html, self.refresh_button]),
+                self.message_html,
+                widgets.HBox([dates, check]),
+                heading("Timeline"),
+                self.timeline.widget,
+                heading("Worst case over the allowed NIRSpec angles"),
+                coverage,
+                heading("Find a NIRCam configuration"),
+                search,
+            ]
+        )
+        self.widget.add_class("previs-schedule")
+
+    def _connect(self) -> None:
+        for control in (
+            self.imaging_date,
+            self.nirspec_start,
+            self.nirspec_end,
+            self.delivery_delay,
+            self.nircam_roll,
+            self.required_coverage,
+        ):
+            control.observe(self._on_control, names="value")
+        self.proposal_choice.observe(self._on_proposal, names="value")
+        self.refresh_button.on_click(lambda _: self.refresh_from_plan())
+        self.propose_button.on_click(lambda _: self.propose())
+        self.apply_button.on_click(lambda _: self.use_orientations())
+        self.search_button.on_click(lambda _: self.find_configuration())
+        self.apply_config_button.on_click(lambda _: self.use_configuration())
+
+    def _on_control(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._note = ""
+            self.update()
+
+    def _on_proposal(self, change: dict[str, Any]) -> None:
+        if self._syncing or change["new"] is None:
+            return
+        self._fill_dates(self._proposals[change["new"]])
+        self.update()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def target(self) -> tuple[float, float] | None:
+        """(RA, Dec) in degrees of the target the panel shows."""
+        return self._target
+
+    @property
+    def schedule(self) -> SchedulePlan | None:
+        """The last valid schedule (dates, separation check, APA ranges)."""
+        return self._schedule
+
+    @property
+    def proposals(self) -> list[ScheduleProposal]:
+        """Schedules proposed for the target, best first."""
+        return list(self._proposals)
+
+    @property
+    def nircam_apa(self) -> float | None:
+        """NIRCam APA (degrees) on the imaging date: nominal plus the roll slider's offset."""
+        return self._nircam_apa
+
+    @property
+    def nirspec_apa_range(self) -> tuple[float, float] | None:
+        """(min, max) NIRSpec APA (degrees) allowed over the NIRSpec window."""
+        return self._schedule.nirspec_apa if self._schedule else None
+
+    @property
+    def worst_case(self) -> WorstCase | None:
+        """Coverage over :attr:`nirspec_apa_range`: plan's NIRCam setup at :attr:`nircam_apa`."""
+        return self._worst
+
+    @property
+    def search_result(self) -> SearchResult | None:
+        """The last configuration search (None once the dates or the target change)."""
+        return self._search
+
+    @property
+    def message(self) -> str:
+        """Error or note shown at the top of the panel, as plain text."""
+        return _plain(self.message_html.value)
+
+    @property
+    def check_text(self) -> str:
+        """The separation check as plain text."""
+        return _plain(self.check_html.value)
+
+    @property
+    def timeline_draws(self) -> int:
+        """How many times the timeline was drawn."""
+        return self.timeline.draws
+
+    # ------------------------------------------------------------------ updates
+    def refresh_from_plan(self) -> None:
+        """Read the dashboard's plan again (target and NIRCam setup) and update the panel."""
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the schedule, angles and coverage from the widgets; errors go to the panel."""
+        started = time.perf_counter()
+        try:
+            plan = self._read_plan()
+        except Exception as error:  # the callback belongs to the dashboard: never crash here
+            self._show_error(f"could not read the plan from the main tab: {error}")
+            return
+        if (plan.nirspec.ra, plan.nirspec.dec) != self._target:
+            self._new_target(plan)
+        self._plan = plan
+        try:
+            imaging, start, end = self._read_dates()
+            schedule = plan_schedule(
+                plan.nirspec.ra,
+                plan.nirspec.dec,
+                imaging,
+                start,
+                end,
+                int(self.delivery_delay.value),
+            )
+        except ValueError as error:
+            self._show_error(str(error))
+            return
+        self._accept(plan, schedule)
+        self.update_times_ms.append((time.perf_counter() - started) * 1000.0)
+        del self.update_times_ms[:-200]
+
+    def _read_plan(self) -> Plan:
+        plan = self._get_plan()
+        if not isinstance(plan, Plan):
+            raise ValueError(f"expected a previs Plan, got {type(plan).__name__}")
+        return plan
+
+    def _read_dates(self) -> tuple[_dt.date, _dt.date, _dt.date | None]:
+        for picker, what in (
+            (self.imaging_date, "the NIRCam pre-imaging date"),
+            (self.nirspec_start, "the NIRSpec window start"),
+        ):
+            if picker.value is None:
+                raise ValueError(f"choose {what} (or click 'Propose dates')")
+        imaging = check_date(self.imaging_date.value, "NIRCam pre-imaging date")
+        start = check_date(self.nirspec_start.value, "NIRSpec window start")
+        end = None
+        if self.nirspec_end.value is not None:
+            end = check_date(self.nirspec_end.value, "NIRSpec window end")
+            if end < start:
+                raise ValueError(
+                    f"the NIRSpec window end {end} is before its start {start}; "
+                    "choose a later end or clear it"
+                )
+        return imaging, start, end
+
+    def _new_target(self, plan: Plan) -> None:
+        """A new target: new proposals; dates kept unless they do not fit the new target."""
+        first_time = self._target is None
+        self._target = (plan.nirspec.ra, plan.nirspec.dec)
+        self.target_html.value = (
+            "<div style='font-family:sans-serif;padding:4px 12px 4px 0'>Target (NIRSpec "
+            f"pointing of the main tab): RA <b>{plan.nirspec.ra:.5f}&deg;</b>, Dec "
+            f"<b>{plan.nirspec.dec:+.5f}&deg;</b></div>"
+        )
+        self._search = None
+        self._search_key = None
+        self._show_search()
+        note = self._compute_proposals(plan)
+        if not self._proposals:
+            self._draw_timeline_without_dates(plan)
+            self._note = note
+            self._render_message()
+            return
+        if first_time or not self._dates_fit(plan):
+            self._fill_dates(self._proposals[0])
+            if not first_time:
+                note = (
+                    "The target changed and the dates chosen before do not fit it: "
+                    "the best proposal was filled in."
+                )
+        else:
+            note = "The target changed; the dates were kept (see 'Proposals' for others)."
+        self._note = note
+        self._render_message()
+
+    def _compute_proposals(self, plan: Plan) -> str:
+        self._proposals = []
+        try:
+            today = check_date(self._today_input, "first day to search")
+            self._proposals = propose_schedules(
+                plan.nirspec.ra, plan.nirspec.dec, today, PROPOSAL_SPAN_DAYS
+            )
+        except ValueError as error:
+            self._set_proposal_options()
+            return f"No dates proposed: {error}."
+        self._set_proposal_options()
+        if not self._proposals:
+            last = min(today + _dt.timedelta(days=PROPOSAL_SPAN_DAYS - 1), LAST_DATE)
+            return (
+                f"No pair of visibility windows between {today} and {last} leaves "
+                f"{MIN_SEPARATION_DAYS} days between pre-imaging and spectroscopy for this "
+                "target: the timeline shows when JWST can see it."
+            )
+        return ""
+
+    def _set_proposal_options(self) -> None:
+        options = []
+        for k, proposal in enumerate(self._proposals):
+            check = proposal.check
+            options.append(
+                (
+                    f"{k + 1}. image {proposal.imaging_date} → NIRSpec {proposal.nirspec_start}"
+                    f" to {proposal.nirspec_end} ({check.separation_days} days apart, "
+                    f"{check.planning_days} days to plan)",
+                    k,
+                )
+            )
+        self._syncing = True
+        try:
+            self.proposal_choice.options = options
+            self.proposal_choice.value = 0 if options else None
+        finally:
+            self._syncing = False
+        self.proposal_choice.disabled = not options
+        self.proposal_html.value = self._proposal_note(0) if options else ""
+
+    def _proposal_note(self, k: int) -> str:
+        proposal = self._proposals[k]
+        parts = []
+        if proposal.latest_imaging_ok:
+            parts.append(
+                f"the pre-imaging may slip until {proposal.latest_imaging_ok} and keep "
+                f"{RECOMMENDED_SEPARATION_DAYS} days"
+            )
+        if proposal.latest_imaging_allowed:
+            parts.append(f"until {proposal.latest_imaging_allowed} for {MIN_SEPARATION_DAYS}")
+        text = "; ".join(parts) if parts else "no slack: the imaging date must not slip"
+        return f"<div style='color:#555;font-size:0.9em'>Proposal {k + 1}: {text}.</div>"
+
+    def _dates_fit(self, plan: Plan) -> bool:
+        try:
+            imaging, start, end = self._read_dates()
+            schedule = plan_schedule(plan.nirspec.ra, plan.nirspec.dec, imaging, start, end)
+        except ValueError:
+            return False
+        return schedule.nircam_apa_nominal is not None and schedule.nirspec_apa is not None
+
+    def _fill_dates(self, proposal: ScheduleProposal) -> None:
+        self._syncing = True
+        try:
+            self.imaging_date.value = proposal.imaging_date
+            self.nirspec_start.value = proposal.nirspec_start
+            self.nirspec_end.value = proposal.nirspec_end
+            self.nircam_roll.value = 0.0
+        finally:
+            self._syncing = False
+        if self._proposals and proposal in self._proposals:
+            self.proposal_html.value = self._proposal_note(self._proposals.index(proposal))
+
+    def propose(self) -> None:
+        """Fill the dates from the best proposal for the plan's target ("Propose dates")."""
+        try:
+            plan = self._read_plan()
+        except Exception as error:
+            self._show_error(f"could not read the plan from the main tab: {error}")
+            return
+        if (plan.nirspec.ra, plan.nirspec.dec) != self._target:
+            self._new_target(plan)
+        else:
+            self._note = self._compute_proposals(plan)
+        if self._proposals:
+            self._fill_dates(self._proposals[0])
+        self.update()
+
+    # ------------------------------------------------------------------ accepted state
+    def _accept(self, plan: Plan, schedule: SchedulePlan) -> None:
+        self._schedule = schedule
+        self._error = ""
+        self._render_message()
+        nominal = schedule.nircam_apa_nominal
+        if nominal is not None and schedule.nircam_apa is not None:
+            roll = (schedule.nircam_apa[1] - nominal) % 360.0
+            self._set_roll_limit(roll)
+            self._nircam_apa = (nominal + self.nircam_roll.value) % 360.0
+        else:
+            self._nircam_apa = None
+        self.check_html.value = self._check_markup(schedule)
+        self.orientation_html.value = self._orientation_markup(schedule)
+        self.apply_button.disabled = self._nircam_apa is None or schedule.nirspec_apa is None
+        self._update_coverage(plan, schedule)
+        self._draw_timeline(plan, schedule)
+        key = self._search_context(plan, schedule)
+        if self._search is not None and key != self._search_key:
+            self._search = None
+            self._search_key = None
+            self._show_search("The dates or the NIRCam setup changed: search again.")
+
+    def _set_roll_limit(self, roll: float) -> None:
+        limit = max(0.0, float(roll))
+        self._syncing = True
+        try:
+            value = min(max(self.nircam_roll.value, -limit), limit)
+            self.nircam_roll.min = -max(limit, 10.0)
+            self.nircam_roll.max = max(limit, 10.0)
+            self.nircam_roll.value = value
+            self.nircam_roll.min = -limit
+            self.nircam_roll.max = limit
+        finally:
+            self._syncing = False
+
+    def _check_markup(self, schedule: SchedulePlan) -> str:
+        check = schedule.check
+        color, icon, word = _STATUS_STYLE[schedule.status]
+        messages = "".join(f"<li>{html.escape(m)}</li>" for m in schedule.messages)
+        window = ""
+        if schedule.nirspec_end is not None:
+            days = (schedule.nirspec_end - check.nirspec_start).days + 1
+            window = (
+                f"<tr><td>NIRSpec window</td><td><b>{check.nirspec_start} to "
+                f"{schedule.nirspec_end}</b> ({days} days)</td></tr>"
+            )
+        planning = check.planning_days if check.separation_days > 0 else "none"
+        return (
+            "<div style='font-family:sans-serif;line-height:1.35'>"
+            f"<div class='previs-schedule-status previs-status-{schedule.status}' "
+            f"style='color:{color};font-weight:700;font-size:1.15em'>{icon} {word}: "
+            f"{check.separation_days} days between pre-imaging and NIRSpec start</div>"
+            f"<div style='color:#555;font-size:0.9em'>rule: at least {MIN_SEPARATION_DAYS} "
+            f"days, {RECOMMENDED_SEPARATION_DAYS} recommended</div>"
+            f"<ul style='margin:4px 0 4px 18px;padding:0'>{messages}</ul>"
+            "<table style='border-collapse:collapse'>"
+            f"<tr><td style='padding-right:10px'>Pre-imaging</td><td><b>{check.imaging_date}"
+            "</b></td></tr>"
+            f"<tr><td>Pre-images available</td><td><b>{check.preimages_available}</b></td></tr>"
+            f"<tr><td>MSA program update due</td><td><b>{check.update_due}</b></td></tr>"
+            f"<tr><td>Days to plan the MSA</td><td><b class='previs-planning-days'>{planning}"
+            "</b></td></tr>"
+            f"{window}</table></div>"
+        )
+
+    def _orientation_markup(self, schedule: SchedulePlan) -> str:
+        check = schedule.check
+        lines = []
+        if schedule.nircam_apa_nominal is not None and schedule.nircam_apa is not None:
+            low, high = schedule.nircam_apa
+            roll = self.nircam_roll.value
+            chosen = (
+                f"; using <b class='previs-nircam-apa-chosen'>{_deg(self._nircam_apa)}</b> "
+                f"({roll:+.1f}&deg; roll)"
+                if roll
+                else ""
+            )
+            lines.append(
+                f"NIRCam on {check.imaging_date}: APA <b class='previs-nircam-apa-nominal'>"
+                f"{_deg(schedule.nircam_apa_nominal)}</b> nominal, allowed {_deg(low)} to "
+                f"{_deg(high)}{chosen}"
+            )
+        else:
+            lines.append(
+                f"<span style='color:{_ERROR_COLOR}'>NIRCam: JWST cannot point at the target "
+                f"on {check.imaging_date}</span>"
+            )
+        if schedule.nirspec_apa is not None:
+            low, high = schedule.nirspec_apa
+            lines.append(
+                f"NIRSpec from {check.nirspec_start} to {schedule.nirspec_end}: APA "
+                f"<b class='previs-nirspec-apa-range'>{_deg(low)} to {_deg(high)}</b> "
+                f"({_arc_width(schedule.nirspec_apa):.1f}&deg; wide); the schedulers pick one"
+            )
+        else:
+            lines.append(
+                f"<span style='color:{_ERROR_COLOR}'>NIRSpec: JWST cannot point at the target "
+                f"on {check.nirspec_start}</span>"
+            )
+        return (
+            "<div style='font-family:sans-serif;line-height:1.4'>"
+            + "".join(f"<div>{line}</div>" for line in lines)
+            + "</div>"
+        )
+
+    def _update_coverage(self, plan: Plan, schedule: SchedulePlan) -> None:
+        if self._nircam_apa is None or schedule.nirspec_apa is None:
+            self._worst = None
+            self._worst_key = None
+            self.coverage_html.value = (
+                "<div style='font-family:sans-serif;color:#555'>The worst case needs both "
+                "dates inside visibility windows (grey bands on the timeline).</div>"
+            )
+            self.coverage_plot.widget.layout.display = "none"
+            return
+        nircam = Pointing(plan.nircam.ra, plan.nircam.dec, self._nircam_apa)
+        required = float(self.required_coverage.value)
+        key = (
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+            nircam,
+            schedule.nirspec_apa,
+            plan.channel,
+            plan.dither,
+            plan.mosaic,
+            required,
+        )
+        if key != self._worst_key:
+            self._worst = _worst_case_coverage(
+                plan.nirspec,
+                nircam,
+                schedule.nirspec_apa,
+                plan.channel,
+                plan.dither,
+                plan.mosaic,
+            )
+            self._worst_key = key
+            ax = self.coverage_plot.ax
+            ax.clear()
+            plot_coverage_vs_apa(self._worst, allowed_range=schedule.nirspec_apa, ax=ax)
+            ax.axhline(
+                required, color="tab:green", ls=":", lw=1.2, label=f"required {required:g} %"
+            )
+            left, right = ax.get_xlim()
+            margin = max(2.0, 0.08 * (right - left))
+            ax.set_xlim(left - margin, right + margin)
+            ax.set_ylim(max(0.0, min(100.0 * self._worst.min, required) - 6.0), 100.5)
+            ax.legend(loc="best", fontsize="x-small", framealpha=0.9)
+            ax.set_title("MSA covered at each NIRSpec APA the schedulers may pick", fontsize=9)
+            self.coverage_plot.figure.tight_layout()
+            self.coverage_plot.draw()
+        self.coverage_plot.widget.layout.display = None
+        worst = self._worst
+        label = {"short": "SW", "long": "LW"}[plan.channel]
+        tiles = plan.mosaic.n_tiles
+        self.coverage_html.value = (
+            "<div style='font-family:sans-serif;line-height:1.35'>"
+            "<div>Worst-case MSA coverage over the allowed NIRSpec APAs</div>"
+            f"<div class='previs-worst-case' style='font-size:2.2em;font-weight:700;"
+            f"color:#0a6ebd'>{100.0 * worst.min:.1f} %</div>"
+            f"<div>at NIRSpec APA <b>{_deg(worst.apa_at_min)}</b>; best "
+            f"{100.0 * float(worst.covered.max()):.1f} %</div>"
+            f"<div style='color:#555;margin-top:4px'>NIRCam {label}, "
+            f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
+            f"({html.escape(plan.mosaic.label)}), APA {_deg(self._nircam_apa)}, centre "
+            f"{plan.nircam.ra:.5f}&deg; {plan.nircam.dec:+.5f}&deg; (from the main tab); "
+            f"{len(worst.apas)} angles checked</div></div>"
+        )
+
+    def _timeline_span(self, dates: list[_dt.date]) -> tuple[_dt.date, _dt.date]:
+        first = max(min(dates) - _dt.timedelta(days=TIMELINE_BEFORE_DAYS), FIRST_DATE)
+        last = min(max(dates) + _dt.timedelta(days=TIMELINE_AFTER_DAYS), LAST_DATE)
+        if (last - first).days + 1 < TIMELINE_MIN_DAYS:
+            last = min(first + _dt.timedelta(days=TIMELINE_MIN_DAYS - 1), LAST_DATE)
+            first = max(min(first, last - _dt.timedelta(days=TIMELINE_MIN_DAYS - 1)), FIRST_DATE)
+        return first, last
+
+    def _draw_timeline(self, plan: Plan, schedule: SchedulePlan) -> None:
+        check = schedule.check
+        end = schedule.nirspec_end or check.nirspec_start
+        first, last = self._timeline_span([check.imaging_date, check.nirspec_start, end])
+        key = (plan.nirspec.ra, plan.nirspec.dec, check.imaging_date, check.nirspec_start, end)
+        key += (first, last)
+        if key == self._timeline_key:
+            return
+        vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
+        ax = self.timeline.ax
+        ax.clear()
+        plot_timeline(vis, check.imaging_date, check.nirspec_start, ax=ax)
+        ax.axvspan(
+            mdates.date2num(check.nirspec_start) - 0.5,
+            mdates.date2num(end) + 0.5,
+            color=NIRSPEC_COLOR,
+            alpha=0.12,
+            lw=0,
+            zorder=0.5,
+            label="NIRSpec window",
+        )
+        ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+        self.timeline.figure.tight_layout()
+        self.timeline.draw()
+        self._timeline_key = key
+
+    def _draw_timeline_without_dates(self, plan: Plan) -> None:
+        try:
+            today = check_date(self._today_input, "first day to search")
+        except ValueError:
+            return
+        first, last = self._timeline_span([today])
+        key = (plan.nirspec.ra, plan.nirspec.dec, None, None, None, first, last)
+        if key == self._timeline_key:
+            return
+        vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
+        ax = self.timeline.ax
+        ax.clear()
+        plot_timeline(vis, ax=ax)
+        if not vis.windows:
+            ax.text(
+                0.5,
+                0.5,
+                "not in JWST's field of regard in this period",
+                transform=ax.transAxes,
+                ha="center",
+                color=_ERROR_COLOR,
+            )
+        self.timeline.figure.tight_layout()
+        self.timeline.draw()
+        self._timeline_key = key
+
+    # ------------------------------------------------------------------ messages
+    def _show_error(self, text: str) -> None:
+        self._error = text
+        self._render_message()
+
+    def _render_message(self) -> None:
+        parts = []
+        if self._error:
+            kept = " (showing the last valid schedule)" if self._schedule is not None else ""
+            parts.append(
+                f"<div style='color:{_ERROR_COLOR}'>&#9888; {html.escape(self._error)}{kept}</div>"
+            )
+        if self._note:
+            parts.append(f"<div style='color:#555'>{html.escape(self._note)}</div>")
+        self.message_html.value = "".join(parts)
+
+    # ------------------------------------------------------------------ actions
+    def use_orientations(self) -> None:
+        """Send the NIRCam APA and NIRSpec APA range to the dashboard ("Use these orientations")."""
+        schedule = self._schedule
+        if schedule is None or self._nircam_apa is None or schedule.nirspec_apa is None:
+            self._show_error("no orientations to use: choose dates inside visibility windows")
+            return
+        nirspec_range = (float(schedule.nirspec_apa[0]), float(schedule.nirspec_apa[1]))
+        try:
+            self._apply(float(self._nircam_apa), nirspec_range)
+        except ValueError as error:
+            self._show_error(f"the main tab refused the orientations: {error}")
+            return
+        self._note = (
+            f"Sent to the main tab: NIRCam APA {self._nircam_apa:.1f}°, NIRSpec APA range "
+            f"{nirspec_range[0] % 360.0:.1f}° to {nirspec_range[1] % 360.0:.1f}°."
+        )
+        self._render_message()
+
+    def _search_context(self, plan: Plan, schedule: SchedulePlan) -> tuple:
+        return (
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+            schedule.nirspec_apa,
+            schedule.nircam_apa,
+            plan.channel,
+        )
+
+    def find_configuration(self) -> None:
+        """Run the configuration search for the current dates ("Find a configuration")."""
+        self.update()
+        schedule, plan = self._schedule, self._plan
+        if self._error or schedule is None or plan is None:
+            self._show_search("Fix the dates first (see the message above).")
+            return
+        if schedule.nirspec_apa is None or schedule.nircam_apa is None:
+            self._show_search("Choose dates inside visibility windows first.")
+            return
+        target = float(self.required_coverage.value) / 100.0
+
+        def progress(fraction: float, message: str) -> None:
+            self.progress.value = fraction
+            self.progress_label.value = (
+                f"<span style='color:#555;font-size:0.9em'>{html.escape(message)}</span>"
+            )
+
+        self.search_button.disabled = True
+        self.apply_config_button.disabled = True
+        self.progress.bar_style = "info"
+        progress(0.0, "searching...")
+        started = time.perf_counter()
+        try:
+            result = search_configuration(
+                plan.nirspec.ra,
+                plan.nirspec.dec,
+                schedule.nirspec_apa,
+                schedule.nircam_apa,
+                channel=plan.channel,
+                target=target,
+                progress=progress,
+            )
+        except ValueError as error:
+            self.progress.bar_style = "danger"
+            self._show_search(f"The search failed: {error}")
+            return
+        finally:
+            self.search_button.disabled = False
+        self.search_times_s.append(time.perf_counter() - started)
+        self.progress.bar_style = "success" if result.best else "warning"
+        self._search = result
+        self._search_key = self._search_context(plan, schedule)
+        self._show_search()
+
+    def _show_search(self, note: str = "") -> None:
+        result = self._search
+        self.apply_config_button.disabled = True
+        if result is None:
+            self.tradeoff_html.value = ""
+            self.best_html.value = (
+                f"<div style='font-family:sans-serif;color:#555'>{html.escape(note)}</div>"
+                if note
+                else ""
+            )
+            if note:
+                self.progress.value = 0.0
+                self.progress.bar_style = ""
+                self.progress_label.value = ""
+            return
+        rows = []
+        for row in result.trade_off:
+            reached = row["worst"] >= result.target
+            bound = "" if row["refined"] else " (at most)"
+            weight = "font-weight:700;" if reached else ""
+            rows.append(
+                f"<tr style='{weight}'><td>{row['exposures']}</td>"
+                f"<td>{100.0 * row['worst']:.1f} %{bound}</td>"
+                f"<td>{html.escape(row['dither'])}</td><td>{html.escape(row['mosaic'])}</td></tr>"
+            )
+        cell = "style='padding:0 10px 0 0;text-align:left'"
+        self.tradeoff_html.value = (
+            "<div style='font-family:sans-serif'><table style='border-collapse:collapse'>"
+            f"<tr><th {cell}>Exposures</th><th {cell}>Worst-case coverage</th>"
+            f"<th {cell}>Dither</th><th {cell}>Mosaic</th></tr>"
+            + "".join(rows)
+            + "</table><div style='color:#555;font-size:0.85em'>Best configuration found for "
+            "each number of exposures; 'at most': checked at a few angles only.</div></div>"
+        )
+        elapsed = f"{result.elapsed_s:.1f} s, {result.coverage_evaluations} coverage evaluations"
+        best = result.best
+        if best is None:
+            self.best_html.value = (
+                "<div style='font-family:sans-serif'><b style='color:#b9770e'>No configuration "
+                f"reached {100.0 * result.target:.1f} %</b> at every allowed NIRSpec APA. Lower "
+                "the required coverage or shorten the NIRSpec window (fewer angles to cover)."
+                f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
+            )
+            return
+        nominal = self._schedule.nircam_apa_nominal if self._schedule else None
+        roll = (
+            f" ({_signed_text(best.nircam.apa - nominal)}&deg; from nominal)"
+            if nominal is not None
+            else ""
+        )
+        dx, dy = best.offset_arcsec
+        east, north = best.offset_east_north_arcsec
+        self.best_html.value = (
+            "<div style='font-family:sans-serif;line-height:1.35'>"
+            "<div>Fewest exposures reaching "
+            f"{100.0 * result.target:.1f} %:</div>"
+            f"<div class='previs-best-config' style='font-size:1.2em;font-weight:700'>"
+            f"{html.escape(best.dither)} dither, {html.escape(best.mosaic.label)} mosaic: "
+            f"{best.exposures} exposures</div>"
+            f"<div>worst case <b>{100.0 * best.worst:.2f} %</b> at NIRSpec APA "
+            f"{_deg(best.apa_at_min)}</div>"
+            f"<div>NIRCam APA {_deg(best.nircam.apa)}{roll}</div>"
+            f"<div>NIRCam centre moved {dx:+.0f}&quot;, {dy:+.0f}&quot; along its own axes "
+            f"({east:+.1f}&quot; east, {north:+.1f}&quot; north)</div>"
+            f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
+        )
+        self.apply_config_button.disabled = self._apply_plan is None
+
+    def use_configuration(self) -> None:
+        """Send the searched configuration to the dashboard ("Use this configuration")."""
+        result = self._search
+        if result is None or result.best is None:
+            self._show_error("no configuration to use: run 'Find a configuration' first")
+            return
+        if self._apply_plan is None:
+            self._show_error("this panel was built without a way to change the main tab's plan")
+            return
+        try:
+            plan = self._read_plan()
+            new_plan = result.best.to_plan(plan.nirspec, plan.channel)
+            self._apply_plan(new_plan)
+        except ValueError as error:
+            self._show_error(f"the main tab refused the configuration: {error}")
+            return
+        # Show the worst case of the configuration just applied: its NIRCam APA on the slider.
+        nominal = self._schedule.nircam_apa_nominal if self._schedule else None
+        if nominal is not None:
+            self._syncing = True
+            try:
+                self.nircam_roll.value = round(_signed(result.best.nircam.apa - nominal), 6)
+            finally:
+                self._syncing = False
+        self._note = (
+            f"Sent to the main tab: {result.best.dither}, {result.best.mosaic.label} mosaic, "
+            f"NIRCam APA {result.best.nircam.apa:.1f}°."
+        )
+        self.update()
+
+    # ------------------------------------------------------------------ display
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
