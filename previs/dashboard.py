@@ -28,12 +28,15 @@ from matplotlib.figure import Figure
 
 from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.catalog import Catalog, CatalogError, read_catalog
+from previs.config import Config, ConfigError, ShowFlags, load_config, save_config
 from previs.coverage import nircam_apa_for
+from previs.export import save_figure, write_regions
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
 from previs.pointing import Pointing, v3pa_from_apa
 from previs.projection import TangentPlane
+from previs.report import REPORT_FORMATS, build_report, write_report
 from previs.sources import SourceCounts, count_sources
 
 __all__ = ["Dashboard", "default_plan", "format_percent", "parse_ra", "parse_dec"]
@@ -52,6 +55,41 @@ _DITHER_LABELS = {
 }
 _NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
 _CATALOG_ACCEPT = ".radec,.txt,.dat,.csv,.ecsv,.fits,.fit,.fts,.xml,.vot,.votable"
+DEFAULT_OUTPUT_FOLDER = "previs-output"
+DEFAULT_OUTPUT_NAME = "previs"
+#: Files the export buttons write: key -> (button label, tooltip, file name suffix).
+_EXPORTS = {
+    "regions": ("Regions (sky)", "DS9 regions of every aperture (and catalog) in RA/Dec", ".reg"),
+    "regions_pixels": (
+        "Regions (pixels)",
+        "DS9 regions in the pixel coordinates of the loaded FITS file",
+        "-pixels.reg",
+    ),
+    "png": ("Figure PNG", "The figure at 300 dpi", ".png"),
+    "pdf": ("Figure PDF", "The figure as vector PDF", ".pdf"),
+    "config": (
+        "Save configuration",
+        "Plan, image, catalog and display settings as JSON, to load again later",
+        "-config.json",
+    ),
+    "report_md": (
+        "Report .md",
+        "Coverage report (both channels, source counts) as Markdown",
+        "-report.md",
+    ),
+    "report_html": ("Report .html", "Coverage report as an HTML page", "-report.html"),
+    "report_json": ("Report .json", "Coverage report as JSON", "-report.json"),
+}
+#: Files up to this size also get a download link (a data: URI) in the panel.
+DOWNLOAD_LINK_MAX_BYTES = 6 * 2**20
+_MIME_TYPES = {
+    ".reg": "text/plain",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".html": "text/html",
+}
 
 
 def default_plan() -> Plan:
@@ -528,9 +566,63 @@ class Dashboard:
             ],
             layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
         )
-        figure_column = widgets.VBox([self.status, self.canvas])
+        self._build_export_widgets()
+        figure_column = widgets.VBox([self.status, self.canvas, self.export_box])
         self.widget = widgets.HBox([controls, figure_column, self.readout])
         self.widget.add_class("previs-dashboard")
+
+    def _build_export_widgets(self) -> None:
+        style = {"description_width": "96px"}
+        self.output_folder = widgets.Text(
+            value=DEFAULT_OUTPUT_FOLDER,
+            description="Output folder",
+            style=style,
+            layout=widgets.Layout(width="330px"),
+            tooltip="Folder (on the machine running the notebook) where the buttons write files; "
+            "created when needed",
+        )
+        self.output_name = widgets.Text(
+            value=DEFAULT_OUTPUT_NAME,
+            description="File name",
+            style=style,
+            layout=widgets.Layout(width="250px"),
+            tooltip="Start of the names of the files written (e.g. previs -> previs.reg)",
+        )
+        self.export_buttons: dict[str, widgets.Button] = {}
+        for key, (label, tooltip, _) in _EXPORTS.items():
+            button = widgets.Button(
+                description=label, tooltip=tooltip, layout=widgets.Layout(width="128px")
+            )
+            button.add_class(f"previs-export-{key}")
+            button.on_click(lambda _, key=key: self._on_export(key))
+            self.export_buttons[key] = button
+        self.config_path = widgets.Text(
+            placeholder="previs-output/previs-config.json",
+            description="Configuration",
+            style=style,
+            layout=widgets.Layout(width="450px"),
+            tooltip="A saved previs configuration (.json) or a NOVT configuration (.yaml)",
+        )
+        self.config_load_button = widgets.Button(
+            description="Load configuration",
+            tooltip="Restore the plan, image, catalog and display settings from this file",
+            layout=widgets.Layout(width="150px"),
+        )
+        self.config_load_button.add_class("previs-config-load")
+        self.export_message = widgets.HTML()
+        self.export_message.add_class("previs-export-message")
+        buttons = list(self.export_buttons.values())
+        self.export_box = widgets.VBox(
+            [
+                widgets.HTML("<b style='font-size:1.05em'>Save and export</b>"),
+                widgets.HBox([self.output_folder, self.output_name]),
+                widgets.HBox(buttons[:5]),
+                widgets.HBox(buttons[5:]),
+                widgets.HBox([self.config_path, self.config_load_button]),
+                self.export_message,
+            ],
+            layout=widgets.Layout(width="690px"),
+        )
 
     def _connect(self) -> None:
         plan_controls = [
@@ -566,6 +658,7 @@ class Dashboard:
         self.catalog_upload.observe(self._on_catalog_upload, names="value")
         self.catalog_example_button.on_click(lambda _: self.show_example_catalog())
         self.catalog_clear_button.on_click(lambda _: self.clear_catalog())
+        self.config_load_button.on_click(lambda _: self._load_config_from_box())
         self.load_button.on_click(lambda _: self._load_from_path_box())
         self.image_path.observe(lambda _: self._load_from_path_box(), names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -592,20 +685,25 @@ class Dashboard:
         """The evaluation of :attr:`plan` (footprints and coverage)."""
         return self._result
 
-    def _set_widgets_from_plan(self, plan: Plan) -> None:
+    def _set_widgets_from_plan(self, plan: Plan, mode: str | None = None) -> None:
+        """Set every plan control from ``plan``; ``mode`` picks how the NIRCam centre is
+        entered (same/offset/radec; default and "same" when impossible: from the plan)."""
         self._syncing = True
         try:
             self.nirspec_ra.value = _format_degrees(plan.nirspec.ra)
             self.nirspec_dec.value = _format_degrees(plan.nirspec.dec)
             self.nirspec_apa.value = plan.nirspec.apa
             same_place = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
-            mode = "same" if same_place else "radec"
+            if mode not in ("offset", "radec"):
+                mode = "same" if same_place else "radec"
             self.nircam_mode.value = mode
             self.nircam_ra.value = _format_degrees(plan.nircam.ra)
             self.nircam_dec.value = _format_degrees(plan.nircam.dec)
             if same_place:
                 self.nircam_dx.value = 0.0
                 self.nircam_dy.value = 0.0
+            else:
+                self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(plan)
             tied_apa = nircam_apa_for(plan.nirspec.apa) % 360.0
             if self.tie_apa.value and not _same_angle(tied_apa, plan.nircam.apa):
                 self.tie_apa.value = False
@@ -678,13 +776,11 @@ class Dashboard:
     def _switch_nircam_mode(self, old: str, new: str) -> None:
         """Carry the current NIRCam position into the fields of the newly chosen mode."""
         self._show_nircam_mode(new)
-        nirspec, nircam = self._plan.nirspec, self._plan.nircam
+        nircam = self._plan.nircam
         self._syncing = True
         try:
             if new == "offset":
-                x, y = TangentPlane(nirspec.ra, nirspec.dec).to_plane(nircam.ra, nircam.dec)
-                self.nircam_dx.value = round(float(x), 3)
-                self.nircam_dy.value = round(float(y), 3)
+                self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(self._plan)
             elif new == "radec":
                 self.nircam_ra.value = _format_degrees(nircam.ra)
                 self.nircam_dec.value = _format_degrees(nircam.dec)
@@ -715,6 +811,7 @@ class Dashboard:
             plan.nirspec.dec,
         ):
             self._draw_empty_sky()
+        self._sync_hidden_nircam_fields(plan)
         self.view.update(result)
         self._counts = None
         if self._catalog is not None:
@@ -730,6 +827,19 @@ class Dashboard:
         self.canvas.draw_idle()
         self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
         del self.update_times_ms[:-200]
+
+    def _sync_hidden_nircam_fields(self, plan: Plan) -> None:
+        """Keep the NIRCam position fields of the modes not in use on the current position."""
+        mode = self.nircam_mode.value
+        self._syncing = True
+        try:
+            if mode != "radec":
+                self.nircam_ra.value = _format_degrees(plan.nircam.ra)
+                self.nircam_dec.value = _format_degrees(plan.nircam.dec)
+            if mode != "offset":
+                self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(plan)
+        finally:
+            self._syncing = False
 
     def _readout_html(self, result: Result) -> str:
         coverage, plan = result.coverage, result.plan
@@ -898,7 +1008,9 @@ class Dashboard:
             self._image_error(label, str(error))
             raise ImageError(f"{label}: {error}") from error
 
-    def _show_sky_image(self, sky, source, name: str | None, example: bool = False) -> None:
+    def _show_sky_image(
+        self, sky, source, name: str | None, example: bool = False, recentre: bool = True
+    ) -> None:
         self._empty_sky_centre = None
         self._sky_image = sky
         self._image_is_example = example
@@ -911,10 +1023,10 @@ class Dashboard:
         if not example and self._catalog_is_example:
             self.clear_catalog(refresh=False)
         note = ""
-        if self._result is not None and not self._pointing_on_image(self._plan):
+        if recentre and self._result is not None and not self._pointing_on_image(self._plan):
             self._recentre_on_image()
             note = " The pointings were moved to the image centre."
-        elif self._result is not None:
+        elif recentre and self._result is not None:
             self._apply(self._plan)
         block = f", shown binned {sky.block}x{sky.block}" if sky.block > 1 else ""
         self._set_image_message(
@@ -1011,6 +1123,8 @@ class Dashboard:
         self._render_status()
 
     def _load_from_path_box(self) -> None:
+        if self._syncing:
+            return
         path = self.image_path.value.strip()
         if not path:
             return
@@ -1132,6 +1246,8 @@ class Dashboard:
         self._render_status()
 
     def _load_catalog_from_path_box(self) -> None:
+        if self._syncing:
+            return
         path = self.catalog_path.value.strip()
         if not path:
             return
@@ -1150,11 +1266,301 @@ class Dashboard:
         except ValueError:
             pass  # shown in the panel; the previous catalog stays
 
+    # ------------------------------------------------------------------ sessions and exports
+    @property
+    def config(self) -> Config:
+        """The session as a :class:`previs.config.Config`: plan, image, catalog, view settings.
+
+        ``image`` is None for the bundled example field (and for the empty sky
+        grid and uploaded images, which have no path: :meth:`save_config`
+        writes uploads next to the configuration file and refers to them).
+        ``catalog`` is the catalog's path (None without a catalog or for an upload).
+        """
+        return Config(
+            plan=self._plan,
+            image=self._image_path if not self._image_is_example else None,
+            catalog=self._catalog_path,
+            tie_orient=self.tie_apa.value,
+            show=ShowFlags(
+                ifu_slits=self.show_ifu_slits.value,
+                detectors=self.show_nircam.value,
+                uncovered=self.show_uncovered.value,
+                primaries=self.show_primaries.value,
+                fillers=self.show_fillers.value,
+            ),
+            click_target=self.click_target.value,
+            nircam_mode=self.nircam_mode.value,
+        )
+
+    def save_config(self, path: str | os.PathLike) -> Path:
+        """Write the session (:attr:`config`) as JSON; returns the path written.
+
+        An uploaded image or catalog has no path: its bytes are written next to
+        the configuration file (under the uploaded name) and the configuration
+        refers to that copy. Paths inside the file's folder are stored relative.
+        """
+        target = _output_path(path)
+        config = self.config
+        directory = target.parent
+        if self._image_upload is not None and not self._image_is_example:
+            config = config.replace(image=str(_store_upload(directory, *self._image_upload)))
+        if self._catalog_upload is not None:
+            config = config.replace(catalog=str(_store_upload(directory, *self._catalog_upload)))
+        return save_config(config, target)
+
+    def load_config(self, path: str | os.PathLike) -> Config:
+        """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` configuration).
+
+        Every widget, the image, the catalog and the display settings are set
+        from the file. Nothing changes when the file is invalid or its image or
+        catalog cannot be read: the error (naming the file and the key) goes to
+        the panel and is raised as :class:`previs.config.ConfigError`.
+        """
+        try:
+            config = load_config(path)
+            self.apply_config(config, where=str(path))
+        except ConfigError as error:
+            self._export_note(f"&#9888; {html.escape(str(error))}", error=True)
+            raise
+        self._export_note(f"Loaded the configuration <code>{html.escape(str(path))}</code>.")
+        return config
+
+    def apply_config(self, config: Config, where: str = "config") -> None:
+        """Set the whole session from a :class:`~previs.config.Config` (all or nothing).
+
+        Raises
+        ------
+        previs.config.ConfigError
+            When the image or catalog it names cannot be read (the message names
+            the key); the current state is kept.
+        """
+        from previs.image import load_image
+
+        if not isinstance(config, Config):
+            raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
+        # Read everything first: a failure leaves the dashboard untouched.
+        sky = source = None
+        if config.image is None:
+            if not self._image_is_example:
+                from previs.example_field import example_image_path
+
+                source = example_image_path()
+        elif config.image != self._image_path:
+            source = config.image
+        if source is not None:
+            try:
+                sky = load_image(source)
+            except (OSError, ValueError) as error:
+                raise ConfigError(f"{where}: image {config.image!r}: {error}") from None
+        catalog = None
+        if config.catalog is not None:
+            try:
+                catalog = read_catalog(config.catalog)
+            except ValueError as error:
+                raise ConfigError(f"{where}: catalog: {error}") from None
+
+        if sky is not None:
+            self._show_sky_image(sky, source, None, example=config.image is None, recentre=False)
+            if config.image is None:
+                self._image_name = "example deep field (synthetic GOODS-S)"
+                self._set_image_message(
+                    "Showing the bundled example: a synthetic deep field at GOODS-S coordinates."
+                )
+        if catalog is None:
+            self.clear_catalog(refresh=False)
+        else:
+            from previs.example_field import example_catalog_path
+
+            is_example = os.path.abspath(config.catalog) == os.path.abspath(example_catalog_path())
+            self._set_catalog(catalog, config.catalog, None, example=is_example, refresh=False)
+        self._syncing = True
+        try:
+            self.image_path.value = config.image or ""
+            self.catalog_path.value = config.catalog or ""
+            self.show_ifu_slits.value = config.show.ifu_slits
+            self.show_nircam.value = config.show.detectors
+            self.show_uncovered.value = config.show.uncovered
+            self.show_primaries.value = config.show.primaries
+            self.show_fillers.value = config.show.fillers
+            self.click_target.value = config.click_target
+            self.tie_apa.value = config.tie_orient
+        finally:
+            self._syncing = False
+        self._on_visibility({})
+        self._set_widgets_from_plan(config.plan, config.nircam_mode)
+        self._input_error = ""
+        self._apply(config.plan)
+        self.canvas.draw_idle()
+
+    def export_regions(
+        self,
+        path: str | os.PathLike,
+        pixel: bool = False,
+        include_catalog: bool | None = None,
+    ) -> Path:
+        """Write the plan's apertures (and the catalog) as a DS9 region file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Output file (``.reg``); its folder is created when missing.
+        pixel : bool
+            Pixel coordinates of the loaded FITS file (as DS9 shows it) instead
+            of RA/Dec; needs an image (not the empty grid).
+        include_catalog : bool, optional
+            Add the catalog sources as points (at-risk ones tagged); default:
+            when a catalog is loaded.
+        """
+        if pixel and self._sky_image is None:
+            raise ValueError(
+                "pixel regions need a FITS image: load one (or the example field), or export "
+                "sky regions"
+            )
+        if include_catalog is None:
+            include_catalog = self._catalog is not None
+        return write_regions(
+            _output_path(path),
+            self._result,
+            image_wcs=self._sky_image if pixel else None,
+            catalog=self._catalog,
+            counts=self._counts,
+            include_catalog=include_catalog,
+        )
+
+    def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
+        """Save the figure as PNG, PDF or SVG (by extension) at ``dpi`` (300 by default)."""
+        written = save_figure(self.figure, _output_path(path), dpi=dpi)
+        self.canvas.draw_idle()
+        return written
+
+    def save_report(self, path: str | os.PathLike) -> Path:
+        """Write the coverage report (both channels, source counts) as .md, .html or .json."""
+        target = _output_path(path)
+        if Path(target).suffix.lower() not in REPORT_FORMATS:
+            raise ValueError(
+                f"cannot write a report to {str(path)!r}: the extension must be one of "
+                f"{', '.join(REPORT_FORMATS)}"
+            )
+        return write_report(target, build_report(self._plan, self._catalog))
+
+    def _on_export(self, key: str) -> None:
+        folder = os.path.expanduser(self.output_folder.value.strip() or ".")
+        stem = self.output_name.value.strip() or DEFAULT_OUTPUT_NAME
+        if os.sep in stem or (os.altsep and os.altsep in stem):
+            self._export_note(
+                f"&#9888; File name {html.escape(stem)!r} must not contain a folder; put the "
+                "folder in Output folder",
+                error=True,
+            )
+            return
+        path = Path(folder) / f"{stem}{_EXPORTS[key][2]}"
+        actions = {
+            "regions": lambda: self.export_regions(path),
+            "regions_pixels": lambda: self.export_regions(path, pixel=True),
+            "png": lambda: self.save_figure(path),
+            "pdf": lambda: self.save_figure(path),
+            "config": lambda: self.save_config(path),
+            "report_md": lambda: self.save_report(path),
+            "report_html": lambda: self.save_report(path),
+            "report_json": lambda: self.save_report(path),
+        }
+        try:
+            written = actions[key]()
+        except (OSError, ValueError) as error:
+            self._export_note(f"&#9888; {html.escape(str(error))}", error=True)
+            return
+        if key == "config":
+            self._syncing = True
+            try:
+                self.config_path.value = str(written)
+            finally:
+                self._syncing = False
+        self._export_note(_written_html(Path(written)))
+
+    def _load_config_from_box(self) -> None:
+        path = self.config_path.value.strip()
+        if not path:
+            self._export_note("&#9888; Give the path of a configuration file first.", error=True)
+            return
+        try:
+            self.load_config(os.path.expanduser(path))
+        except ValueError:
+            pass  # shown in the panel; nothing changed
+
+    def _export_note(self, text: str, error: bool = False) -> None:
+        colour = "#c0392b" if error else "inherit"
+        self.export_message.value = f"<span style='color:{colour}'>{text}</span>"
+
+    @property
+    def export_text(self) -> str:
+        """The export panel's last message, no markup."""
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.export_message.value))
+
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _offset_arcsec(plan: Plan) -> tuple[float, float]:
+    """NIRCam centre minus NIRSpec centre (east, north), arcsec, rounded to 1 micro-arcsec."""
+    if (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec):
+        return 0.0, 0.0
+    dx, dy = TangentPlane(plan.nirspec.ra, plan.nirspec.dec).to_plane(
+        plan.nircam.ra, plan.nircam.dec
+    )
+    return round(float(dx), 6), round(float(dy), 6)
+
+
+def _output_path(path: str | os.PathLike) -> Path:
+    """``path`` with ``~`` expanded and its folder created."""
+    target = Path(os.path.expanduser(os.fspath(path)))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the folder {str(target.parent)!r}: {error}") from None
+    return target
+
+
+def _store_upload(directory: Path, name: str, data: bytes) -> Path:
+    """Write uploaded bytes into ``directory`` under ``name`` (numbered if another file has it)."""
+    base = Path(Path(name).name or "upload")
+    candidate = directory / base
+    number = 1
+    while candidate.exists():
+        if candidate.is_file() and candidate.read_bytes() == data:
+            return candidate
+        candidate = directory / f"{base.stem}-{number}{base.suffix}"
+        number += 1
+    candidate.write_bytes(data)
+    return candidate
+
+
+def _written_html(path: Path) -> str:
+    """Panel note for a written file: its full path and, when small, a download link."""
+    import base64
+
+    size = path.stat().st_size
+    text = f"Wrote <code>{html.escape(str(path.resolve()))}</code> ({_size_text(size)})"
+    if size <= DOWNLOAD_LINK_MAX_BYTES:
+        mime = _MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        text += (
+            f" &mdash; <a class='previs-download' download='{html.escape(path.name)}' "
+            f"href='data:{mime};base64,{data}'>download</a>"
+        )
+    return text + "."
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 2**20:
+        return f"{size / 1024:.0f} kB"
+    return f"{size / 2**20:.1f} MB"
 
 
 def _same_angle(a: float, b: float, tolerance: float = 1e-9) -> bool:

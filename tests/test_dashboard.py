@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import statistics
 from datetime import datetime, timezone
+from pathlib import Path
 
 import astropy.units as u
 import numpy as np
@@ -13,9 +16,12 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.wcs import WCS
 from matplotlib.backend_bases import MouseEvent
+from regions import Regions
 
+import previs
 from previs.apertures import get_aperture
 from previs.catalog import read_catalog
+from previs.config import ConfigError
 from previs.dashboard import Dashboard, default_plan, format_percent, parse_dec, parse_ra
 from previs.example_field import example_catalog_path
 from previs.image import ImageError
@@ -392,3 +398,193 @@ def test_a_user_image_drops_the_example_catalog(tmp_path):
     assert dashboard.catalog is None
     dashboard.show_example()
     assert dashboard.catalog is not None and "example catalog" in dashboard.catalog_label.value
+
+
+# ---------------------------------------------------------------------- sessions and exports
+
+
+def widget_state(dashboard: Dashboard) -> dict:
+    """Every user-facing control value (what a restored session must reproduce)."""
+    names = [
+        "nirspec_ra", "nirspec_dec", "nirspec_apa", "nircam_mode", "nircam_dx", "nircam_dy",
+        "nircam_ra", "nircam_dec", "tie_apa", "nircam_apa", "dither", "rows", "columns",
+        "row_overlap", "column_overlap", "channel", "show_ifu_slits", "show_nircam",
+        "show_uncovered", "show_primaries", "show_fillers", "click_target", "image_path",
+        "catalog_path",
+    ]  # fmt: skip
+    state = {name: getattr(dashboard, name).value for name in names}
+    state["nircam_apa.disabled"] = dashboard.nircam_apa.disabled
+    return state
+
+
+def upload_item(name: str, data: bytes) -> dict:
+    return {
+        "name": name,
+        "type": "",
+        "size": len(data),
+        "last_modified": datetime.now(timezone.utc),
+        "content": memoryview(data),
+    }
+
+
+def test_config_round_trip_restores_every_widget(tmp_path):
+    image = write_fits(tmp_path / "field.fits", n=400)
+    catalog = tmp_path / "cat.radec"
+    catalog.write_text("53.1625 -27.7914 P\n53.17 -27.78 F\n53.15 -27.80 F\n")
+    source = Dashboard(image=image, catalog=catalog)
+    source.nircam_mode.value = "offset"
+    source.nircam_dx.value = 12.5
+    source.nircam_dy.value = -7.25
+    source.dither.value = "FULL6"
+    source.columns.value = 2
+    source.column_overlap.value = 17.0
+    source.channel.value = "long"
+    source.tie_apa.value = True
+    source.nirspec_apa.value = 131.0
+    source.show_fillers.value = False
+    source.show_uncovered.value = False
+    source.click_target.value = "nirspec"
+    path = source.save_config(tmp_path / "sessions" / "s.json")
+    saved = json.loads(path.read_text())
+    assert saved["image"] == str(image) and saved["catalog"] == str(catalog)  # outside: absolute
+    assert saved["nircam_mode"] == "offset" and saved["tie_orient"] is True
+
+    restored = Dashboard(image=False, catalog=False)
+    restored.load_config(path)
+    assert restored.plan == source.plan
+    assert widget_state(restored) == {
+        **widget_state(source),
+        "image_path": str(image),
+        "catalog_path": str(catalog),
+    }
+    assert restored.config == source.config
+    assert restored.view.shape == (400, 400) and len(restored.catalog) == 3
+    assert restored.view.visible == source.view.visible
+    assert readout_counts(restored) == readout_counts(source)
+    assert "Loaded the configuration" in restored.export_text
+
+
+def test_config_with_uploads_and_the_example(tmp_path):
+    dashboard = Dashboard(image=False)
+    dashboard.upload.value = (upload_item("up.fits", write_fits(tmp_path / "a.fits").read_bytes()),)
+    dashboard.catalog_upload.value = (upload_item("up.radec", b"53.1625 -27.7914 P\n"),)
+    assert dashboard.config.image is None  # no path yet
+    path = dashboard.save_config(tmp_path / "out" / "c.json")
+    saved = json.loads(path.read_text())
+    assert (saved["image"], saved["catalog"]) == ("up.fits", "up.radec")  # copies, relative
+    assert (tmp_path / "out" / "up.radec").read_bytes() == b"53.1625 -27.7914 P\n"
+    other = Dashboard(image=False, catalog=False)
+    other.load_config(path)
+    assert other.view.shape == (300, 300) and len(other.catalog) == 1
+    assert other.plan == dashboard.plan
+
+    example = Dashboard(image=False, catalog=False)
+    example.load_config(Path(previs.__file__).parent / "data" / "example_config.json")
+    assert example.view.image_artist is not None and "example" in example.message
+    assert example.catalog is not None and "example catalog" in example.catalog_label.value
+    assert example.config.image is None
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        ({"show": {"fillers": "yes"}}, "show.fillers"),
+        ({"colour": "red"}, "colour"),
+        ({"plan": {"nirspec": {"ra": 53.0, "dec": 95.0}}}, "nirspec.dec"),
+        ({"image": "missing.fits"}, "image"),
+        ({"catalog": "missing.radec"}, "catalog"),
+    ],
+)
+def test_a_bad_config_names_the_key_and_changes_nothing(dashboard, tmp_path, change, key):
+    dashboard.nirspec_apa.value = 77.0
+    good = tmp_path / "good.json"
+    dashboard.save_config(good)
+    data = json.loads(good.read_text())
+    data.update(change)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    before, plan, readout = widget_state(dashboard), dashboard.plan, dashboard.readout.value
+    artist = dashboard.view.artists["quadrants"][0]
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        dashboard.load_config(bad)
+    assert key in dashboard.export_text and "bad.json" in dashboard.export_text
+    assert widget_state(dashboard) == before and dashboard.plan == plan
+    assert dashboard.readout.value == readout
+    assert dashboard.view.artists["quadrants"][0] is artist  # the view was not rebuilt
+    dashboard.config_path.value = str(bad)
+    dashboard.config_load_button.click()
+    assert key in dashboard.export_text and widget_state(dashboard) == before
+
+
+def test_sky_and_pixel_regions_match_the_footprints(tmp_path):
+    dashboard = Dashboard(image=write_fits(tmp_path / "f.fits", n=500), catalog=False)
+    with pytest.raises(ValueError, match="needs a catalog"):
+        dashboard.export_regions(tmp_path / "x.reg", include_catalog=True)
+    result = dashboard.result
+    sky = Regions.read(str(dashboard.export_regions(tmp_path / "r" / "sky.reg")), format="ds9")
+    names = list(result.nirspec.names) + list(result.nircam.names)
+    assert [r.meta["tag"][0] for r in sky] == names
+    detector = sky[len(result.nirspec.names)]
+    np.testing.assert_allclose(detector.vertices.ra.deg, result.nircam.ra[0], atol=1e-9)
+    np.testing.assert_allclose(detector.vertices.dec.deg, result.nircam.dec[0], atol=1e-9)
+
+    pixel = Regions.read(str(dashboard.export_regions(tmp_path / "p.reg", pixel=True)), "ds9")
+    wcs = WCS(fits.getheader(tmp_path / "f.fits"))
+    x, y = wcs.world_to_pixel(SkyCoord(result.nircam.ra[0], result.nircam.dec[0], unit="deg"))
+    np.testing.assert_allclose(pixel[len(result.nirspec.names)].vertices.x, x, atol=1e-6)
+    np.testing.assert_allclose(pixel[len(result.nirspec.names)].vertices.y, y, atol=1e-6)
+
+    dashboard.catalog_upload.value = (
+        upload_item("c.radec", b"53.1625 -27.7914 P\n53.2 -27.8 F\n"),
+    )
+    with_sources = Regions.read(str(dashboard.export_regions(tmp_path / "c.reg")), format="ds9")
+    assert len(with_sources) == len(names) + 2
+    dashboard.show_empty_sky()
+    with pytest.raises(ValueError, match="pixel regions need a FITS image"):
+        dashboard.export_regions(tmp_path / "q.reg", pixel=True)
+
+
+def test_figure_and_report_exports(dashboard, tmp_path):
+    from PIL import Image
+
+    size = tuple(dashboard.figure.get_size_inches())
+    png = dashboard.save_figure(tmp_path / "fig.png")
+    with Image.open(png) as image:
+        assert min(image.size) > 1200  # 300 dpi, not the 100 dpi screen figure
+        assert image.info["dpi"][0] == pytest.approx(300, abs=1)
+    assert dashboard.save_figure(tmp_path / "fig.pdf").read_bytes().startswith(b"%PDF")
+    assert tuple(dashboard.figure.get_size_inches()) == size and dashboard.figure.dpi == 100
+    with pytest.raises(ValueError, match="extension"):
+        dashboard.save_figure(tmp_path / "fig.gif")
+
+    dashboard.catalog_upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
+    report = json.loads(dashboard.save_report(tmp_path / "rep.json").read_text())
+    plan = dashboard.plan
+    for channel in ("short", "long"):
+        expected = evaluate(plan.replace(channel=channel))
+        assert report["coverage"][channel]["covered"] == pytest.approx(expected.coverage.covered)
+        assert report["sources"][channel] == count_sources(dashboard.catalog, expected).to_dict()
+    markdown = dashboard.save_report(tmp_path / "rep.md").read_text()
+    assert format_percent(evaluate(plan).coverage.covered).replace(" ", "") in markdown.replace(
+        " ", ""
+    )
+    assert "<table" in dashboard.save_report(tmp_path / "rep.html").read_text()
+    with pytest.raises(ValueError, match="extension"):
+        dashboard.save_report(tmp_path / "rep.txt")
+
+
+def test_export_buttons_write_files_with_download_links(dashboard, tmp_path):
+    dashboard.output_folder.value = str(tmp_path / "new" / "folder")
+    dashboard.output_name.value = "plan1"
+    dashboard.export_buttons["regions"].click()
+    written = tmp_path / "new" / "folder" / "plan1.reg"
+    assert written.exists() and str(written) in dashboard.export_text
+    link = re.search(r"href='data:text/plain;base64,([^']+)'", dashboard.export_message.value)
+    assert base64.b64decode(link.group(1)) == written.read_bytes()
+    dashboard.export_buttons["config"].click()
+    assert dashboard.config_path.value == str(tmp_path / "new" / "folder" / "plan1-config.json")
+    dashboard.export_buttons["regions_pixels"].click()  # the empty grid has no FITS pixels
+    assert "pixel regions need a FITS image" in dashboard.export_text
+    dashboard.output_name.value = "a/b"
+    dashboard.export_buttons["report_md"].click()
+    assert "must not contain a folder" in dashboard.export_text
