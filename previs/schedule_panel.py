@@ -114,8 +114,15 @@ def _plain(markup: str) -> str:
 class _FigureView:
     """A matplotlib Figure shown as an ipympl canvas, or as a PNG image widget."""
 
-    def __init__(self, figsize: tuple[float, float], interactive: bool | None) -> None:
+    def __init__(
+        self,
+        figsize: tuple[float, float],
+        interactive: bool | None,
+        margins: dict[str, float],
+    ) -> None:
         self.figure = Figure(figsize=figsize, dpi=100)
+        # Fixed margins: tight_layout would render the figure once more at every redraw.
+        self.figure.subplots_adjust(**margins)
         self.ax = self.figure.add_subplot()
         self.interactive = False
         if interactive is None or interactive:
@@ -316,11 +323,15 @@ class SchedulePanel:
             icon="check",
         )
 
-        self.timeline = _FigureView((9.0, 3.6), interactive)
+        self.timeline = _FigureView(
+            (9.0, 3.6), interactive, {"left": 0.07, "right": 0.98, "bottom": 0.1, "top": 0.92}
+        )
         self.timeline.widget.add_class("previs-schedule-timeline")
         self.coverage_html = widgets.HTML()
         self.coverage_html.add_class("previs-schedule-coverage")
-        self.coverage_plot = _FigureView((5.4, 2.9), interactive)
+        self.coverage_plot = _FigureView(
+            (5.4, 2.9), interactive, {"left": 0.13, "right": 0.97, "bottom": 0.17, "top": 0.9}
+        )
         self.coverage_plot.widget.add_class("previs-schedule-coverage-plot")
 
         self.required_coverage = widgets.BoundedFloatText(
@@ -662,6 +673,36 @@ class SchedulePanel:
         if self._proposals and proposal in self._proposals:
             self.proposal_html.value = self._proposal_note(self._proposals.index(proposal))
 
+    def set_dates(
+        self, imaging_date: object, nirspec_start: object, nirspec_end: object = None
+    ) -> None:
+        """Set the three date pickers at once (one update), e.g. from code or a notebook.
+
+        Dates are ``datetime.date`` or 'YYYY-MM-DD' strings; ``nirspec_end`` None
+        means "until the target leaves the field of regard". A string that is
+        not a date is reported in the panel like a bad picker value.
+        """
+        values = []
+        for value, name in (
+            (imaging_date, "NIRCam pre-imaging date"),
+            (nirspec_start, "NIRSpec window start"),
+            (nirspec_end, "NIRSpec window end"),
+        ):
+            if isinstance(value, str):
+                try:
+                    value = _dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    self._show_error(f"{name} must be a date written YYYY-MM-DD, got {value!r}")
+                    return
+            values.append(value)
+        self._syncing = True
+        try:
+            self.imaging_date.value, self.nirspec_start.value, self.nirspec_end.value = values
+        finally:
+            self._syncing = False
+        self._note = ""
+        self.update()
+
     def propose(self) -> None:
         """Fill the dates from the best proposal for the plan's target ("Propose dates")."""
         try:
@@ -827,7 +868,6 @@ class SchedulePanel:
             ax.set_ylim(max(0.0, min(100.0 * self._worst.min, required) - 6.0), 100.5)
             ax.legend(loc="best", fontsize="x-small", framealpha=0.9)
             ax.set_title("MSA covered at each NIRSpec APA the schedulers may pick", fontsize=9)
-            self.coverage_plot.figure.tight_layout()
             self.coverage_plot.draw()
         self.coverage_plot.widget.layout.display = None
         worst = self._worst
@@ -877,7 +917,6 @@ class SchedulePanel:
             label="NIRSpec window",
         )
         ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
-        self.timeline.figure.tight_layout()
         self.timeline.draw()
         self._timeline_key = key
 
@@ -903,7 +942,6 @@ class SchedulePanel:
                 ha="center",
                 color=_ERROR_COLOR,
             )
-        self.timeline.figure.tight_layout()
         self.timeline.draw()
         self._timeline_key = key
 
