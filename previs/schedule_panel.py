@@ -276,11 +276,11 @@ class SchedulePanel:
             value=0,
             min=0,
             max=120,
-            description="Days to get pre-images",
+            description="Days until images",
             tooltip="Days between the pre-imaging and the moment your team has the images "
             "(0: count from the observation date, as the JWST documentation does)",
             style=style,
-            layout=widgets.Layout(width="230px"),
+            layout=widgets.Layout(width="240px"),
         )
         self.propose_button = button(
             "Propose dates",
@@ -294,7 +294,7 @@ class SchedulePanel:
             description="Proposals",
             tooltip="Other pairs of windows, best first: pick one to fill the dates",
             style={"description_width": "80px"},
-            layout=widgets.Layout(width="520px"),
+            layout=widgets.Layout(width="530px"),
         )
         self.proposal_html = widgets.HTML()
         self.nircam_roll = widgets.FloatSlider(
@@ -625,9 +625,8 @@ class SchedulePanel:
             check = proposal.check
             options.append(
                 (
-                    f"{k + 1}. image {proposal.imaging_date} → NIRSpec {proposal.nirspec_start}"
-                    f" to {proposal.nirspec_end} ({check.separation_days} days apart, "
-                    f"{check.planning_days} days to plan)",
+                    f"{k + 1}. image {proposal.imaging_date}, NIRSpec {proposal.nirspec_start}"
+                    f" to {proposal.nirspec_end} ({check.separation_days} d later)",
                     k,
                 )
             )
@@ -1054,12 +1053,18 @@ class SchedulePanel:
             reached = row["worst"] >= result.target
             bound = "" if row["refined"] else " (at most)"
             weight = "font-weight:700;" if reached else ""
-            rows.append(
-                f"<tr style='{weight}'><td>{row['exposures']}</td>"
-                f"<td>{100.0 * row['worst']:.1f} %{bound}</td>"
-                f"<td>{html.escape(row['dither'])}</td><td>{html.escape(row['mosaic'])}</td></tr>"
+            cells = (
+                str(row["exposures"]),
+                f"{100.0 * row['worst']:.1f} %{bound}",
+                html.escape(row["dither"]),
+                html.escape(row["mosaic"]),
             )
-        cell = "style='padding:0 10px 0 0;text-align:left'"
+            rows.append(
+                f"<tr style='{weight}'>"
+                + "".join(f"<td style='padding:0 12px 0 0'>{c}</td>" for c in cells)
+                + "</tr>"
+            )
+        cell = "style='padding:0 12px 0 0;text-align:left'"
         self.tradeoff_html.value = (
             "<div style='font-family:sans-serif'><table style='border-collapse:collapse'>"
             f"<tr><th {cell}>Exposures</th><th {cell}>Worst-case coverage</th>"

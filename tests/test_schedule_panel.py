@@ -88,6 +88,11 @@ def goods():
     return make_panel()
 
 
+@pytest.fixture(scope="module")
+def pole():
+    return make_panel(NORTH_ECLIPTIC_POLE)
+
+
 def test_starts_on_the_best_proposal_with_an_ok_check(goods):
     panel, _ = goods
     best = propose_schedules(*GOODS_S, TODAY)[0]
@@ -162,8 +167,8 @@ def test_worst_case_is_the_minimum_over_the_allowed_nirspec_angles(goods):
         (60, "ok", "OK"),
     ],
 )
-def test_separation_rule_edges_and_derived_dates(separation, status, word):
-    panel, _ = make_panel(NORTH_ECLIPTIC_POLE)
+def test_separation_rule_edges_and_derived_dates(pole, separation, status, word):
+    panel, _ = pole
     start = dt.date(2027, 6, 1)
     panel.delivery_delay.value = 5
     panel.set_dates(start - dt.timedelta(days=separation), start, start + dt.timedelta(days=20))
