@@ -155,8 +155,10 @@ def plot_coverage_vs_apa(
     """
     ax = _new_axes(ax)
     origin = float(result.apas[0])
-    # Angles measured continuously from the first APA, labelled modulo 360.
-    x = origin + np.mod(np.asarray(result.apas) - origin, 360.0)
+    # Angles measured continuously from the first APA (the sweep runs through
+    # increasing angles), labelled modulo 360; a full circle ends at origin + 360.
+    steps = np.mod(np.diff(np.asarray(result.apas, dtype=float)), 360.0)
+    x = origin + np.concatenate([[0.0], np.cumsum(steps)])
     ax.plot(x, 100.0 * np.asarray(result.covered), "-o", ms=3, color=NIRSPEC_COLOR, label="covered")
     low, high = allowed_range if allowed_range is not None else result.apa_range
     start = origin + ((float(low) - origin + 180.0) % 360.0 - 180.0)

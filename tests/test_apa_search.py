@@ -141,3 +141,21 @@ def test_search_reports_failure_and_trade_off() -> None:
 def test_search_bad_target() -> None:
     with pytest.raises(ValueError, match="target"):
         search_configuration(RA, DEC, (0, 10), (0, 10), target=1.5)
+
+
+def test_coverage_plot_of_a_full_circle_runs_forward():
+    """A 0-360 sweep ends at 360, not back at 0 (no stray line across the plot)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+
+    from previs.apa_search import worst_case_coverage
+    from previs.pointing import Pointing
+    from previs.schedule_plot import plot_coverage_vs_apa
+
+    for apa_range in [(0.0, 360.0), (355.0, 5.0)]:
+        result = worst_case_coverage(Pointing(53, -27, 0), Pointing(53, -27, 10), apa_range, step=5)
+        x = plot_coverage_vs_apa(result).lines[0].get_xdata()
+        assert np.all(np.diff(x) > 0)
+        assert x[-1] - x[0] == (apa_range[1] - apa_range[0]) % 360 or x[-1] - x[0] == 360
