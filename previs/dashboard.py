@@ -176,6 +176,7 @@ def _make_canvas(figure: Figure):
     canvas.resizable = False
     canvas.toolbar_visible = "fade-in-fade-out"
     canvas.toolbar_position = "left"
+    canvas.add_class("previs-sky")
     return canvas
 
 
@@ -197,6 +198,10 @@ class Dashboard:
         :class:`~previs.catalog.Catalog`). None (default) loads the bundled
         example catalog together with the bundled example image and nothing
         otherwise; False starts without a catalog.
+    schedule : bool
+        Add the "Schedule" tab (:class:`previs.schedule_panel.SchedulePanel`):
+        dates, visibility, the NIRCam APA on the imaging date and the NIRSpec
+        APA range allowed later, whose worst-case coverage the readout then shows.
 
     Notes
     -----
@@ -213,8 +218,14 @@ class Dashboard:
         plan: Plan | None = None,
         tie_apa: bool = False,
         catalog: str | os.PathLike | bytes | Catalog | None | bool = None,
+        schedule: bool = True,
     ) -> None:
         self._plan = plan if plan is not None else default_plan()
+        self._nirspec_apa_range: tuple[float, float] | None = None
+        self._worst_case = None
+        self._worst_case_key: tuple | None = None
+        self.worst_case_times_ms: list[float] = []
+        self.schedule_panel = None
         self._result: Result | None = None
         self._syncing = False
         self._input_error = ""
@@ -267,6 +278,8 @@ class Dashboard:
             self._recentre_on_image()  # the default plan is off this image: start on its centre
         else:
             self._apply(self._plan)
+        if schedule:
+            self._add_schedule_tab()
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self, tie_apa: bool) -> None:
@@ -568,8 +581,40 @@ class Dashboard:
         )
         self._build_export_widgets()
         figure_column = widgets.VBox([self.status, self.canvas, self.export_box])
-        self.widget = widgets.HBox([controls, figure_column, self.readout])
+        self.worst_case_button = widgets.Button(
+            description="Show the worst angle",
+            tooltip="Move the NIRSpec APA slider to the allowed angle with the least coverage",
+            layout=widgets.Layout(width="200px", display="none"),
+        )
+        self.worst_case_button.add_class("previs-worst-button")
+        readout_column = widgets.VBox([self.readout, self.worst_case_button])
+        self.plan_tab = widgets.HBox([controls, figure_column, readout_column])
+        self.widget = widgets.VBox([self.plan_tab])
         self.widget.add_class("previs-dashboard")
+
+    def _add_schedule_tab(self) -> None:
+        """Put the plan and the Schedule panel in two tabs."""
+        from previs.schedule_panel import SchedulePanel
+
+        self.schedule_panel = SchedulePanel(
+            get_plan=lambda: self._plan,
+            apply=self.apply_orientations,
+            apply_plan=self._use_plan_from_schedule,
+        )
+        self.tabs = widgets.Tab(children=[self.plan_tab, self.schedule_panel.widget])
+        self.tabs.set_title(0, "Plan")
+        self.tabs.set_title(1, "Schedule")
+        self.tabs.add_class("previs-tabs")
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.widget.children = [self.tabs]
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change["new"] == 1 and self.schedule_panel is not None:
+            self.schedule_panel.refresh_from_plan()  # the target or NIRCam setup may have changed
+
+    def _use_plan_from_schedule(self, plan: Plan) -> None:
+        self.tie_apa.value = False
+        self.plan = plan
 
     def _build_export_widgets(self) -> None:
         style = {"description_width": "96px"}
@@ -659,6 +704,7 @@ class Dashboard:
         self.catalog_example_button.on_click(lambda _: self.show_example_catalog())
         self.catalog_clear_button.on_click(lambda _: self.clear_catalog())
         self.config_load_button.on_click(lambda _: self._load_config_from_box())
+        self.worst_case_button.on_click(lambda _: self.show_worst_angle())
         self.load_button.on_click(lambda _: self._load_from_path_box())
         self.image_path.observe(lambda _: self._load_from_path_box(), names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -820,6 +866,7 @@ class Dashboard:
             self.count_times_ms.append((time.perf_counter() - counting) * 1000.0)
             del self.count_times_ms[:-200]
             self.view.set_at_risk(self._counts.at_risk)
+        self._update_worst_case(plan)
         self.readout.value = self._readout_html(result)
         if self._input_error:
             self._input_error = ""
@@ -827,6 +874,105 @@ class Dashboard:
         self.canvas.draw_idle()
         self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
         del self.update_times_ms[:-200]
+
+    # ------------------------------------------------------------------ APA range (Schedule)
+    @property
+    def nirspec_apa_range(self) -> tuple[float, float] | None:
+        """The allowed NIRSpec APA range (min, max degrees; min > max crosses 0), or None."""
+        return self._nirspec_apa_range
+
+    @property
+    def worst_case(self):
+        """:class:`previs.apa_search.WorstCase` of the plan over :attr:`nirspec_apa_range`."""
+        return self._worst_case
+
+    def apply_orientations(
+        self, nircam_apa: float, nirspec_apa_range: tuple[float, float] | None
+    ) -> None:
+        """Set the NIRCam APA (untied) and the allowed NIRSpec APA range, as the Schedule
+        tab's "Use these orientations" button does; the readout then shows the worst case.
+
+        ``nirspec_apa_range`` None removes the range.
+        """
+        if nirspec_apa_range is not None:
+            low, high = (float(v) for v in nirspec_apa_range)
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError(
+                    f"NIRSpec APA range must be two finite angles in degrees, got "
+                    f"{nirspec_apa_range!r}"
+                )
+            nirspec_apa_range = (low % 360.0, high % 360.0)
+        nircam_apa = float(nircam_apa)
+        if not math.isfinite(nircam_apa):
+            raise ValueError(f"NIRCam APA must be a finite angle in degrees, got {nircam_apa!r}")
+        self._nirspec_apa_range = nirspec_apa_range
+        self._syncing = True
+        try:
+            self.tie_apa.value = False
+            self.nircam_apa.disabled = False
+            self.nircam_apa.value = nircam_apa % 360.0
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    def show_worst_angle(self) -> None:
+        """Move the NIRSpec APA slider to the allowed angle where coverage is smallest."""
+        if self._worst_case is not None:
+            self.nirspec_apa.value = self._worst_case.apa_at_min
+
+    def _update_worst_case(self, plan: Plan) -> None:
+        """Worst-case coverage over the allowed NIRSpec APAs; recomputed only when the
+        range or the NIRCam configuration changes (not on NIRSpec APA moves)."""
+        self.worst_case_button.layout.display = None if self._nirspec_apa_range else "none"
+        if self._nirspec_apa_range is None:
+            self._worst_case = self._worst_case_key = None
+            return
+        key = (
+            self._nirspec_apa_range,
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+            plan.nircam,
+            plan.channel,
+            plan.dither,
+            plan.mosaic,
+        )
+        if key == self._worst_case_key:
+            return
+        from previs.apa_search import worst_case_coverage
+
+        started = time.perf_counter()
+        self._worst_case = worst_case_coverage(
+            plan.nirspec,
+            plan.nircam,
+            self._nirspec_apa_range,
+            channel=plan.channel,
+            dither=plan.dither,
+            mosaic=plan.mosaic,
+        )
+        self._worst_case_key = key
+        self.worst_case_times_ms.append((time.perf_counter() - started) * 1000.0)
+        del self.worst_case_times_ms[:-200]
+
+    def _worst_case_html(self, plan: Plan) -> str:
+        worst = self._worst_case
+        if worst is None:
+            return ""
+        low, high = worst.apa_range
+        apa = plan.nirspec.apa % 360.0
+        inside = (apa - low) % 360.0 <= (high - low) % 360.0 + 1e-9
+        where = (
+            "the NIRSpec APA shown is inside this range"
+            if inside
+            else "<span style='color:#c0392b'>the NIRSpec APA shown is outside this range</span>"
+        )
+        return (
+            "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
+            f"Worst case over NIRSpec APA {low:.1f}&deg;&ndash;{high:.1f}&deg;:"
+            f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
+            f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
+            f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"
+            f"{worst.apa_at_min:.1f}&deg;</b>; {where}</div></div>"
+        )
 
     def _sync_hidden_nircam_fields(self, plan: Plan) -> None:
         """Keep the NIRCam position fields of the modes not in use on the current position."""
@@ -875,6 +1021,7 @@ class Dashboard:
             f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{nirspec_v3pa:.1f}&deg;</b>"
             "</div>"
             f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{nircam_v3pa:.1f}&deg;</b></div>"
+            + self._worst_case_html(plan)
             + self._counts_html()
             + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
             f"{html.escape(result.siaf_version)}</div>"

@@ -63,7 +63,7 @@ MEASURE_JS = """
   const s = window.__previs;
   const root = document.querySelector('.previs-readout');
   const covered = () => (root.querySelector('.previs-covered') || {}).textContent;
-  const canvas = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+  const canvas = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
   const ctx = canvas.getContext('2d');
   const signature = () => {
     const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -193,7 +193,7 @@ def page(browser, voila_url):
     page.goto(voila_url, wait_until="commit")
     page.wait_for_selector("#rendered_cells", state="visible", timeout=90_000)
     page.wait_for_selector(".previs-readout .previs-covered", timeout=90_000)
-    page.wait_for_selector(".jupyter-matplotlib-canvas-div canvas", timeout=30_000)
+    page.wait_for_selector(".previs-sky .jupyter-matplotlib-canvas-div canvas", timeout=30_000)
     assert "Traceback" not in page.inner_text("#rendered_cells")
     _wait_for_canvas_content(page)
     print(f"\ndashboard ready {time.monotonic() - start:.1f} s after page load")
@@ -202,7 +202,7 @@ def page(browser, voila_url):
 
 
 def _canvas_png(page) -> bytes:
-    return page.locator(".jupyter-matplotlib-canvas-div").screenshot()
+    return page.locator(".previs-sky .jupyter-matplotlib-canvas-div").screenshot()
 
 
 def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
@@ -211,7 +211,7 @@ def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
     previous = None
     while time.monotonic() < deadline:
         painted = page.evaluate(
-            """() => { const c = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+            """() => { const c = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
                        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                        let dark = 0; for (let i = 0; i < d.length; i += 400) if (d[i] < 128) dark++;
                        return dark; }"""
@@ -226,7 +226,7 @@ def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
 def _canvas_signature(page) -> str:
     """A hash of the figure canvas pixels (independent of the element's layout box)."""
     return page.evaluate(
-        """() => { const c = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
+        """() => { const c = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                    let h = 0; for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
                    return c.width + 'x' + c.height + ':' + h; }"""

@@ -52,7 +52,7 @@ def write_fits(path, ra=53.1625, dec=-27.7914, n=300, pixel_arcsec=1.0):
 
 @pytest.fixture
 def dashboard():
-    return Dashboard(image=False)
+    return Dashboard(image=False, schedule=False)
 
 
 def test_starts_on_the_default_plan_with_its_coverage(dashboard):
@@ -235,7 +235,7 @@ def test_an_image_elsewhere_recentres_the_pointings(dashboard, tmp_path):
 
 def test_dashboard_with_an_image_path_and_visibility(tmp_path):
     path = write_fits(tmp_path / "f.fits")
-    dashboard = Dashboard(image=path)
+    dashboard = Dashboard(image=path, schedule=False)
     assert dashboard.view.image_artist is not None
     dashboard.show_uncovered.value = False
     dashboard.show_nircam.value = False
@@ -243,12 +243,14 @@ def test_dashboard_with_an_image_path_and_visibility(tmp_path):
     assert not dashboard.view.artists["nircam"].get_visible()
     dashboard.show_empty_sky()
     assert dashboard.view.image_artist is None
-    broken = Dashboard(image=tmp_path / "nope.fits")  # falls back to the grid, says why
+    broken = Dashboard(
+        image=tmp_path / "nope.fits", schedule=False
+    )  # falls back to the grid, says why
     assert broken.view.image_artist is None and "Could not load nope.fits" in broken.message
 
 
 def test_the_bundled_example_loads():
-    dashboard = Dashboard()
+    dashboard = Dashboard(schedule=False)
     assert dashboard.view.image_artist is not None
     assert "example" in dashboard.message
     x, y = dashboard.view.sky_to_pixel([dashboard.plan.nirspec.ra], [dashboard.plan.nirspec.dec])
@@ -391,7 +393,7 @@ def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
 
 
 def test_a_user_image_drops_the_example_catalog(tmp_path):
-    dashboard = Dashboard(catalog=read_catalog(example_catalog_path()))
+    dashboard = Dashboard(catalog=read_catalog(example_catalog_path()), schedule=False)
     assert dashboard.catalog is not None  # a Catalog given explicitly is the user's: it stays
     dashboard.show_example_catalog()
     dashboard.load_image(write_fits(tmp_path / "f.fits"))
@@ -431,7 +433,7 @@ def test_config_round_trip_restores_every_widget(tmp_path):
     image = write_fits(tmp_path / "field.fits", n=400)
     catalog = tmp_path / "cat.radec"
     catalog.write_text("53.1625 -27.7914 P\n53.17 -27.78 F\n53.15 -27.80 F\n")
-    source = Dashboard(image=image, catalog=catalog)
+    source = Dashboard(image=image, catalog=catalog, schedule=False)
     source.nircam_mode.value = "offset"
     source.nircam_dx.value = 12.5
     source.nircam_dy.value = -7.25
@@ -449,7 +451,7 @@ def test_config_round_trip_restores_every_widget(tmp_path):
     assert saved["image"] == str(image) and saved["catalog"] == str(catalog)  # outside: absolute
     assert saved["nircam_mode"] == "offset" and saved["tie_orient"] is True
 
-    restored = Dashboard(image=False, catalog=False)
+    restored = Dashboard(image=False, catalog=False, schedule=False)
     restored.load_config(path)
     assert restored.plan == source.plan
     assert widget_state(restored) == {
@@ -465,7 +467,7 @@ def test_config_round_trip_restores_every_widget(tmp_path):
 
 
 def test_config_with_uploads_and_the_example(tmp_path):
-    dashboard = Dashboard(image=False)
+    dashboard = Dashboard(image=False, schedule=False)
     dashboard.upload.value = (upload_item("up.fits", write_fits(tmp_path / "a.fits").read_bytes()),)
     dashboard.catalog_upload.value = (upload_item("up.radec", b"53.1625 -27.7914 P\n"),)
     assert dashboard.config.image is None  # no path yet
@@ -473,12 +475,12 @@ def test_config_with_uploads_and_the_example(tmp_path):
     saved = json.loads(path.read_text())
     assert (saved["image"], saved["catalog"]) == ("up.fits", "up.radec")  # copies, relative
     assert (tmp_path / "out" / "up.radec").read_bytes() == b"53.1625 -27.7914 P\n"
-    other = Dashboard(image=False, catalog=False)
+    other = Dashboard(image=False, catalog=False, schedule=False)
     other.load_config(path)
     assert other.view.shape == (300, 300) and len(other.catalog) == 1
     assert other.plan == dashboard.plan
 
-    example = Dashboard(image=False, catalog=False)
+    example = Dashboard(image=False, catalog=False, schedule=False)
     example.load_config(Path(previs.__file__).parent / "data" / "example_config.json")
     assert example.view.image_artist is not None and "example" in example.message
     assert example.catalog is not None and "example catalog" in example.catalog_label.value
@@ -517,7 +519,9 @@ def test_a_bad_config_names_the_key_and_changes_nothing(dashboard, tmp_path, cha
 
 
 def test_sky_and_pixel_regions_match_the_footprints(tmp_path):
-    dashboard = Dashboard(image=write_fits(tmp_path / "f.fits", n=500), catalog=False)
+    dashboard = Dashboard(
+        image=write_fits(tmp_path / "f.fits", n=500), catalog=False, schedule=False
+    )
     with pytest.raises(ValueError, match="needs a catalog"):
         dashboard.export_regions(tmp_path / "x.reg", include_catalog=True)
     result = dashboard.result
@@ -588,3 +592,71 @@ def test_export_buttons_write_files_with_download_links(dashboard, tmp_path):
     dashboard.output_name.value = "a/b"
     dashboard.export_buttons["report_md"].click()
     assert "must not contain a folder" in dashboard.export_text
+
+
+# ---------------------------------------------------------------------- Schedule tab
+
+
+def brute_force_worst(plan: Plan, apa_range: tuple[float, float], step: float = 0.5):
+    """Minimum coverage over the range, one evaluate() per APA (independent of apa_search)."""
+    low, high = apa_range
+    width = (high - low) % 360.0
+    n = int(np.ceil(width / step - 1e-9))
+    apas = (low + np.linspace(0.0, width, n + 1)) % 360.0
+    covered = [
+        evaluate(
+            plan.replace(nirspec=Pointing(plan.nirspec.ra, plan.nirspec.dec, a))
+        ).coverage.covered
+        for a in apas
+    ]
+    i = int(np.argmin(covered))
+    return covered[i], apas[i]
+
+
+def worst_text(dashboard: Dashboard) -> str:
+    match = re.search(r"class='previs-worst-case'[^>]*>([^<]+)<", dashboard.readout.value)
+    return match.group(1) if match else ""
+
+
+def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
+    dashboard = example_dashboard
+    tabs = dashboard.tabs
+    assert [tabs.get_title(i) for i in range(2)] == ["Plan", "Schedule"]
+    panel = dashboard.schedule_panel
+    dashboard.tie_apa.value = True
+    panel.propose()  # dates of the best pair of visibility windows
+    assert worst_text(dashboard) == ""
+    nircam_apa, apa_range = panel.nircam_apa, panel.nirspec_apa_range
+    assert nircam_apa is not None and apa_range is not None, panel.message
+    panel.apply_button.click()
+    assert not dashboard.tie_apa.value and not dashboard.nircam_apa.disabled
+    assert dashboard.nircam_apa.value == pytest.approx(nircam_apa % 360.0)
+    assert dashboard.plan.nircam.apa == pytest.approx(nircam_apa % 360.0)
+    assert dashboard.nirspec_apa_range == pytest.approx(apa_range)
+    minimum, at_apa = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
+    assert dashboard.worst_case.min == pytest.approx(minimum, abs=1e-9)
+    assert worst_text(dashboard) == format_percent(minimum)
+    assert dashboard.worst_case_button.layout.display is None
+
+    # Not recomputed on NIRSpec APA moves; recomputed when the NIRCam setup changes.
+    computed = len(dashboard.worst_case_times_ms)
+    dashboard.nirspec_apa.value = 12.0
+    dashboard.nirspec_apa.value = 13.0
+    assert len(dashboard.worst_case_times_ms) == computed
+    dashboard.dither.value = "FULL6"
+    assert len(dashboard.worst_case_times_ms) == computed + 1
+    minimum, at_apa = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
+    assert worst_text(dashboard) == format_percent(minimum)
+    dashboard.worst_case_button.click()
+    assert dashboard.plan.nirspec.apa == pytest.approx(at_apa)
+    assert covered_text(dashboard) == format_percent(minimum)
+
+    # The panel reads the plan again when its tab is opened.
+    dashboard.nirspec_ra.value = "53.17"
+    tabs.selected_index = 1
+    assert panel.target == (53.17, dashboard.plan.nirspec.dec)
+    tabs.selected_index = 0
+    dashboard.apply_orientations(dashboard.plan.nircam.apa, None)
+    assert dashboard.worst_case is None and worst_text(dashboard) == ""
+    with pytest.raises(ValueError, match="NIRSpec APA range"):
+        dashboard.apply_orientations(10.0, (float("nan"), 3.0))
