@@ -248,7 +248,7 @@ class Dashboard:
 
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = _make_canvas(self.figure)
-        self.view = SkyView(self.figure)
+        self.view = SkyView(self.figure, blit=True)
         self._build_widgets(tie_apa)
         self._set_widgets_from_plan(self._plan)
         self._connect()
@@ -871,7 +871,7 @@ class Dashboard:
         if self._input_error:
             self._input_error = ""
             self._render_status()
-        self.canvas.draw_idle()
+        self.view.refresh()
         self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
         del self.update_times_ms[:-200]
 
@@ -1090,7 +1090,7 @@ class Dashboard:
             primaries=self.show_primaries.value,
             fillers=self.show_fillers.value,
         )
-        self.canvas.draw_idle()
+        self.view.refresh()
 
     def _on_click(self, event) -> None:
         if event.inaxes is not self.view.ax or event.button != 1 or event.xdata is None:

@@ -10,6 +10,18 @@ only transformation is the image's WCS from sky to pixel coordinates.
 
 This module knows matplotlib, not widgets; the dashboard hands it a figure
 whose canvas is an ipympl widget, a script or a test an ordinary one.
+
+Blitting (``SkyView(figure, blit=True)``): redrawing WCSAxes (frame, ticks,
+grid, labels) and resampling the image costs 100-200 ms per frame, while the
+overlay changes on every slider move. With ``blit`` the overlay artists are
+animated: a full draw renders the static layer (image, grid, ticks, labels,
+legend, compass, scale bar), which the ``draw_event`` handler copies
+(``copy_from_bbox``) before drawing the overlay on top. :meth:`SkyView.refresh`
+then restores that copy, draws only the overlay (``draw_artist``) and calls
+``canvas.blit``; it falls back to ``draw_idle`` (a full redraw) when there is
+no copy yet, the canvas cannot blit, or the figure size, resolution or axis
+limits changed since the copy (a resize, zoom or pan), and after a new image
+or legend. Saving a figure draws animated artists as usual.
 """
 
 from __future__ import annotations
@@ -79,8 +91,17 @@ class SkyView:
         The image, None on an empty sky grid.
     """
 
-    def __init__(self, figure: Figure | None = None) -> None:
+    def __init__(self, figure: Figure | None = None, blit: bool = False) -> None:
         self.figure = figure if figure is not None else Figure(figsize=(6.8, 6.8), dpi=100)
+        self.blit = bool(blit)
+        self._background = None
+        self._legend_pixels = None
+        self._background_key: tuple | None = None
+        self._static_stale = True
+        self.n_full_draws = 0
+        self.n_blits = 0
+        # The callback registry belongs to the figure: it survives a change of canvas.
+        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
         self.ax = None
         self.wcs: WCS | None = None
         self.shape: tuple[int, int] | None = None
@@ -128,6 +149,8 @@ class SkyView:
         if data is None and shape is None:
             raise ValueError("show_image: give the grid shape (ny, nx) when there is no image data")
         self.figure.clear()
+        self._static_stale = True
+        self._background = self._legend_pixels = None
         self.wcs = wcs.celestial if wcs.naxis > 2 else wcs
         self.shape = tuple(int(n) for n in (data.shape if data is not None else shape))
         ax = self.figure.add_axes((0.15, 0.09, 0.82, 0.85), projection=self.wcs)
@@ -244,6 +267,9 @@ class SkyView:
         self._legend = None
         self._build_legend()
         self._apply_visibility()
+        if self.blit:
+            for artist in self._overlay_artists():
+                artist.set_animated(True)
 
     def _build_legend(self) -> None:
         """The legend; catalog entries appear while a catalog with sources is set."""
@@ -282,6 +308,7 @@ class SkyView:
             handles=items, loc="upper right", fontsize=7.5, framealpha=0.75
         )
         self._legend.set_zorder(10)
+        self._static_stale = True  # the legend is part of the static layer
 
     def _draw_compass_and_scale(self) -> None:
         """N/E arrows (from the WCS at the image centre) and a scale bar, once per image."""
@@ -467,6 +494,87 @@ class SkyView:
         self._uncovered.set_visible(self.visible["uncovered"])
         self._primaries.set_visible(self.visible["primaries"])
         self._fillers.set_visible(self.visible["fillers"])
+
+    # ------------------------------------------------------------------ drawing
+    def _overlay_artists(self) -> list:
+        """Artists that move with the plan, in drawing order (the rest is the static layer)."""
+        artists = [
+            self._nircam,
+            self._uncovered,
+            *self._quadrants,
+            self._ifu_slits,
+            *self._quadrant_labels,
+            self._at_risk_rings,
+            self._fillers,
+            self._primaries,
+            self._nirspec_marker,
+            self._nircam_marker,
+        ]
+        return sorted(artists, key=lambda artist: artist.get_zorder())  # stable sort
+
+    def _canvas_key(self) -> tuple:
+        canvas = self.figure.canvas
+        return (
+            tuple(canvas.get_width_height(physical=True)),
+            float(self.figure.dpi),
+            tuple(self.ax.get_xlim()),
+            tuple(self.ax.get_ylim()),
+        )
+
+    def _on_draw(self, event) -> None:
+        """After a full draw: keep the static layer, then draw the animated overlay on it."""
+        canvas = self.figure.canvas
+        if (
+            not self.blit
+            or self.ax is None
+            or event.canvas is not canvas
+            or canvas.is_saving()
+            or not hasattr(canvas, "copy_from_bbox")
+        ):
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        # The legend stays above the overlay, as in a non-blitted draw: keep its pixels
+        # (legend over the static layer) to paste back after the overlay.
+        legend_box = self._legend.get_window_extent(event.renderer).padded(2)
+        self._legend_pixels = canvas.copy_from_bbox(legend_box)
+        self._background_key = self._canvas_key()
+        self._static_stale = False
+        self.n_full_draws += 1
+        self._draw_overlay()
+
+    def _draw_overlay(self) -> None:
+        for artist in self._overlay_artists():
+            self.ax.draw_artist(artist)  # skips hidden artists
+        if self._legend_pixels is not None:
+            self.figure.canvas.restore_region(self._legend_pixels)
+
+    def can_blit(self) -> bool:
+        """Whether :meth:`refresh` can blit (a valid copy of the static layer exists)."""
+        canvas = self.figure.canvas
+        return (
+            self.blit
+            and self.ax is not None
+            and self._background is not None
+            and not self._static_stale
+            and hasattr(canvas, "restore_region")
+            and self._background_key == self._canvas_key()
+        )
+
+    def refresh(self) -> str:
+        """Show the current overlay: blit it over the static layer when possible.
+
+        Returns ``"blit"`` when the overlay was blitted, ``"draw"`` when a full
+        redraw was requested with ``draw_idle`` instead.
+        """
+        canvas = self.figure.canvas
+        if not self.can_blit():
+            canvas.draw_idle()
+            return "draw"
+        canvas.restore_region(self._background)
+        self._draw_overlay()
+        canvas.blit(self.figure.bbox)
+        self.n_blits += 1
+        return "blit"
 
     # ------------------------------------------------------------------ catalog overlay
     def set_catalog(

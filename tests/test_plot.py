@@ -200,3 +200,74 @@ def test_pixel_sky_round_trip_and_bounds(view):
 def test_show_image_without_data_needs_a_shape():
     with pytest.raises(ValueError, match="shape"):
         SkyView().show_image(None, tan_wcs())
+
+
+def rendered(figure) -> np.ndarray:
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+def blit_view(blit: bool) -> SkyView:
+    sky = SkyView(blit=blit)
+    FigureCanvasAgg(sky.figure)
+    data = np.random.default_rng(0).normal(size=(600, 600)).astype(np.float32)
+    sky.show_image(data, tan_wcs(n=600))
+    sky.set_catalog([RA, RA + 0.01, RA - 0.02], [DEC, DEC + 0.01, DEC], [True, False, True])
+    return sky
+
+
+def test_blitting_draws_the_same_frame_as_a_full_draw(result):
+    sky = blit_view(blit=True)
+    assert sky.refresh() == "draw"  # nothing cached yet: a full redraw is requested
+    sky.update(result)
+    sky.figure.canvas.draw()
+    assert sky.can_blit()
+    full_draws = sky.n_full_draws
+    first = rendered(sky.figure)
+    rotated = evaluate(result.plan.replace(nirspec=Pointing(RA, DEC, 140.0)))
+    sky.update(rotated)
+    sky.set_at_risk([True, True, False])
+    assert sky.refresh() == "blit" and sky.n_blits == 1 and sky.n_full_draws == full_draws
+    blitted = rendered(sky.figure)
+    assert (blitted != first).any(axis=-1).mean() > 0.01  # the overlay moved
+    sky.figure.canvas.draw()  # a full draw of the same state gives the same pixels
+    np.testing.assert_array_equal(rendered(sky.figure), blitted)
+
+    # Against a view that never blits: only where overlay and grid lines cross may differ
+    # (the blitted overlay lies above the grid).
+    plain = blit_view(blit=False)
+    plain.update(rotated)
+    plain.set_at_risk([True, True, False])
+    plain.figure.canvas.draw()
+    differ = np.abs(rendered(plain.figure).astype(int) - blitted.astype(int)).max(axis=-1) > 40
+    assert differ.mean() < 0.003
+
+    # Saving draws the animated overlay like a normal draw.
+    import io
+
+    saved = []
+    for view in (sky, plain):
+        buffer = io.BytesIO()
+        view.figure.savefig(buffer, format="png", dpi=50)
+        saved.append(buffer.getvalue())
+    assert saved[0] == saved[1]
+
+
+def test_blitting_falls_back_to_a_full_draw(result):
+    sky = blit_view(blit=True)
+    sky.update(result)
+    sky.figure.canvas.draw()
+    assert sky.refresh() == "blit"
+    sky.ax.set_xlim(100, 400)  # zoom
+    assert sky.refresh() == "draw"
+    sky.figure.canvas.draw()
+    assert sky.refresh() == "blit"
+    sky.figure.set_size_inches(5.0, 5.0)  # resize
+    assert sky.refresh() == "draw"
+    sky.figure.canvas.draw()
+    assert sky.refresh() == "blit"
+    sky.set_catalog([], [])  # the legend (static) changes
+    assert sky.refresh() == "draw"
+    sky.figure.canvas.draw()
+    sky.show_image(None, tan_wcs(), shape=(800, 800))  # new image
+    assert sky.refresh() == "draw"
+    assert not SkyView(blit=False).can_blit()

@@ -1,0 +1,77 @@
+"""Benchmark the dashboard's update path in-process (no browser).
+
+Run: ``python benchmarks/bench_dashboard.py``. On the bundled example field
+with the example catalog it prints, per NIRSpec APA change (median of 30):
+
+- the kernel-side update without drawing (evaluate both channels, count the
+  catalog, readout HTML, move the artists);
+- the canvas frame with a full redraw (what ``draw_idle`` costs: WCSAxes frame,
+  grid, ticks, image resampling, overlay) plus the PNG the ipympl front end gets;
+- the canvas frame with blitting (restore the cached static layer, draw the
+  overlay, PNG of the changed pixels), as the dashboard does now;
+- the worst-case coverage over a 22-degree NIRSpec APA range (Schedule tab).
+
+The browser latencies (slider change to new readout and new canvas) are
+measured by tests/test_browser.py, which prints them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from previs.dashboard import Dashboard
+
+
+def median_ms(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000.0:6.1f} ms"
+
+
+def main() -> None:
+    dashboard = Dashboard(schedule=False)
+    canvas, view = dashboard.canvas, dashboard.view
+    canvas.syncing_data_url = False  # as after the browser front end connected
+    apas = np.linspace(10.0, 350.0, 30)
+
+    view.blit = False
+    dashboard.show_example()  # rebuild the artists, not animated
+    dashboard.update_times_ms.clear()
+    full = []
+    for apa in apas:
+        dashboard.nirspec_apa.value = float(apa)
+        start = time.perf_counter()
+        canvas.draw()  # what the front end asks for after draw_idle
+        full.append(time.perf_counter() - start)
+    kernel = [t / 1000.0 for t in dashboard.update_times_ms]
+
+    view.blit = True
+    dashboard.show_example()  # rebuild the artists as animated
+    canvas.draw()
+    blit = []
+    for apa in apas:
+        dashboard.nirspec_apa.value = float(apa) + 0.5
+        start = time.perf_counter()
+        assert view.refresh() == "blit"
+        blit.append(time.perf_counter() - start)
+
+    dashboard.apply_orientations(dashboard.plan.nircam.apa, (195.0, 217.0))
+    worst = []
+    for dither in ("FULL3", "FULL6", "8NIRSPEC", "FULL3TIGHT") * 5:
+        dashboard.dither.value = dither
+        worst.append(dashboard.worst_case_times_ms[-1] / 1000.0)
+
+    print("dashboard update per NIRSpec APA change (example field + 320-source catalog)")
+    print(f"  kernel update, both channels + counts + readout + artists: {median_ms(kernel)}")
+    print(
+        f"  catalog count only:                                     "
+        f"{median_ms([t / 1000.0 for t in dashboard.count_times_ms])}"
+    )
+    print(f"  frame with a full redraw + PNG:                         {median_ms(full)}")
+    print(f"  frame with blitting + PNG of changed pixels:            {median_ms(blit)}")
+    print(f"  worst case over a 22 deg NIRSpec APA range:             {median_ms(worst)}")
+
+
+if __name__ == "__main__":
+    main()
