@@ -6,8 +6,9 @@ Without Playwright or a browser the tests are skipped, except when ``CI=true``
 or ``PREVIS_REQUIRE_BROWSER=1``: then they fail.
 
 Screenshots go to tests/artifacts/ (git-ignored); with
-``PREVIS_UPDATE_SCREENSHOTS=1`` the dashboard screenshot is also copied to
-docs/screenshots/dashboard.png. Latencies from a slider change to the updated
+``PREVIS_UPDATE_SCREENSHOTS=1`` the dashboard screenshot (example field and
+catalog) is also copied to docs/screenshots/dashboard.png and the Schedule tab's
+to docs/screenshots/schedule.png. Latencies from a slider change to the updated
 readout and to the updated canvas are printed (and written to
 tests/artifacts/latency.txt), not asserted.
 """
@@ -28,9 +29,14 @@ from pathlib import Path
 
 import pytest
 
+from previs.apa_search import worst_case_coverage
+from previs.catalog import read_catalog
 from previs.dashboard import default_plan, format_percent
+from previs.example_field import example_catalog_path
 from previs.plan import evaluate
 from previs.pointing import Pointing
+from previs.schedule import plan_schedule
+from previs.sources import count_sources
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +54,9 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 APA_CHANGES = (100.0, 160.0, 220.0, 280.0, 330.0)
+# Pre-imaging date and NIRSpec window typed into the Schedule tab (GOODS-S is visible then).
+SCHEDULE_DATES = ("2028-08-10", "2028-10-20", "2028-11-10")
+MSA_RGB = (0x27, 0xD3, 0xFF)  # previs.plot.STYLE["msa"]
 
 # Installed once in the page: arm() resets the clocks; the first Enter pressed
 # after it starts them; the readout and the canvas pixels are then watched.
@@ -63,7 +72,7 @@ MEASURE_JS = """
   const s = window.__previs;
   const root = document.querySelector('.previs-readout');
   const covered = () => (root.querySelector('.previs-covered') || {}).textContent;
-  const canvas = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
+  const canvas = document.querySelector('.previs-sky canvas');
   const ctx = canvas.getContext('2d');
   const signature = () => {
     const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -211,7 +220,7 @@ def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
     previous = None
     while time.monotonic() < deadline:
         painted = page.evaluate(
-            """() => { const c = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
+            """() => { const c = document.querySelector('.previs-sky canvas');
                        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                        let dark = 0; for (let i = 0; i < d.length; i += 400) if (d[i] < 128) dark++;
                        return dark; }"""
@@ -223,10 +232,30 @@ def _wait_for_canvas_content(page, timeout_s: float = 30.0) -> None:
     pytest.fail("the dashboard figure was never drawn")
 
 
+def _scroll_to_top(page) -> None:
+    page.evaluate(
+        "() => { window.scrollTo(0, 0); for (const e of document.querySelectorAll('*'))"
+        " if (e.scrollTop) e.scrollTop = 0; }"
+    )
+
+
+def _wait_for_stable(snapshot, timeout_s: float = 10.0, quiet_s: float = 0.8) -> None:
+    """Wait until ``snapshot()`` stops changing for ``quiet_s`` seconds."""
+    deadline = time.monotonic() + timeout_s
+    last, since = snapshot(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = snapshot()
+        if current != last:
+            last, since = current, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+
+
 def _canvas_signature(page) -> str:
     """A hash of the figure canvas pixels (independent of the element's layout box)."""
     return page.evaluate(
-        """() => { const c = document.querySelector('.previs-sky .jupyter-matplotlib-canvas-div canvas');
+        """() => { const c = document.querySelector('.previs-sky canvas');
                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                    let h = 0; for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
                    return c.width + 'x' + c.height + ':' + h; }"""
@@ -237,6 +266,43 @@ def _covered(page) -> str:
     return page.inner_text(".previs-readout .previs-covered").strip()
 
 
+def _msa_pixels(page) -> dict:
+    """How many canvas pixels have the MSA outline colour, and a hash of where they are."""
+    return page.evaluate(
+        """(rgb) => { const c = document.querySelector('.previs-sky canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0, h = 0;
+                   for (let i = 0; i < d.length; i += 4) {
+                     const off = Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1])
+                                 + Math.abs(d[i + 2] - rgb[2]);
+                     if (off < 40) {
+                       n++; h = (Math.imul(h, 31) + i) | 0; } }
+                   return {count: n, where: h}; }""",
+        list(MSA_RGB),
+    )
+
+
+def _readout_counts(page) -> dict:
+    counts = {}
+    for kind in ("primary", "filler"):
+        for column, key in (
+            ("in-msa", "in_msa"),
+            ("imaged", "in_msa_imaged"),
+            ("at-risk", "at_risk"),
+        ):
+            text = page.inner_text(f".previs-readout .previs-{kind}-{column}").strip()
+            counts.setdefault(kind, {})[key] = int(text)
+    return counts
+
+
+def _expected_counts(plan) -> dict:
+    counts = count_sources(read_catalog(example_catalog_path()), evaluate(plan)).to_dict()
+    return {
+        kind: {key: counts[kind][key] for key in ("in_msa", "in_msa_imaged", "at_risk")}
+        for kind in ("primary", "filler")
+    }
+
+
 def _set_nirspec_apa(page, value: float) -> None:
     readout = page.locator(".previs-nirspec-apa .widget-readout")
     readout.click()
@@ -245,17 +311,23 @@ def _set_nirspec_apa(page, value: float) -> None:
     page.keyboard.press("Enter")
 
 
-def _expected_covered(apa: float) -> str:
+def _plan_at(apa: float):
     plan = default_plan()
-    nirspec = Pointing(plan.nirspec.ra, plan.nirspec.dec, apa)
-    return format_percent(evaluate(plan.replace(nirspec=nirspec)).coverage.covered)
+    return plan.replace(nirspec=Pointing(plan.nirspec.ra, plan.nirspec.dec, apa))
+
+
+def _expected_covered(apa: float) -> str:
+    return format_percent(evaluate(_plan_at(apa)).coverage.covered)
 
 
 def test_apa_slider_updates_readout_and_canvas(page):
     assert _covered(page) == format_percent(evaluate(default_plan()).coverage.covered)
+    # The example catalog comes with the example image: its counts are in the readout.
+    assert _readout_counts(page) == _expected_counts(default_plan())
     page.screenshot(path=str(ARTIFACTS / "dashboard_initial.png"))
     readout_ms, canvas_ms = [], []
     previous = _covered(page)
+    msa = _msa_pixels(page)
     for apa in APA_CHANGES:
         expected = _expected_covered(apa)
         assert expected != previous, "choose APAs whose coverage differs"
@@ -280,9 +352,15 @@ def test_apa_slider_updates_readout_and_canvas(page):
         while _canvas_png(page) == before:
             assert time.monotonic() < deadline, "the canvas did not change after the APA change"
             time.sleep(0.1)
+        # The (blitted) overlay is drawn, and the MSA outline moved.
+        moved = _msa_pixels(page)
+        assert moved["count"] > 800 and moved["where"] != msa["where"]
+        msa = moved
+        assert _readout_counts(page) == _expected_counts(_plan_at(apa))
         previous = expected
     assert page.locator(".previs-nirspec-apa .widget-readout").inner_text().strip() == "330.0"
     _wait_for_canvas_content(page)
+    _scroll_to_top(page)
     page.screenshot(path=str(ARTIFACTS / "dashboard_apa.png"))
     if os.environ.get("PREVIS_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -317,3 +395,59 @@ def test_bad_upload_shows_an_error_and_keeps_the_image(page, tmp_path):
     assert page.inner_text(".previs-image-name") == image_name
     assert _canvas_signature(page) == before
     page.screenshot(path=str(ARTIFACTS / "dashboard_bad_upload.png"))
+
+
+def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(page):
+    """Type dates in the Schedule tab, use its orientations, read the Plan tab."""
+    imaging, start, end = SCHEDULE_DATES
+    plan = default_plan()
+    schedule = plan_schedule(plan.nirspec.ra, plan.nirspec.dec, imaging, start, end)
+    assert schedule.status == "ok"
+    nircam_apa = schedule.nircam_apa_nominal
+    nircam = Pointing(plan.nircam.ra, plan.nircam.dec, nircam_apa)
+    worst = worst_case_coverage(
+        plan.nirspec, nircam, schedule.nirspec_apa, plan.channel, plan.dither, plan.mosaic
+    )
+    slider = page.locator(".previs-nircam-apa .widget-readout")
+    assert slider.inner_text().strip() != f"{nircam_apa % 360:.1f}"
+    assert page.locator(".previs-readout .previs-worst-case").count() == 0
+
+    page.locator(".lm-TabBar-tab", has_text="Schedule").click()
+    pickers = page.locator(".previs-schedule .widget-datepicker input")
+    pickers.first.wait_for(state="visible", timeout=15_000)
+    for k, value in enumerate(SCHEDULE_DATES):
+        pickers.nth(k).fill(value)
+    page.wait_for_function(
+        "(t) => document.querySelector('.previs-schedule-orientation').innerText.includes(t)",
+        arg=f"{nircam_apa % 360:.1f}",
+        timeout=15_000,
+    )
+    page.locator(".previs-schedule button", has_text="Use these orientations").click()
+    page.wait_for_function(
+        "() => document.querySelector('.previs-schedule-message').innerText.includes('Sent')",
+        timeout=15_000,
+    )
+    # A taller window shows the timeline and the coverage plot; let their frames arrive.
+    page.set_viewport_size({"width": 1360, "height": 1640})
+    _scroll_to_top(page)
+    timeline = page.locator(".previs-schedule-timeline canvas").first
+    _wait_for_stable(lambda: timeline.screenshot())
+    page.screenshot(path=str(ARTIFACTS / "schedule.png"))
+    page.set_viewport_size({"width": 1360, "height": 900})
+    if os.environ.get("PREVIS_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(ARTIFACTS / "schedule.png", SCREENSHOTS / "schedule.png")
+
+    page.locator(".lm-TabBar-tab", has_text="Plan").click()
+    page.wait_for_selector(".previs-readout .previs-worst-case", timeout=15_000)
+    assert slider.inner_text().strip() == f"{nircam_apa % 360:.1f}"
+    assert page.inner_text(".previs-readout .previs-worst-case").strip() == format_percent(
+        worst.min
+    )
+    assert page.inner_text(".previs-readout .previs-worst-apa").strip() == (
+        f"{worst.apa_at_min:.1f}°"
+    )
+    nirspec_apa = float(page.locator(".previs-nirspec-apa .widget-readout").inner_text())
+    expected_plan = _plan_at(nirspec_apa).replace(nircam=nircam)
+    assert _covered(page) == format_percent(evaluate(expected_plan).coverage.covered)
+    _wait_for_canvas_content(page)
+    page.screenshot(path=str(ARTIFACTS / "dashboard_schedule_applied.png"))
