@@ -451,3 +451,17 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(page):
     assert _covered(page) == format_percent(evaluate(expected_plan).coverage.covered)
     _wait_for_canvas_content(page)
     page.screenshot(path=str(ARTIFACTS / "dashboard_schedule_applied.png"))
+
+
+def test_export_button_writes_a_file_and_offers_a_download(page, tmp_path):
+    folder = tmp_path / "exports"
+    page.get_by_label("Output folder").fill(str(folder))
+    page.get_by_label("Output folder").press("Enter")
+    page.locator(".previs-export-regions").click()
+    link = page.locator(".previs-export-message a.previs-download")
+    link.wait_for(timeout=15_000)
+    written = folder / "previs.reg"
+    assert written.exists() and str(written) in page.inner_text(".previs-export-message")
+    assert link.get_attribute("download") == "previs.reg"
+    assert link.get_attribute("href").startswith("data:text/plain;base64,")
+    assert "polygon" in written.read_text()
