@@ -47,7 +47,7 @@ def register(subparsers) -> None:
 
 
 def _catalog(args: argparse.Namespace, config):
-    path = args.catalog or config.catalog
+    path = args.catalog or config.catalog_file()
     if not path:
         return None
     from previs.catalog import read_catalog

@@ -229,7 +229,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     plan = Plan(nirspec, nircam, dither, mosaic, channel)
     result = evaluate(plan)
     coverage = result.coverage
-    catalog_path = args.catalog or (config.catalog if config is not None else None)
+    catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
     sources = None
     if catalog_path:
         from previs.catalog import read_catalog

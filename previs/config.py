@@ -110,9 +110,11 @@ class Config:
     plan : Plan
         The observation plan.
     image : str or None
-        Path of the FITS image shown (None: the example field or an empty sky).
+        Path of the FITS image shown; None (or ``"previs:example"``) for the
+        bundled example field, ``"previs:empty-sky"`` for the empty sky grid.
     catalog : str or None
-        Path of the source catalog (None: no catalog).
+        Path of the source catalog; ``"previs:example"`` for the bundled example
+        catalog; None for no catalog.
     tie_orient : bool
         Whether the NIRCam APA follows the NIRSpec APA at the same V3PA.
     show : ShowFlags
@@ -131,6 +133,14 @@ class Config:
     show: ShowFlags = field(default_factory=ShowFlags)
     click_target: str = "nircam"
     nircam_mode: str | None = None
+
+    def catalog_file(self) -> str | None:
+        """The catalog's path, with ``"previs:example"`` resolved to the bundled file."""
+        if self.catalog == EXAMPLE:
+            from previs.example_field import example_catalog_path
+
+            return str(example_catalog_path())
+        return self.catalog
 
     def __post_init__(self) -> None:
         if not isinstance(self.plan, Plan):
@@ -318,6 +328,9 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -334,9 +347,17 @@ def _check_file(path: str | os.PathLike, what: str) -> Path:
     return file
 
 
+EXAMPLE = "previs:example"
+"""Stands for the bundled example (image or catalog) in a saved configuration, so the
+file works on any machine whatever the install path."""
+EMPTY_SKY = "previs:empty-sky"
+"""``image`` value for the empty RA/Dec grid (no image); ``null`` means the example field."""
+_MARKERS = (EXAMPLE, EMPTY_SKY)
+
+
 def _resolve(value: str | None, directory: Path) -> str | None:
-    if value is None:
-        return None
+    if value is None or value in _MARKERS:
+        return value
     candidate = Path(value).expanduser()
     if not candidate.is_absolute():
         candidate = directory / candidate
@@ -344,9 +365,13 @@ def _resolve(value: str | None, directory: Path) -> str | None:
 
 
 def _relative(value: str | None, directory: Path) -> str | None:
-    if value is None:
-        return None
+    if value is None or value in _MARKERS:
+        return value
     absolute = Path(os.path.abspath(Path(value).expanduser()))
+    from previs.example_field import example_catalog_path
+
+    if absolute == Path(os.path.abspath(example_catalog_path())):
+        return EXAMPLE
     try:
         return absolute.relative_to(directory).as_posix()
     except ValueError:

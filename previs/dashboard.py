@@ -28,7 +28,15 @@ from matplotlib.figure import Figure
 
 from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.catalog import Catalog, CatalogError, read_catalog
-from previs.config import Config, ConfigError, ShowFlags, load_config, save_config
+from previs.config import (
+    EMPTY_SKY,
+    EXAMPLE,
+    Config,
+    ConfigError,
+    ShowFlags,
+    load_config,
+    save_config,
+)
 from previs.coverage import nircam_apa_for
 from previs.export import save_figure, write_regions
 from previs.patterns import DITHER_NAMES, Mosaic
@@ -1418,15 +1426,17 @@ class Dashboard:
     def config(self) -> Config:
         """The session as a :class:`previs.config.Config`: plan, image, catalog, view settings.
 
-        ``image`` is None for the bundled example field (and for the empty sky
-        grid and uploaded images, which have no path: :meth:`save_config`
-        writes uploads next to the configuration file and refers to them).
-        ``catalog`` is the catalog's path (None without a catalog or for an upload).
+        ``image`` is None for the bundled example field, ``"previs:empty-sky"``
+        for the empty sky grid, else the image's path (None for an upload, which
+        has no path: :meth:`save_config` writes uploads next to the
+        configuration file and refers to them). ``catalog`` is the catalog's
+        path, ``"previs:example"`` for the bundled one, None without a catalog
+        or for an upload.
         """
         return Config(
             plan=self._plan,
-            image=self._image_path if not self._image_is_example else None,
-            catalog=self._catalog_path,
+            image=self._config_image(),
+            catalog=EXAMPLE if self._catalog_is_example else self._catalog_path,
             tie_orient=self.tie_apa.value,
             show=ShowFlags(
                 ifu_slits=self.show_ifu_slits.value,
@@ -1438,6 +1448,13 @@ class Dashboard:
             click_target=self.click_target.value,
             nircam_mode=self.nircam_mode.value,
         )
+
+    def _config_image(self) -> str | None:
+        if self._image_is_example:
+            return None
+        if self._sky_image is None and self._image_upload is None and self._image_path is None:
+            return EMPTY_SKY
+        return self._image_path
 
     def save_config(self, path: str | os.PathLike) -> Path:
         """Write the session (:attr:`config`) as JSON; returns the path written.
@@ -1487,7 +1504,12 @@ class Dashboard:
             raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
         # Read everything first: a failure leaves the dashboard untouched.
         sky = source = None
-        if config.image is None:
+        empty_sky = config.image == EMPTY_SKY
+        if config.image == EXAMPLE:
+            config = config.replace(image=None)
+        if empty_sky:
+            pass
+        elif config.image is None:
             if not self._image_is_example:
                 from previs.example_field import example_image_path
 
@@ -1500,12 +1522,15 @@ class Dashboard:
             except (OSError, ValueError) as error:
                 raise ConfigError(f"{where}: image {config.image!r}: {error}") from None
         catalog = None
-        if config.catalog is not None:
+        catalog_file = config.catalog_file()
+        if catalog_file is not None:
             try:
-                catalog = read_catalog(config.catalog)
+                catalog = read_catalog(catalog_file)
             except ValueError as error:
                 raise ConfigError(f"{where}: catalog: {error}") from None
 
+        if empty_sky and (self._sky_image is not None or self._image_is_example):
+            self.show_empty_sky()
         if sky is not None:
             self._show_sky_image(sky, source, None, example=config.image is None, recentre=False)
             if config.image is None:
@@ -1518,12 +1543,12 @@ class Dashboard:
         else:
             from previs.example_field import example_catalog_path
 
-            is_example = os.path.abspath(config.catalog) == os.path.abspath(example_catalog_path())
-            self._set_catalog(catalog, config.catalog, None, example=is_example, refresh=False)
+            is_example = os.path.abspath(catalog_file) == os.path.abspath(example_catalog_path())
+            self._set_catalog(catalog, catalog_file, None, example=is_example, refresh=False)
         self._syncing = True
         try:
-            self.image_path.value = config.image or ""
-            self.catalog_path.value = config.catalog or ""
+            self.image_path.value = "" if empty_sky else config.image or ""
+            self.catalog_path.value = catalog_file or ""
             self.show_ifu_slits.value = config.show.ifu_slits
             self.show_nircam.value = config.show.detectors
             self.show_uncovered.value = config.show.uncovered

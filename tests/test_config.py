@@ -119,8 +119,36 @@ def test_bundled_example_config_points_at_the_example_catalog():
     from previs.example_field import example_catalog_path
 
     config = load_config(Path(__file__).parents[1] / "previs" / "data" / "example_config.json")
-    assert Path(config.catalog) == example_catalog_path()
+    assert config.catalog == "previs:example"
+    assert Path(config.catalog_file()) == example_catalog_path()
     assert config.image is None
+
+
+def test_bundled_example_is_saved_as_a_marker_not_an_install_path(tmp_path):
+    """A configuration naming the example catalog works on another machine."""
+    from previs.example_field import example_catalog_path
+
+    config = Config.from_plan(Plan.centred(), catalog=str(example_catalog_path()))
+    path = save_config(config, tmp_path / "s.json")
+    assert json.loads(path.read_text())["catalog"] == "previs:example"
+    assert Path(load_config(path).catalog_file()) == example_catalog_path()
+
+
+def test_empty_sky_round_trips(tmp_path):
+    config = Config.from_plan(Plan.centred(), image="previs:empty-sky")
+    assert load_config(save_config(config, tmp_path / "s.json")).image == "previs:empty-sky"
+
+
+def test_saved_files_are_readable_by_others_as_the_umask_allows(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = save_config(Config.from_plan(Plan.centred()), tmp_path / "s.json")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def _good() -> dict:

@@ -487,6 +487,21 @@ def test_config_with_uploads_and_the_example(tmp_path):
     assert example.config.image is None
 
 
+def test_empty_sky_and_example_catalog_survive_a_saved_session(tmp_path):
+    empty = Dashboard(image=False, schedule=False)
+    empty.show_example_catalog()
+    assert empty.config.image == "previs:empty-sky"
+    assert empty.config.catalog == "previs:example"
+    path = empty.save_config(tmp_path / "session.json")
+    assert json.loads(path.read_text())["catalog"] == "previs:example"
+    restored = Dashboard(schedule=False)  # starts on the example image
+    assert restored.view.image_artist is not None
+    restored.load_config(path)
+    assert restored.view.image_artist is None  # back on the empty sky grid
+    assert restored.config.image == "previs:empty-sky"
+    assert len(restored.catalog) == len(empty.catalog)
+
+
 @pytest.mark.parametrize(
     "change, key",
     [
