@@ -100,6 +100,11 @@ _MIME_TYPES = {
 }
 
 
+def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
+    """A show/hide checkbox, on at start."""
+    return widgets.Checkbox(value=True, description=description, indent=False, tooltip=tooltip)
+
+
 def default_plan() -> Plan:
     """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile."""
     return Plan.centred(dither="FULL3")
@@ -439,35 +444,21 @@ class Dashboard:
                 "2.4-5 micron: two large detectors",
             ],
         )
-        self.show_ifu_slits = widgets.Checkbox(
-            value=True,
-            description="IFU and fixed slits",
-            indent=False,
-            tooltip="Draw NIRSpec's IFU and fixed slits next to the MSA",
+        self.show_ifu_slits = _show_toggle(
+            "IFU and fixed slits", "Draw NIRSpec's IFU and fixed slits next to the MSA"
         )
-        self.show_nircam = widgets.Checkbox(
-            value=True,
-            description="NIRCam detectors",
-            indent=False,
-            tooltip="Draw every NIRCam detector of every exposure (overlaps look brighter)",
+        self.show_nircam = _show_toggle(
+            "NIRCam detectors",
+            "Draw every NIRCam detector of every exposure (overlaps look brighter)",
         )
-        self.show_uncovered = widgets.Checkbox(
-            value=True,
-            description="uncovered MSA area",
-            indent=False,
-            tooltip="Shade the part of the MSA no NIRCam exposure sees",
+        self.show_uncovered = _show_toggle(
+            "uncovered MSA area", "Shade the part of the MSA no NIRCam exposure sees"
         )
-        self.show_primaries = widgets.Checkbox(
-            value=True,
-            description="primary targets",
-            indent=False,
-            tooltip="Mark the catalog's primary targets (green circles)",
+        self.show_primaries = _show_toggle(
+            "primary targets", "Mark the catalog's primary targets (green circles)"
         )
-        self.show_fillers = widgets.Checkbox(
-            value=True,
-            description="fillers",
-            indent=False,
-            tooltip="Mark the catalog's filler sources (violet squares)",
+        self.show_fillers = _show_toggle(
+            "fillers", "Mark the catalog's filler sources (violet squares)"
         )
         self.click_target = widgets.ToggleButtons(
             options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
