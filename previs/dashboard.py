@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,14 @@ from previs.projection import TangentPlane
 from previs.report import REPORT_FORMATS, build_report, write_report
 from previs.sources import SourceCounts, count_sources
 
-__all__ = ["Dashboard", "default_plan", "format_percent", "parse_ra", "parse_dec"]
+__all__ = [
+    "Dashboard",
+    "default_plan",
+    "format_percent",
+    "parse_ra",
+    "parse_dec",
+    "split_position",
+]
 
 MOSAIC_SLIDER_MAX = 4
 OVERLAP_SLIDER_RANGE = (0.0, 50.0)
@@ -176,6 +184,17 @@ def parse_dec(text: str, what: str = "Dec") -> float:
     if not -90.0 <= value <= 90.0:
         raise ValueError(f"{what} must lie between -90 and +90 degrees, got {text!r}")
     return value
+
+
+def split_position(text: str) -> tuple[str, str] | None:
+    """Split a pasted RA/Dec pair (``"03:32:39.0 -27:47:29"``, ``"53.16, -27.79"``,
+    ``"3 32 39.0 -27 47 29"``) into its RA and Dec texts; None for a single value."""
+    tokens = [token for token in re.split(r"[,\s]+", str(text).strip()) if token]
+    if len(tokens) == 2:
+        return tokens[0], tokens[1]
+    if len(tokens) == 6:
+        return ":".join(tokens[:3]), ":".join(tokens[3:])
+    return None
 
 
 def _make_canvas(figure: Figure):
@@ -807,6 +826,9 @@ class Dashboard:
         if self._syncing:
             return
         owner = change["owner"]
+        pair_fields = {self.nirspec_ra: self.nirspec_dec, self.nircam_ra: self.nircam_dec}
+        if owner in pair_fields and self._fill_pasted_pair(owner, pair_fields[owner]):
+            return  # the Dec field's change refreshes
         if owner is self.nircam_mode:
             self._switch_nircam_mode(change["old"], change["new"])
         if owner in (self.tie_apa, self.nirspec_apa) and self.tie_apa.value:
@@ -817,6 +839,27 @@ class Dashboard:
                 self._syncing = False
         self.nircam_apa.disabled = self.tie_apa.value
         self.refresh()
+
+    def _fill_pasted_pair(self, ra_field: widgets.Text, dec_field: widgets.Text) -> bool:
+        """A whole position pasted into an RA field goes to the RA and Dec fields."""
+        pair = split_position(ra_field.value)
+        if pair is None:
+            return False
+        try:
+            parse_ra(pair[0])
+            parse_dec(pair[1])
+        except ValueError:
+            return False  # left as typed: refresh() reports what is wrong
+        self._syncing = True
+        try:
+            ra_field.value = pair[0]
+        finally:
+            self._syncing = False
+        if dec_field.value == pair[1]:
+            self.refresh()  # no change event will come from the Dec field
+        else:
+            dec_field.value = pair[1]  # its change event refreshes
+        return True
 
     def _switch_nircam_mode(self, old: str, new: str) -> None:
         """Carry the current NIRCam position into the fields of the newly chosen mode."""

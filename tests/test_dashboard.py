@@ -675,3 +675,22 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
     assert dashboard.worst_case is None and worst_text(dashboard) == ""
     with pytest.raises(ValueError, match="NIRSpec APA range"):
         dashboard.apply_orientations(10.0, (float("nan"), 3.0))
+
+
+def test_a_position_pasted_into_the_ra_field_fills_ra_and_dec():
+    from previs.dashboard import split_position
+
+    assert split_position("03:32:39.0 -27:47:29") == ("03:32:39.0", "-27:47:29")
+    assert split_position("53.16, -27.79") == ("53.16", "-27.79")
+    assert split_position("3 32 39.0 -27 47 29") == ("3:32:39.0", "-27:47:29")
+    assert split_position("53.16") is None
+    dashboard = Dashboard(image=False, catalog=False, schedule=False)
+    dashboard.nirspec_ra.value = "03:32:39.0 -27:47:29"
+    assert dashboard.nirspec_ra.value == "03:32:39.0"
+    assert dashboard.nirspec_dec.value == "-27:47:29"
+    assert dashboard.plan.nirspec.ra == pytest.approx(53.1625)
+    assert dashboard.plan.nirspec.dec == pytest.approx(-27.7913889, abs=1e-6)
+    dashboard.nirspec_ra.value = "03:32:39.0 -97:47:29"  # a bad Dec stays visible as typed
+    assert dashboard.nirspec_ra.value == "03:32:39.0 -97:47:29"
+    assert "NIRSpec RA" in dashboard.message
+    assert dashboard.plan.nirspec.ra == pytest.approx(53.1625)  # last good state kept
