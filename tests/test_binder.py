@@ -162,3 +162,55 @@ def test_same_install_command_works_in_a_fresh_venv(tmp_path):
     assert check.returncode == 0, check.stderr[-3000:]
     assert check.stdout.strip() == "Dashboard"
     assert list((tmp_path / "cache").glob("*.fits")), "postBuild did not render the example field"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_binder_urls_serve_the_app_and_lab():
+    """A Jupyter server (what Binder runs) serves the badge's Voila URL and JupyterLab."""
+    import signal
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"{base}/{APP_PATH}", timeout=180) as response:
+            assert response.status == 200
+            page = response.read().decode()
+        assert "application/vnd.jupyter.widget-view+json" in page  # the dashboard widget
+        assert "Traceback" not in page and "Error" not in page.split("<body", 1)[-1][:20000]
+        with urllib.request.urlopen(f"{base}/lab", timeout=60) as response:
+            assert response.status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        subprocess.run(["pkill", "-f", f"jupyter.*{port}"], check=False)
