@@ -363,21 +363,23 @@ class Visibility:
 
         ``{"target": {"ra", "dec"}, "days": [...], "windows": [...]}``; each day
         has date, in_field_of_regard, elongation, v3pa, roll and the
-        ``[min, nominal, max]`` NIRSpec and NIRCam APAs (``null`` on days outside
-        the field of regard, when no attitude is allowed).
+        ``[min, nominal, max]`` NIRSpec and NIRCam APAs. Every day carries
+        numbers so that the table reads the same way throughout; on days outside
+        the field of regard they are what the attitude rule would give there
+        (the roll limit is then 0), but JWST cannot point at the target:
+        ``in_field_of_regard`` says which days count.
         """
         days = []
         for i, day in enumerate(self.dates):
-            in_field = bool(self.in_field_of_regard[i])
             days.append(
                 {
                     "date": str(day),
-                    "in_field_of_regard": in_field,
+                    "in_field_of_regard": bool(self.in_field_of_regard[i]),
                     "elongation": float(self.elongation[i]),
                     "v3pa": float(self.v3pa[i]),
-                    "roll": float(self.roll[i]) if in_field else None,
-                    "nirspec_apa": [float(v) for v in self.nirspec_apa[i]] if in_field else None,
-                    "nircam_apa": [float(v) for v in self.nircam_apa[i]] if in_field else None,
+                    "roll": float(self.roll[i]),
+                    "nirspec_apa": [float(v) for v in self.nirspec_apa[i]],
+                    "nircam_apa": [float(v) for v in self.nircam_apa[i]],
                 }
             )
         return {

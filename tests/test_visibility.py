@@ -178,11 +178,13 @@ def test_to_dict_shape() -> None:
     assert data["target"] == {"ra": 150.1, "dec": 2.2}
     assert [d["date"] for d in data["days"]][0] == "2026-03-30"
     assert len(data["days"]) == 12
+    assert {day["in_field_of_regard"] for day in data["days"]} == {True, False}
     for day in data["days"]:
-        if day["in_field_of_regard"]:
-            assert len(day["nirspec_apa"]) == 3 and len(day["nircam_apa"]) == 3
-        else:
-            assert day["nirspec_apa"] is None
+        low, nominal, high = day["nirspec_apa"]
+        assert len(day["nircam_apa"]) == 3
+        assert (nominal - day["v3pa"]) % 360 == pytest.approx(138.5745697, abs=1e-6)
+        assert (high - nominal) % 360 == pytest.approx(day["roll"], abs=1e-9)
+        assert (nominal - low) % 360 == pytest.approx(day["roll"], abs=1e-9)
     window = data["windows"][0]
     assert window["start"] == vis.windows[0].start.isoformat()
     assert set(window) >= {"start", "end", "days", "nirspec_apa", "nircam_apa"}
