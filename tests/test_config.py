@@ -19,10 +19,10 @@ from previs.config import (
     ConfigError,
     ShowFlags,
     load_config,
-    read_novt_config,
     save_config,
 )
 from previs.footprints import nircam_footprint, nirspec_footprint
+from previs.novt_config import novt_pointing, read_novt_config
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan
 from previs.pointing import Pointing
@@ -372,7 +372,6 @@ def test_novt_without_pyyaml(tmp_path, monkeypatch):
 
 def test_novt_pointing_is_close_to_the_reference_point():
     """NOVT's centre is within ~1.3" of the SIAF reference point: the conversion is small."""
-    from previs.config import novt_pointing
 
     pointing = novt_pointing("NRS_FULL_MSA", 53.0, -27.0, 45.0)
     separation = _arcsec(pointing.ra, pointing.dec, 53.0, -27.0)[0]
