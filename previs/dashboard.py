@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,15 @@ from previs.config import (
     save_config,
 )
 from previs.coverage import nircam_apa_for
+from previs.dashboard_text import (
+    format_degrees,
+    format_percent,
+    markup_to_text,
+    parse_dec,
+    parse_ra,
+    size_text,
+    split_position,
+)
 from previs.export import save_figure, write_regions
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan, Result, evaluate
@@ -116,85 +124,6 @@ def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
 def default_plan() -> Plan:
     """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile."""
     return Plan.centred(dither="FULL3")
-
-
-def format_percent(fraction: float) -> str:
-    """A covered fraction (0-1) as the readout shows it, e.g. ``"74.9 %"``."""
-    return f"{100.0 * fraction:.1f} %"
-
-
-def _format_degrees(value: float) -> str:
-    """A float as text that reads back exactly."""
-    return repr(float(value))
-
-
-def _plain_number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def parse_ra(text: str, what: str = "RA") -> float:
-    """Right ascension in degrees from ``"53.1625"`` (degrees) or ``"03:32:39.0"`` / ``"3h32m39s"``.
-
-    Sexagesimal values are hours unless they carry a degree mark (``d`` or °).
-    Raises ValueError naming ``what`` and the accepted forms.
-    """
-    from astropy.coordinates import Angle
-
-    text = str(text).strip()
-    number = _plain_number(text)
-    if number is not None:
-        value = number
-    else:
-        try:
-            unit = "deg" if ("d" in text.lower() or "°" in text) else "hourangle"
-            value = float(Angle(text, unit=unit).degree)
-        except Exception:
-            raise ValueError(
-                f"{what}: cannot read {text!r}; give degrees (53.1625) or hours "
-                "(03:32:39.0 or 3h32m39s)"
-            ) from None
-    if not 0.0 <= value < 360.0:
-        raise ValueError(f"{what} must be from 0 to below 360 degrees (0h-24h), got {text!r}")
-    return value
-
-
-def parse_dec(text: str, what: str = "Dec") -> float:
-    """Declination in degrees from ``"-27.7914"`` or ``"-27:47:29"`` / ``"-27d47m29s"``.
-
-    Raises ValueError naming ``what`` and the accepted forms.
-    """
-    from astropy.coordinates import Angle
-
-    text = str(text).strip()
-    number = _plain_number(text)
-    if number is not None:
-        value = number
-    else:
-        try:
-            value = float(Angle(text, unit="deg").degree)
-        except Exception:
-            raise ValueError(
-                f"{what}: cannot read {text!r}; give degrees (-27.7914) or degrees:minutes:seconds "
-                "(-27:47:29)"
-            ) from None
-    if not -90.0 <= value <= 90.0:
-        raise ValueError(f"{what} must lie between -90 and +90 degrees, got {text!r}")
-    return value
-
-
-def split_position(text: str) -> tuple[str, str] | None:
-    """Split a pasted RA/Dec pair (``"03:32:39.0 -27:47:29"``, ``"53.16, -27.79"``,
-    ``"3 32 39.0 -27 47 29"``) into its RA and Dec texts; None for a single value."""
-    tokens = [token for token in re.split(r"[,\s]+", str(text).strip()) if token]
-    if len(tokens) == 2:
-        return tokens[0], tokens[1]
-    if len(tokens) == 6:
-        return ":".join(tokens[:3]), ":".join(tokens[3:])
-    return None
 
 
 def _make_canvas(figure: Figure):
@@ -754,15 +683,15 @@ class Dashboard:
         entered (same/offset/radec; default and "same" when impossible: from the plan)."""
         self._syncing = True
         try:
-            self.nirspec_ra.value = _format_degrees(plan.nirspec.ra)
-            self.nirspec_dec.value = _format_degrees(plan.nirspec.dec)
+            self.nirspec_ra.value = format_degrees(plan.nirspec.ra)
+            self.nirspec_dec.value = format_degrees(plan.nirspec.dec)
             self.nirspec_apa.value = plan.nirspec.apa
             same_place = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
             if mode not in ("offset", "radec"):
                 mode = "same" if same_place else "radec"
             self.nircam_mode.value = mode
-            self.nircam_ra.value = _format_degrees(plan.nircam.ra)
-            self.nircam_dec.value = _format_degrees(plan.nircam.dec)
+            self.nircam_ra.value = format_degrees(plan.nircam.ra)
+            self.nircam_dec.value = format_degrees(plan.nircam.dec)
             if same_place:
                 self.nircam_dx.value = 0.0
                 self.nircam_dy.value = 0.0
@@ -870,8 +799,8 @@ class Dashboard:
             if new == "offset":
                 self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(self._plan)
             elif new == "radec":
-                self.nircam_ra.value = _format_degrees(nircam.ra)
-                self.nircam_dec.value = _format_degrees(nircam.dec)
+                self.nircam_ra.value = format_degrees(nircam.ra)
+                self.nircam_dec.value = format_degrees(nircam.dec)
         finally:
             self._syncing = False
 
@@ -1022,8 +951,8 @@ class Dashboard:
         self._syncing = True
         try:
             if mode != "radec":
-                self.nircam_ra.value = _format_degrees(plan.nircam.ra)
-                self.nircam_dec.value = _format_degrees(plan.nircam.dec)
+                self.nircam_ra.value = format_degrees(plan.nircam.ra)
+                self.nircam_dec.value = format_degrees(plan.nircam.dec)
             if mode != "offset":
                 self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(plan)
         finally:
@@ -1120,9 +1049,7 @@ class Dashboard:
     @property
     def message(self) -> str:
         """The text currently shown in the status panel (errors and image notes), no markup."""
-        import re
-
-        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value.replace("<br>", "\n")))
+        return markup_to_text(self.status.value.replace("<br>", "\n"))
 
     def _on_visibility(self, change: dict[str, Any]) -> None:
         self.view.set_visible(
@@ -1234,8 +1161,8 @@ class Dashboard:
         ra, dec = self.view.pixel_to_sky((nx - 1) / 2.0, (ny - 1) / 2.0)
         self._syncing = True
         try:
-            self.nirspec_ra.value = _format_degrees(ra)
-            self.nirspec_dec.value = _format_degrees(dec)
+            self.nirspec_ra.value = format_degrees(ra)
+            self.nirspec_dec.value = format_degrees(dec)
             if self.nircam_mode.value == "radec":
                 self.nircam_mode.value = "same"
                 self._show_nircam_mode("same")
@@ -1700,9 +1627,7 @@ class Dashboard:
     @property
     def export_text(self) -> str:
         """The export panel's last message, no markup."""
-        import re
-
-        return html.unescape(re.sub(r"<[^>]+>", "", self.export_message.value))
+        return markup_to_text(self.export_message.value)
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:
@@ -1750,7 +1675,7 @@ def _written_html(path: Path) -> str:
     import base64
 
     size = path.stat().st_size
-    text = f"Wrote <code>{html.escape(str(path.resolve()))}</code> ({_size_text(size)})"
+    text = f"Wrote <code>{html.escape(str(path.resolve()))}</code> ({size_text(size)})"
     if size <= DOWNLOAD_LINK_MAX_BYTES:
         mime = _MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
         data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -1759,14 +1684,6 @@ def _written_html(path: Path) -> str:
             f"href='data:{mime};base64,{data}'>download</a>"
         )
     return text + "."
-
-
-def _size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 2**20:
-        return f"{size / 1024:.0f} kB"
-    return f"{size / 2**20:.1f} MB"
 
 
 def _same_angle(a: float, b: float, tolerance: float = 1e-9) -> bool:
