@@ -18,6 +18,9 @@ from pathlib import Path
 
 DEFAULT_PORT = 8866
 IMAGE_ENV = "PREVIS_IMAGE"
+# Widget messages travel over the kernel websocket, whose default limit (10 MiB)
+# silently drops an uploaded FITS file above that size and cuts the kernel off.
+MAX_UPLOAD_BYTES = 1024**3
 
 _NOTEBOOK_CELLS = (
     ("markdown", "# previs: NIRCam pre-imaging for NIRSpec MOS"),
@@ -66,6 +69,7 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--theme=light",
+        f"--Voila.tornado_settings={{'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}",
     ]
     if not open_browser:
         command.append("--no-browser")

@@ -127,6 +127,7 @@ def test_same_install_command_works_in_a_fresh_venv(tmp_path):
     env = {
         **os.environ,
         "PREVIS_CACHE_DIR": str(tmp_path / "cache"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
         "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}",
     }
     env.pop("PYTHONPATH", None)
@@ -162,6 +163,11 @@ def test_same_install_command_works_in_a_fresh_venv(tmp_path):
     assert check.returncode == 0, check.stderr[-3000:]
     assert check.stdout.strip() == "Dashboard"
     assert list((tmp_path / "cache").glob("*.fits")), "postBuild did not render the example field"
+    import json
+
+    server_config = tmp_path / "jupyter" / "jupyter_server_config.d" / "previs.json"
+    settings = json.loads(server_config.read_text())["ServerApp"]["tornado_settings"]
+    assert settings["websocket_max_message_size"] >= 512 * 1024**2  # uploads above 10 MiB
 
 
 def _free_port() -> int:

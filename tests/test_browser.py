@@ -21,7 +21,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +30,7 @@ import pytest
 
 from previs.apa_search import worst_case_coverage
 from previs.catalog import read_catalog
+from previs.cli_app import voila_command
 from previs.dashboard import default_plan, format_percent
 from previs.example_field import example_catalog_path
 from previs.plan import evaluate
@@ -164,9 +164,9 @@ def voila_url(browser):
     env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
     log_path = ARTIFACTS / "voila.log"
     with open(log_path, "w") as log:
+        command = voila_command(Path("notebooks/dashboard.ipynb"), port, open_browser=False)
         process = subprocess.Popen(
-            [sys.executable, "-m", "voila", "notebooks/dashboard.ipynb", "--no-browser",
-             f"--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
+            [*command, "--show_tracebacks=True"],  # the command `previs app` runs
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
@@ -465,3 +465,34 @@ def test_export_button_writes_a_file_and_offers_a_download(page, tmp_path):
     assert link.get_attribute("download") == "previs.reg"
     assert link.get_attribute("href").startswith("data:text/plain;base64,")
     assert "polygon" in written.read_text()
+
+
+def test_a_large_upload_reaches_the_kernel(page, tmp_path):
+    """A 16 MB FITS upload (over the websocket's default 10 MiB limit) loads."""
+    import numpy as np
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [53.1625, -27.7914]
+    wcs.wcs.crpix = [1000.5, 1000.5]
+    wcs.wcs.cd = [[-0.06 / 3600, 0.0], [0.0, 0.06 / 3600]]
+    data = np.random.default_rng(3).normal(size=(2000, 2000)).astype("float32")
+    path = tmp_path / "large_upload.fits"
+    fits.PrimaryHDU(data, header=wcs.to_header()).writeto(path)
+    assert path.stat().st_size > 10 * 1024**2
+    page.click("button:has-text('Example field')")  # from a known state
+    page.wait_for_function(
+        "() => document.querySelector('.previs-image-name').innerText.includes('example')",
+        timeout=15_000,
+    )
+    with page.expect_file_chooser() as chooser:
+        page.click(".previs-upload")
+    chooser.value.set_files(str(path))
+    page.wait_for_function(
+        "() => document.querySelector('.previs-image-name').innerText.includes('large_upload')",
+        timeout=60_000,
+    )
+    assert "Could not" not in page.inner_text(".previs-status")
+    page.click("button:has-text('Example field')")  # leave the example for later tests
