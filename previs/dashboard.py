@@ -26,7 +26,6 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.catalog import Catalog, CatalogError, read_catalog
 from previs.config import (
     EMPTY_SKY,
@@ -38,6 +37,7 @@ from previs.config import (
     save_config,
 )
 from previs.coverage import nircam_apa_for
+from previs.dashboard_readout import other_channel, readout_html, status_html
 from previs.dashboard_text import (
     format_degrees,
     format_percent,
@@ -51,7 +51,7 @@ from previs.export import save_figure, write_regions
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
-from previs.pointing import Pointing, v3pa_from_apa
+from previs.pointing import Pointing
 from previs.projection import TangentPlane
 from previs.report import REPORT_FORMATS, build_report, write_report
 from previs.sources import SourceCounts, count_sources
@@ -838,7 +838,10 @@ class Dashboard:
             del self.count_times_ms[:-200]
             self.view.set_at_risk(self._counts.at_risk)
         self._update_worst_case(plan)
-        self.readout.value = self._readout_html(result)
+        other_covered = evaluate(plan.replace(channel=other_channel(plan))).coverage.covered
+        self.readout.value = readout_html(
+            result, other_covered, self._worst_case, self._counts, self._catalog_name
+        )
         if self._input_error:
             self._input_error = ""
             self._render_status()
@@ -924,27 +927,6 @@ class Dashboard:
         self.worst_case_times_ms.append((time.perf_counter() - started) * 1000.0)
         del self.worst_case_times_ms[:-200]
 
-    def _worst_case_html(self, plan: Plan) -> str:
-        worst = self._worst_case
-        if worst is None:
-            return ""
-        low, high = worst.apa_range
-        apa = plan.nirspec.apa % 360.0
-        inside = (apa - low) % 360.0 <= (high - low) % 360.0 + 1e-9
-        where = (
-            "the NIRSpec APA shown is inside this range"
-            if inside
-            else "<span style='color:#c0392b'>the NIRSpec APA shown is outside this range</span>"
-        )
-        return (
-            "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-            f"Worst case over NIRSpec APA {low:.1f}&deg;&ndash;{high:.1f}&deg;:"
-            f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
-            f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
-            f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"
-            f"{worst.apa_at_min:.1f}&deg;</b>; {where}</div></div>"
-        )
-
     def _sync_hidden_nircam_fields(self, plan: Plan) -> None:
         """Keep the NIRCam position fields of the modes not in use on the current position."""
         mode = self.nircam_mode.value
@@ -958,93 +940,10 @@ class Dashboard:
         finally:
             self._syncing = False
 
-    def _readout_html(self, result: Result) -> str:
-        coverage, plan = result.coverage, result.plan
-        other = "long" if plan.channel == "short" else "short"
-        other_covered = evaluate(plan.replace(channel=other)).coverage.covered
-        nirspec_v3pa = (
-            v3pa_from_apa(plan.nirspec.apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang) % 360.0
-        )
-        nircam_v3pa = (
-            v3pa_from_apa(plan.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang) % 360.0
-        )
-        label = {"short": "SW", "long": "LW"}
-        quadrant_cells = "".join(
-            f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
-            for k, v in sorted(coverage.quadrants.items())
-        )
-        tiles = plan.mosaic.n_tiles
-        per_tile = coverage.exposures // max(tiles, 1)
-        return (
-            "<div style='font-family:sans-serif;line-height:1.35'>"
-            f"<div>MSA covered by NIRCam {label[plan.channel]}</div>"
-            f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
-            f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
-            f"<div style='color:#555'>{label[other]}: <span class='previs-covered-other'>"
-            f"{format_percent(other_covered)}</span></div>"
-            f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
-            f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
-            f"{format_percent(coverage.depth[2])}</b></div>"
-            f"<div>depth &ge; 3 exposures: <b class='previs-depth3'>"
-            f"{format_percent(coverage.depth[3])}</b></div>"
-            f"<div>exposures: <b>{coverage.exposures}</b> ({per_tile} dither &times; {tiles} "
-            "tile" + ("s" if tiles != 1 else "") + ")</div>"
-            f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{nirspec_v3pa:.1f}&deg;</b>"
-            "</div>"
-            f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{nircam_v3pa:.1f}&deg;</b></div>"
-            + self._worst_case_html(plan)
-            + self._counts_html()
-            + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
-            f"{html.escape(result.siaf_version)}</div>"
-            "</div>"
-        )
-
-    def _counts_html(self) -> str:
-        """The catalog table of the readout: primaries and fillers in the MSA, imaged, at risk."""
-        if self._counts is None:
-            return ""
-        counts = self._counts.to_dict()
-        cell = "style='padding:0 5px;text-align:right'"
-        rows = []
-        for kind in ("primary", "filler"):
-            numbers = counts[kind]
-            if kind == "filler" and numbers["total"] == 0 and not counts["has_flags"]:
-                continue  # no flags: every source is a primary target
-            colour = "#c0392b" if numbers["at_risk"] else "inherit"
-            rows.append(
-                f"<tr><td style='text-align:left'>{kind} ({numbers['total']})</td>"
-                f"<td {cell}><b class='previs-{kind}-in-msa'>{numbers['in_msa']}</b></td>"
-                f"<td {cell}><b class='previs-{kind}-imaged'>{numbers['in_msa_imaged']}</b></td>"
-                f"<td {cell}><b class='previs-{kind}-at-risk' style='color:{colour}'>"
-                f"{numbers['at_risk']}</b></td></tr>"
-            )
-        head = (
-            "<tr style='color:#555;font-size:0.85em'><td></td>"
-            f"<td {cell} title='inside an MSA quadrant'>in MSA</td>"
-            f"<td {cell} title='inside the MSA and at least one NIRCam exposure'>imaged</td>"
-            f"<td {cell} title='inside the MSA but in no NIRCam exposure'>at risk</td></tr>"
-        )
-        return (
-            "<div style='margin-top:8px'>Catalog sources "
-            f"<span style='color:#777;font-size:0.85em'>({html.escape(self._catalog_name)})"
-            "</span></div>"
-            f"<table class='previs-counts' style='border-collapse:collapse'>{head}"
-            + "".join(rows)
-            + "</table>"
-        )
-
     def _render_status(self) -> None:
-        parts = []
-        if self._input_error:
-            parts.append(
-                f"<span style='color:#c0392b'>&#9888; {html.escape(self._input_error)}"
-                " (showing the last valid plan)</span>"
-            )
-        if self._image_message:
-            parts.append(self._image_message)
-        if self._catalog_message:
-            parts.append(self._catalog_message)
-        self.status.value = "<br>".join(parts)
+        self.status.value = status_html(
+            self._input_error, self._image_message, self._catalog_message
+        )
 
     @property
     def message(self) -> str:
