@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from previs.catalog import Catalog, CatalogError, read_catalog
+from previs.catalog import Catalog, read_catalog
 from previs.config import (
     EMPTY_SKY,
     EXAMPLE,
@@ -37,6 +37,8 @@ from previs.config import (
     save_config,
 )
 from previs.coverage import nircam_apa_for
+from previs.dashboard_catalog import CatalogPanel
+from previs.dashboard_image import ImagePanel
 from previs.dashboard_readout import other_channel, readout_html, status_html
 from previs.dashboard_text import (
     format_degrees,
@@ -67,8 +69,6 @@ __all__ = [
 
 MOSAIC_SLIDER_MAX = 4
 OVERLAP_SLIDER_RANGE = (0.0, 50.0)
-EMPTY_SKY_SIZE_ARCSEC = 600.0
-EMPTY_SKY_PIXEL_ARCSEC = 0.5
 
 _DITHER_LABELS = {
     "NONE": "none (one exposure)",
@@ -78,7 +78,6 @@ _DITHER_LABELS = {
     "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
 }
 _NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
-_CATALOG_ACCEPT = ".radec,.txt,.dat,.csv,.ecsv,.fits,.fit,.fts,.xml,.vot,.votable"
 DEFAULT_OUTPUT_FOLDER = "previs-output"
 DEFAULT_OUTPUT_NAME = "previs"
 #: Files the export buttons write: key -> (button label, tooltip, file name suffix).
@@ -190,26 +189,15 @@ class Dashboard:
         self._result: Result | None = None
         self._syncing = False
         self._input_error = ""
-        self._image_message = ""
-        self._image_name = ""
-        self._image_is_example = False
-        self._empty_sky_centre: tuple[float, float] | None = None
-        self._catalog: Catalog | None = None
-        self._catalog_name = ""
-        self._catalog_is_example = False
-        self._catalog_message = ""
         self._counts: SourceCounts | None = None
-        self._catalog_path: str | None = None
-        self._catalog_upload: tuple[str, bytes] | None = None
-        self._sky_image = None
-        self._image_path: str | None = None
-        self._image_upload: tuple[str, bytes] | None = None
         self.update_times_ms: list[float] = []
         self.count_times_ms: list[float] = []
 
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = _make_canvas(self.figure)
         self.view = SkyView(self.figure, blit=True)
+        self.image_panel = ImagePanel(self)
+        self.catalog_panel = CatalogPanel(self)
         self._build_widgets(tie_apa)
         self._set_widgets_from_plan(self._plan)
         self._connect()
@@ -224,7 +212,7 @@ class Dashboard:
             except ValueError:
                 self.show_empty_sky(keep_message=True)
         if catalog is None:
-            if self._image_is_example:
+            if self.image_panel.is_example:
                 self.show_example_catalog(refresh=False)
         elif catalog is not False:
             try:
@@ -233,8 +221,8 @@ class Dashboard:
                 pass  # shown in the panel
         if (
             plan is None
-            and self._empty_sky_centre is None
-            and not self._pointing_on_image(self._plan)
+            and self.image_panel.empty_sky_centre is None
+            and not self.image_panel.shows_pointing(self._plan)
         ):
             self._recentre_on_image()  # the default plan is off this image: start on its centre
         else:
@@ -417,69 +405,22 @@ class Dashboard:
                 "A click on the image moves the NIRSpec MSA centre there",
             ],
         )
-        self.image_path = widgets.Text(
-            placeholder="path/to/image.fits",
-            description="FITS file",
-            style=style,
-            layout=widgets.Layout(width="270px"),
-            continuous_update=False,
-            tooltip="Path of a FITS image on the machine running the notebook",
+        images, catalogs = self.image_panel, self.catalog_panel
+        self.image_path, self.load_button, self.upload = (
+            images.path_box,
+            images.load_button,
+            images.upload,
         )
-        self.load_button = widgets.Button(
-            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="76px")
+        self.example_button, self.empty_button = images.example_button, images.empty_button
+        self.image_label = images.label
+        self.catalog_path, self.catalog_load_button, self.catalog_upload = (
+            catalogs.path_box,
+            catalogs.load_button,
+            catalogs.upload,
         )
-        self.upload = widgets.FileUpload(
-            accept=".fits,.fit,.fts,.fits.gz,.fz",
-            multiple=False,
-            description="Upload",
-            tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
-            layout=widgets.Layout(width="112px"),
-        )
-        self.upload.add_class("previs-upload")
-        self.example_button = widgets.Button(
-            description="Example field",
-            tooltip="Show the bundled synthetic GOODS-S deep field",
-            layout=widgets.Layout(width="112px"),
-        )
-        self.empty_button = widgets.Button(
-            description="No image",
-            tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre",
-            layout=widgets.Layout(width="100px"),
-        )
-        self.image_label = widgets.HTML()
-        self.image_label.add_class("previs-image-name")
-        self.catalog_path = widgets.Text(
-            placeholder="path/to/targets.radec",
-            description="Catalog file",
-            style=style,
-            layout=widgets.Layout(width="270px"),
-            continuous_update=False,
-            tooltip="Source catalog on the machine running the notebook: NOVT .radec "
-            "(RA Dec [P|F]) or a CSV/ECSV/FITS/VOTable table with RA and Dec columns",
-        )
-        self.catalog_load_button = widgets.Button(
-            description="Load", tooltip="Read this catalog", layout=widgets.Layout(width="76px")
-        )
-        self.catalog_upload = widgets.FileUpload(
-            accept=_CATALOG_ACCEPT,
-            multiple=False,
-            description="Upload",
-            tooltip="Send a catalog from your computer (.radec, CSV, ECSV, FITS, VOTable)",
-            layout=widgets.Layout(width="112px"),
-        )
-        self.catalog_upload.add_class("previs-catalog-upload")
-        self.catalog_example_button = widgets.Button(
-            description="Example catalog",
-            tooltip="Use the bundled catalog of the example field (primaries and fillers)",
-            layout=widgets.Layout(width="126px"),
-        )
-        self.catalog_clear_button = widgets.Button(
-            description="No catalog",
-            tooltip="Remove the catalog from the figure and the readout",
-            layout=widgets.Layout(width="100px"),
-        )
-        self.catalog_label = widgets.HTML()
-        self.catalog_label.add_class("previs-catalog-name")
+        self.catalog_example_button = catalogs.example_button
+        self.catalog_clear_button = catalogs.clear_button
+        self.catalog_label = catalogs.label
         self.status = widgets.HTML()
         self.status.add_class("previs-status")
         self.readout = widgets.HTML(layout=widgets.Layout(width="250px"))
@@ -514,15 +455,9 @@ class Dashboard:
                 self.show_fillers,
                 self.click_target,
                 heading("Image"),
-                widgets.HBox([self.image_path, self.load_button]),
-                widgets.HBox([self.upload, self.example_button, self.empty_button]),
-                self.image_label,
+                *images.rows,
                 heading("Catalog"),
-                widgets.HBox([self.catalog_path, self.catalog_load_button]),
-                widgets.HBox(
-                    [self.catalog_upload, self.catalog_example_button, self.catalog_clear_button]
-                ),
-                self.catalog_label,
+                *catalogs.rows,
             ],
             layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
         )
@@ -645,18 +580,8 @@ class Dashboard:
             self.show_fillers,
         ):
             box.observe(self._on_visibility, names="value")
-        self.catalog_load_button.on_click(lambda _: self._load_catalog_from_path_box())
-        self.catalog_path.observe(lambda _: self._load_catalog_from_path_box(), names="value")
-        self.catalog_upload.observe(self._on_catalog_upload, names="value")
-        self.catalog_example_button.on_click(lambda _: self.show_example_catalog())
-        self.catalog_clear_button.on_click(lambda _: self.clear_catalog())
         self.config_load_button.on_click(lambda _: self._load_config_from_box())
         self.worst_case_button.on_click(lambda _: self.show_worst_angle())
-        self.load_button.on_click(lambda _: self._load_from_path_box())
-        self.image_path.observe(lambda _: self._load_from_path_box(), names="value")
-        self.upload.observe(self._on_upload, names="value")
-        self.example_button.on_click(lambda _: self.show_example())
-        self.empty_button.on_click(lambda _: self.show_empty_sky())
         self.canvas.mpl_connect("button_press_event", self._on_click)
 
     # ------------------------------------------------------------------ plan <-> widgets
@@ -823,24 +748,21 @@ class Dashboard:
             self._render_status()
             return
         self._plan, self._result = plan, result
-        if self._empty_sky_centre is not None and self._empty_sky_centre != (
-            plan.nirspec.ra,
-            plan.nirspec.dec,
-        ):
-            self._draw_empty_sky()
+        self.image_panel.follow_plan(plan)
         self._sync_hidden_nircam_fields(plan)
         self.view.update(result)
         self._counts = None
-        if self._catalog is not None:
+        catalog = self.catalog_panel.catalog
+        if catalog is not None:
             counting = time.perf_counter()
-            self._counts = count_sources(self._catalog, result)
+            self._counts = count_sources(catalog, result)
             self.count_times_ms.append((time.perf_counter() - counting) * 1000.0)
             del self.count_times_ms[:-200]
             self.view.set_at_risk(self._counts.at_risk)
         self._update_worst_case(plan)
         other_covered = evaluate(plan.replace(channel=other_channel(plan))).coverage.covered
         self.readout.value = readout_html(
-            result, other_covered, self._worst_case, self._counts, self._catalog_name
+            result, other_covered, self._worst_case, self._counts, self.catalog_panel.name
         )
         if self._input_error:
             self._input_error = ""
@@ -942,7 +864,7 @@ class Dashboard:
 
     def _render_status(self) -> None:
         self.status.value = status_html(
-            self._input_error, self._image_message, self._catalog_message
+            self._input_error, self.image_panel.message, self.catalog_panel.message
         )
 
     @property
@@ -1006,56 +928,21 @@ class Dashboard:
             When the file cannot be shown; the message is also shown in the
             panel and the previous image stays.
         """
-        sky = self._read_image(source, name)
-        self._show_sky_image(sky, source, name)
+        self.image_panel.load(source, name)
 
-    def _read_image(self, source: str | os.PathLike | bytes, name: str | None = None):
-        """Read a FITS image into a SkyImage; errors go to the panel (and are raised)."""
-        from previs.image import ImageError, load_image
+    def show_example(self) -> None:
+        """Show the bundled example deep field (an empty grid if it is unavailable).
 
-        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "image")
-        try:
-            return load_image(source, name=name)
-        except ImageError as error:
-            self._image_error(label, str(error))
-            raise
-        except (OSError, ValueError) as error:
-            self._image_error(label, str(error))
-            raise ImageError(f"{label}: {error}") from error
+        Without a catalog, the bundled example catalog comes with it.
+        """
+        self.image_panel.show_example()
 
-    def _show_sky_image(
-        self, sky, source, name: str | None, example: bool = False, recentre: bool = True
-    ) -> None:
-        self._empty_sky_centre = None
-        self._sky_image = sky
-        self._image_is_example = example
-        if isinstance(source, (str, os.PathLike)):
-            self._image_path, self._image_upload = os.path.abspath(os.fspath(source)), None
-        else:
-            self._image_path, self._image_upload = None, (name or "image.fits", bytes(source))
-        self._image_name = Path(str(sky.source)).name
-        self.view.show_image(sky.data, sky.wcs, limits=sky.limits)
-        if not example and self._catalog_is_example:
-            self.clear_catalog(refresh=False)
-        note = ""
-        if recentre and self._result is not None and not self._pointing_on_image(self._plan):
-            self._recentre_on_image()
-            note = " The pointings were moved to the image centre."
-        elif recentre and self._result is not None:
-            self._apply(self._plan)
-        block = f", shown binned {sky.block}x{sky.block}" if sky.block > 1 else ""
-        self._set_image_message(
-            f"Showing <b>{html.escape(self._image_name)}</b> (HDU {sky.hdu} "
-            f"{html.escape(sky.hdu_name)}, {sky.full_shape[1]}x{sky.full_shape[0]} px{block})."
-            + html.escape(note)
-        )
-        self.canvas.draw_idle()
-
-    def _pointing_on_image(self, plan: Plan) -> bool:
-        x, y = self.view.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec])
-        return bool(self.view.contains_pixel(float(x[0]), float(y[0])))
+    def show_empty_sky(self, keep_message: bool = False) -> None:
+        """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
+        self.image_panel.show_empty_sky(keep_message)
 
     def _recentre_on_image(self) -> None:
+        """Move the NIRSpec (and a same-place NIRCam) centre to the image centre."""
         ny, nx = self.view.shape
         ra, dec = self.view.pixel_to_sky((nx - 1) / 2.0, (ny - 1) / 2.0)
         self._syncing = True
@@ -1069,101 +956,11 @@ class Dashboard:
             self._syncing = False
         self.refresh()
 
-    def show_example(self) -> None:
-        """Show the bundled example deep field (an empty grid if it is unavailable).
-
-        Without a catalog, the bundled example catalog comes with it.
-        """
-        try:
-            from previs.example_field import example_image_path
-
-            path = example_image_path()
-        except Exception as error:  # the example is optional: fall back to the grid
-            self.show_empty_sky()
-            self._set_image_message(
-                f"The bundled example is not available ({html.escape(str(error))}); "
-                "showing an empty sky grid."
-            )
-            return
-        try:
-            sky = self._read_image(path)
-        except ValueError:
-            self.show_empty_sky(keep_message=True)
-            return
-        self._show_sky_image(sky, path, None, example=True)
-        self._image_name = "example deep field (synthetic GOODS-S)"
-        self._set_image_message(
-            "Showing the bundled example: a synthetic deep field at GOODS-S coordinates."
-        )
-        if self._catalog is None and self._result is not None:
-            self.show_example_catalog()
-
-    def show_empty_sky(self, keep_message: bool = False) -> None:
-        """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
-        self._draw_empty_sky()
-        self._image_name = ""
-        self._sky_image = None
-        self._image_path = self._image_upload = None
-        self._image_is_example = False
-        if self._catalog_is_example:
-            self.clear_catalog(refresh=False)
-        if self._result is not None:
-            self._apply(self._plan)
-        if not keep_message:
-            self._set_image_message("No image: an empty sky grid centred on the NIRSpec pointing.")
-        self.canvas.draw_idle()
-
-    def _draw_empty_sky(self) -> None:
-        from previs.image import empty_sky_wcs
-
-        ra, dec = self._plan.nirspec.ra, self._plan.nirspec.dec
-        shape, wcs = empty_sky_wcs(ra, dec, EMPTY_SKY_SIZE_ARCSEC, EMPTY_SKY_PIXEL_ARCSEC)
-        self.view.show_image(None, wcs, shape=shape)
-        self._empty_sky_centre = (ra, dec)
-
-    def _image_error(self, label: str, message: str) -> None:
-        kept = f" Still showing {html.escape(self._image_name)}." if self._image_name else ""
-        self._set_image_message(
-            f"<span style='color:#c0392b'>&#9888; Could not load {html.escape(label)}: "
-            f"{html.escape(message)}</span>{kept}"
-        )
-
-    def _set_image_message(self, text: str) -> None:
-        self._image_message = text
-        self.image_label.value = (
-            f"<span style='font-size:0.9em'>{html.escape(self._image_name)}</span>"
-            if self._image_name
-            else ""
-        )
-        self._render_status()
-
-    def _load_from_path_box(self) -> None:
-        if self._syncing:
-            return
-        path = self.image_path.value.strip()
-        if not path:
-            return
-        try:
-            self.load_image(os.path.expanduser(path))
-        except ValueError:
-            pass  # shown in the panel; the previous image stays
-
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        name = item.get("name", "upload.fits")
-        try:
-            self.load_image(bytes(item["content"]), name=name)
-        except ValueError:
-            pass  # shown in the panel; the previous image stays
-
     # ------------------------------------------------------------------ catalogs
     @property
     def catalog(self) -> Catalog | None:
         """The catalog shown and counted (None without one)."""
-        return self._catalog
+        return self.catalog_panel.catalog
 
     @property
     def counts(self) -> SourceCounts | None:
@@ -1187,99 +984,25 @@ class Dashboard:
         if isinstance(source, Catalog):
             catalog = source
         else:
-            catalog = self._read_catalog(source, name)
-        self._set_catalog(catalog, source, name, example=False, refresh=refresh)
+            catalog = self.catalog_panel.read(source, name)
+        self.catalog_panel.show(catalog, source, name, example=False, refresh=refresh)
         return catalog
-
-    def _read_catalog(self, source: str | os.PathLike | bytes, name: str | None) -> Catalog:
-        try:
-            if isinstance(source, (str, os.PathLike)):
-                return read_catalog(os.path.expanduser(os.fspath(source)), name=name)
-            return read_catalog(bytes(source), name=name or "uploaded catalog")
-        except CatalogError as error:
-            self._catalog_error(str(error))
-            raise
-
-    def _set_catalog(
-        self, catalog: Catalog, source, name: str | None, example: bool, refresh: bool
-    ) -> None:
-        self._catalog = catalog
-        self._catalog_is_example = example
-        if isinstance(source, (str, os.PathLike)):
-            path = os.path.abspath(os.path.expanduser(os.fspath(source)))
-            self._catalog_path, self._catalog_upload = path, None
-            self._catalog_name = name or Path(path).name
-        elif isinstance(source, Catalog):
-            self._catalog_path = self._catalog_upload = None
-            self._catalog_name = name or Path(catalog.source).name or "catalog"
-        else:
-            self._catalog_path = None
-            self._catalog_name = name or "uploaded catalog"
-            self._catalog_upload = (self._catalog_name, bytes(source))
-        if example:
-            self._catalog_name = "example catalog"
-        self.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
-        self._catalog_message = ""
-        primary, filler = int(catalog.primary.sum()), int(catalog.filler.sum())
-        kinds = f"{primary} primary, {filler} filler" if catalog.has_flags else "no P/F flags"
-        self.catalog_label.value = (
-            f"<span style='font-size:0.9em'>{html.escape(self._catalog_name)}: "
-            f"{len(catalog)} sources ({kinds})</span>"
-        )
-        self._render_status()
-        if refresh and self._result is not None:
-            self._apply(self._plan)
-            self.canvas.draw_idle()
 
     def show_example_catalog(self, refresh: bool = True) -> None:
         """Show the bundled catalog of the example field (made for the example image)."""
         from previs.example_field import example_catalog_path
 
         path = example_catalog_path()
-        catalog = self._read_catalog(path, None)
-        self._set_catalog(catalog, path, None, example=True, refresh=refresh)
+        catalog = self.catalog_panel.read(path, None)
+        self.catalog_panel.show(catalog, path, None, example=True, refresh=refresh)
 
     def clear_catalog(self, refresh: bool = True) -> None:
         """Remove the catalog (no source overlay, no counts)."""
-        self._catalog = None
-        self._catalog_is_example = False
-        self._catalog_name = ""
-        self._catalog_path = self._catalog_upload = None
         self._counts = None
-        self.view.set_catalog([], [])
-        self.catalog_label.value = ""
+        self.catalog_panel.clear()
         if refresh and self._result is not None:
             self._apply(self._plan)
             self.canvas.draw_idle()
-
-    def _catalog_error(self, message: str) -> None:
-        kept = f" Still using {html.escape(self._catalog_name)}." if self._catalog else ""
-        self._catalog_message = (
-            f"<span style='color:#c0392b'>&#9888; Could not load the catalog: "
-            f"{html.escape(message)}</span>{kept}"
-        )
-        self._render_status()
-
-    def _load_catalog_from_path_box(self) -> None:
-        if self._syncing:
-            return
-        path = self.catalog_path.value.strip()
-        if not path:
-            return
-        try:
-            self.load_catalog(path)
-        except ValueError:
-            pass  # shown in the panel; the previous catalog stays
-
-    def _on_catalog_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        try:
-            self.load_catalog(bytes(item["content"]), name=item.get("name", "uploaded catalog"))
-        except ValueError:
-            pass  # shown in the panel; the previous catalog stays
 
     # ------------------------------------------------------------------ sessions and exports
     @property
@@ -1296,7 +1019,7 @@ class Dashboard:
         return Config(
             plan=self._plan,
             image=self._config_image(),
-            catalog=EXAMPLE if self._catalog_is_example else self._catalog_path,
+            catalog=EXAMPLE if self.catalog_panel.is_example else self.catalog_panel.file_path,
             tie_orient=self.tie_apa.value,
             show=ShowFlags(
                 ifu_slits=self.show_ifu_slits.value,
@@ -1310,11 +1033,12 @@ class Dashboard:
         )
 
     def _config_image(self) -> str | None:
-        if self._image_is_example:
+        images = self.image_panel
+        if images.is_example:
             return None
-        if self._sky_image is None and self._image_upload is None and self._image_path is None:
+        if images.sky_image is None and images.upload_data is None and images.path is None:
             return EMPTY_SKY
-        return self._image_path
+        return images.path
 
     def save_config(self, path: str | os.PathLike) -> Path:
         """Write the session (:attr:`config`) as JSON; returns the path written.
@@ -1326,10 +1050,12 @@ class Dashboard:
         target = _output_path(path)
         config = self.config
         directory = target.parent
-        if self._image_upload is not None and not self._image_is_example:
-            config = config.replace(image=str(_store_upload(directory, *self._image_upload)))
-        if self._catalog_upload is not None:
-            config = config.replace(catalog=str(_store_upload(directory, *self._catalog_upload)))
+        image_upload = self.image_panel.upload_data
+        if image_upload is not None and not self.image_panel.is_example:
+            config = config.replace(image=str(_store_upload(directory, *image_upload)))
+        catalog_upload = self.catalog_panel.upload_data
+        if catalog_upload is not None:
+            config = config.replace(catalog=str(_store_upload(directory, *catalog_upload)))
         return save_config(config, target)
 
     def load_config(self, path: str | os.PathLike) -> Config:
@@ -1370,11 +1096,11 @@ class Dashboard:
         if empty_sky:
             pass
         elif config.image is None:
-            if not self._image_is_example:
+            if not self.image_panel.is_example:
                 from previs.example_field import example_image_path
 
                 source = example_image_path()
-        elif config.image != self._image_path:
+        elif config.image != self.image_panel.path:
             source = config.image
         if source is not None:
             try:
@@ -1389,22 +1115,20 @@ class Dashboard:
             except ValueError as error:
                 raise ConfigError(f"{where}: catalog: {error}") from None
 
-        if empty_sky and (self._sky_image is not None or self._image_is_example):
+        images = self.image_panel
+        if empty_sky and (images.sky_image is not None or images.is_example):
             self.show_empty_sky()
-        if sky is not None:
-            self._show_sky_image(sky, source, None, example=config.image is None, recentre=False)
-            if config.image is None:
-                self._image_name = "example deep field (synthetic GOODS-S)"
-                self._set_image_message(
-                    "Showing the bundled example: a synthetic deep field at GOODS-S coordinates."
-                )
+        if sky is not None and config.image is None:
+            images.show_example_image(sky, source, recentre=False)
+        elif sky is not None:
+            images.show(sky, source, None, recentre=False)
         if catalog is None:
             self.clear_catalog(refresh=False)
         else:
             from previs.example_field import example_catalog_path
 
             is_example = os.path.abspath(catalog_file) == os.path.abspath(example_catalog_path())
-            self._set_catalog(catalog, catalog_file, None, example=is_example, refresh=False)
+            self.catalog_panel.show(catalog, catalog_file, None, example=is_example, refresh=False)
         self._syncing = True
         try:
             self.image_path.value = "" if empty_sky else config.image or ""
@@ -1443,18 +1167,19 @@ class Dashboard:
             Add the catalog sources as points (at-risk ones tagged); default:
             when a catalog is loaded.
         """
-        if pixel and self._sky_image is None:
+        sky_image = self.image_panel.sky_image
+        if pixel and sky_image is None:
             raise ValueError(
                 "pixel regions need a FITS image: load one (or the example field), or export "
                 "sky regions"
             )
         if include_catalog is None:
-            include_catalog = self._catalog is not None
+            include_catalog = self.catalog is not None
         return write_regions(
             _output_path(path),
             self._result,
-            image_wcs=self._sky_image if pixel else None,
-            catalog=self._catalog,
+            image_wcs=sky_image if pixel else None,
+            catalog=self.catalog,
             counts=self._counts,
             include_catalog=include_catalog,
         )
@@ -1473,7 +1198,7 @@ class Dashboard:
                 f"cannot write a report to {str(path)!r}: the extension must be one of "
                 f"{', '.join(REPORT_FORMATS)}"
             )
-        return write_report(target, build_report(self._plan, self._catalog))
+        return write_report(target, build_report(self._plan, self.catalog))
 
     def _on_export(self, key: str) -> None:
         folder = os.path.expanduser(self.output_folder.value.strip() or ".")
