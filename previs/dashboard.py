@@ -16,7 +16,6 @@ the latest value always wins and nothing piles up, with no timer or thread.
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import time
@@ -26,18 +25,11 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from previs.catalog import Catalog, read_catalog
-from previs.config import (
-    EMPTY_SKY,
-    EXAMPLE,
-    Config,
-    ConfigError,
-    ShowFlags,
-    load_config,
-    save_config,
-)
+from previs.catalog import Catalog
+from previs.config import EMPTY_SKY, EXAMPLE, Config, ConfigError, ShowFlags
 from previs.coverage import nircam_apa_for
 from previs.dashboard_catalog import CatalogPanel
+from previs.dashboard_exports import ExportPanel, read_session_files
 from previs.dashboard_image import ImagePanel
 from previs.dashboard_readout import other_channel, readout_html, status_html
 from previs.dashboard_text import (
@@ -46,16 +38,13 @@ from previs.dashboard_text import (
     markup_to_text,
     parse_dec,
     parse_ra,
-    size_text,
     split_position,
 )
-from previs.export import save_figure, write_regions
 from previs.patterns import DITHER_NAMES, Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
 from previs.pointing import Pointing
 from previs.projection import TangentPlane
-from previs.report import REPORT_FORMATS, build_report, write_report
 from previs.sources import SourceCounts, count_sources
 
 __all__ = [
@@ -78,41 +67,6 @@ _DITHER_LABELS = {
     "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
 }
 _NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
-DEFAULT_OUTPUT_FOLDER = "previs-output"
-DEFAULT_OUTPUT_NAME = "previs"
-#: Files the export buttons write: key -> (button label, tooltip, file name suffix).
-_EXPORTS = {
-    "regions": ("Regions (sky)", "DS9 regions of every aperture (and catalog) in RA/Dec", ".reg"),
-    "regions_pixels": (
-        "Regions (pixels)",
-        "DS9 regions in the pixel coordinates of the loaded FITS file",
-        "-pixels.reg",
-    ),
-    "png": ("Figure PNG", "The figure at 300 dpi", ".png"),
-    "pdf": ("Figure PDF", "The figure as vector PDF", ".pdf"),
-    "config": (
-        "Save configuration",
-        "Plan, image, catalog and display settings as JSON, to load again later",
-        "-config.json",
-    ),
-    "report_md": (
-        "Report .md",
-        "Coverage report (both channels, source counts) as Markdown",
-        "-report.md",
-    ),
-    "report_html": ("Report .html", "Coverage report as an HTML page", "-report.html"),
-    "report_json": ("Report .json", "Coverage report as JSON", "-report.json"),
-}
-#: Files up to this size also get a download link (a data: URI) in the panel.
-DOWNLOAD_LINK_MAX_BYTES = 6 * 2**20
-_MIME_TYPES = {
-    ".reg": "text/plain",
-    ".png": "image/png",
-    ".pdf": "application/pdf",
-    ".json": "application/json",
-    ".md": "text/markdown",
-    ".html": "text/html",
-}
 
 
 def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
@@ -461,7 +415,11 @@ class Dashboard:
             ],
             layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
         )
-        self._build_export_widgets()
+        exports = self.export_panel = ExportPanel(self)
+        self.output_folder, self.output_name = exports.output_folder, exports.output_name
+        self.export_buttons = exports.buttons
+        self.config_path, self.config_load_button = exports.config_path, exports.config_load_button
+        self.export_message, self.export_box = exports.message, exports.box
         figure_column = widgets.VBox([self.status, self.canvas, self.export_box])
         self.worst_case_button = widgets.Button(
             description="Show the worst angle",
@@ -498,59 +456,6 @@ class Dashboard:
         self.tie_apa.value = False
         self.plan = plan
 
-    def _build_export_widgets(self) -> None:
-        style = {"description_width": "96px"}
-        self.output_folder = widgets.Text(
-            value=DEFAULT_OUTPUT_FOLDER,
-            description="Output folder",
-            style=style,
-            layout=widgets.Layout(width="330px"),
-            tooltip="Folder (on the machine running the notebook) where the buttons write files; "
-            "created when needed",
-        )
-        self.output_name = widgets.Text(
-            value=DEFAULT_OUTPUT_NAME,
-            description="File name",
-            style=style,
-            layout=widgets.Layout(width="250px"),
-            tooltip="Start of the names of the files written (e.g. previs -> previs.reg)",
-        )
-        self.export_buttons: dict[str, widgets.Button] = {}
-        for key, (label, tooltip, _) in _EXPORTS.items():
-            button = widgets.Button(
-                description=label, tooltip=tooltip, layout=widgets.Layout(width="128px")
-            )
-            button.add_class(f"previs-export-{key}")
-            button.on_click(lambda _, key=key: self._on_export(key))
-            self.export_buttons[key] = button
-        self.config_path = widgets.Text(
-            placeholder="previs-output/previs-config.json",
-            description="Configuration",
-            style=style,
-            layout=widgets.Layout(width="450px"),
-            tooltip="A saved previs configuration (.json) or a NOVT configuration (.yaml)",
-        )
-        self.config_load_button = widgets.Button(
-            description="Load configuration",
-            tooltip="Restore the plan, image, catalog and display settings from this file",
-            layout=widgets.Layout(width="150px"),
-        )
-        self.config_load_button.add_class("previs-config-load")
-        self.export_message = widgets.HTML()
-        self.export_message.add_class("previs-export-message")
-        buttons = list(self.export_buttons.values())
-        self.export_box = widgets.VBox(
-            [
-                widgets.HTML("<b style='font-size:1.05em'>Save and export</b>"),
-                widgets.HBox([self.output_folder, self.output_name]),
-                widgets.HBox(buttons[:5]),
-                widgets.HBox(buttons[5:]),
-                widgets.HBox([self.config_path, self.config_load_button]),
-                self.export_message,
-            ],
-            layout=widgets.Layout(width="690px"),
-        )
-
     def _connect(self) -> None:
         plan_controls = [
             self.nirspec_ra,
@@ -580,7 +485,6 @@ class Dashboard:
             self.show_fillers,
         ):
             box.observe(self._on_visibility, names="value")
-        self.config_load_button.on_click(lambda _: self._load_config_from_box())
         self.worst_case_button.on_click(lambda _: self.show_worst_angle())
         self.canvas.mpl_connect("button_press_event", self._on_click)
 
@@ -1047,16 +951,7 @@ class Dashboard:
         the configuration file (under the uploaded name) and the configuration
         refers to that copy. Paths inside the file's folder are stored relative.
         """
-        target = _output_path(path)
-        config = self.config
-        directory = target.parent
-        image_upload = self.image_panel.upload_data
-        if image_upload is not None and not self.image_panel.is_example:
-            config = config.replace(image=str(_store_upload(directory, *image_upload)))
-        catalog_upload = self.catalog_panel.upload_data
-        if catalog_upload is not None:
-            config = config.replace(catalog=str(_store_upload(directory, *catalog_upload)))
-        return save_config(config, target)
+        return self.export_panel.save_config(path)
 
     def load_config(self, path: str | os.PathLike) -> Config:
         """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` configuration).
@@ -1066,14 +961,7 @@ class Dashboard:
         catalog cannot be read: the error (naming the file and the key) goes to
         the panel and is raised as :class:`previs.config.ConfigError`.
         """
-        try:
-            config = load_config(path)
-            self.apply_config(config, where=str(path))
-        except ConfigError as error:
-            self._export_note(f"&#9888; {html.escape(str(error))}", error=True)
-            raise
-        self._export_note(f"Loaded the configuration <code>{html.escape(str(path))}</code>.")
-        return config
+        return self.export_panel.load_config(path)
 
     def apply_config(self, config: Config, where: str = "config") -> None:
         """Set the whole session from a :class:`~previs.config.Config` (all or nothing).
@@ -1084,55 +972,31 @@ class Dashboard:
             When the image or catalog it names cannot be read (the message names
             the key); the current state is kept.
         """
-        from previs.image import load_image
-
         if not isinstance(config, Config):
             raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
-        # Read everything first: a failure leaves the dashboard untouched.
-        sky = source = None
-        empty_sky = config.image == EMPTY_SKY
-        if config.image == EXAMPLE:
-            config = config.replace(image=None)
-        if empty_sky:
-            pass
-        elif config.image is None:
-            if not self.image_panel.is_example:
-                from previs.example_field import example_image_path
-
-                source = example_image_path()
-        elif config.image != self.image_panel.path:
-            source = config.image
-        if source is not None:
-            try:
-                sky = load_image(source)
-            except (OSError, ValueError) as error:
-                raise ConfigError(f"{where}: image {config.image!r}: {error}") from None
-        catalog = None
-        catalog_file = config.catalog_file()
-        if catalog_file is not None:
-            try:
-                catalog = read_catalog(catalog_file)
-            except ValueError as error:
-                raise ConfigError(f"{where}: catalog: {error}") from None
-
         images = self.image_panel
+        files = read_session_files(config, where, images.is_example, images.path)
+        config, empty_sky, sky = files.config, files.empty_sky, files.sky
         if empty_sky and (images.sky_image is not None or images.is_example):
             self.show_empty_sky()
         if sky is not None and config.image is None:
-            images.show_example_image(sky, source, recentre=False)
+            images.show_example_image(sky, files.image_source, recentre=False)
         elif sky is not None:
-            images.show(sky, source, None, recentre=False)
-        if catalog is None:
+            images.show(sky, files.image_source, None, recentre=False)
+        if files.catalog is None:
             self.clear_catalog(refresh=False)
         else:
-            from previs.example_field import example_catalog_path
-
-            is_example = os.path.abspath(catalog_file) == os.path.abspath(example_catalog_path())
-            self.catalog_panel.show(catalog, catalog_file, None, example=is_example, refresh=False)
+            self.catalog_panel.show(
+                files.catalog,
+                files.catalog_file,
+                None,
+                example=files.catalog_is_example,
+                refresh=False,
+            )
         self._syncing = True
         try:
             self.image_path.value = "" if empty_sky else config.image or ""
-            self.catalog_path.value = catalog_file or ""
+            self.catalog_path.value = files.catalog_file or ""
             self.show_ifu_slits.value = config.show.ifu_slits
             self.show_nircam.value = config.show.detectors
             self.show_uncovered.value = config.show.uncovered
@@ -1167,91 +1031,20 @@ class Dashboard:
             Add the catalog sources as points (at-risk ones tagged); default:
             when a catalog is loaded.
         """
-        sky_image = self.image_panel.sky_image
-        if pixel and sky_image is None:
-            raise ValueError(
-                "pixel regions need a FITS image: load one (or the example field), or export "
-                "sky regions"
-            )
-        if include_catalog is None:
-            include_catalog = self.catalog is not None
-        return write_regions(
-            _output_path(path),
-            self._result,
-            image_wcs=sky_image if pixel else None,
-            catalog=self.catalog,
-            counts=self._counts,
-            include_catalog=include_catalog,
-        )
+        return self.export_panel.export_regions(path, pixel, include_catalog)
 
     def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
         """Save the figure as PNG, PDF or SVG (by extension) at ``dpi`` (300 by default)."""
-        written = save_figure(self.figure, _output_path(path), dpi=dpi)
-        self.canvas.draw_idle()
-        return written
+        return self.export_panel.save_figure(path, dpi)
 
     def save_report(self, path: str | os.PathLike) -> Path:
         """Write the coverage report (both channels, source counts) as .md, .html or .json."""
-        target = _output_path(path)
-        if Path(target).suffix.lower() not in REPORT_FORMATS:
-            raise ValueError(
-                f"cannot write a report to {str(path)!r}: the extension must be one of "
-                f"{', '.join(REPORT_FORMATS)}"
-            )
-        return write_report(target, build_report(self._plan, self.catalog))
-
-    def _on_export(self, key: str) -> None:
-        folder = os.path.expanduser(self.output_folder.value.strip() or ".")
-        stem = self.output_name.value.strip() or DEFAULT_OUTPUT_NAME
-        if os.sep in stem or (os.altsep and os.altsep in stem):
-            self._export_note(
-                f"&#9888; File name {html.escape(stem)!r} must not contain a folder; put the "
-                "folder in Output folder",
-                error=True,
-            )
-            return
-        path = Path(folder) / f"{stem}{_EXPORTS[key][2]}"
-        actions = {
-            "regions": lambda: self.export_regions(path),
-            "regions_pixels": lambda: self.export_regions(path, pixel=True),
-            "png": lambda: self.save_figure(path),
-            "pdf": lambda: self.save_figure(path),
-            "config": lambda: self.save_config(path),
-            "report_md": lambda: self.save_report(path),
-            "report_html": lambda: self.save_report(path),
-            "report_json": lambda: self.save_report(path),
-        }
-        try:
-            written = actions[key]()
-        except (OSError, ValueError) as error:
-            self._export_note(f"&#9888; {html.escape(str(error))}", error=True)
-            return
-        if key == "config":
-            self._syncing = True
-            try:
-                self.config_path.value = str(written)
-            finally:
-                self._syncing = False
-        self._export_note(_written_html(Path(written)))
-
-    def _load_config_from_box(self) -> None:
-        path = self.config_path.value.strip()
-        if not path:
-            self._export_note("&#9888; Give the path of a configuration file first.", error=True)
-            return
-        try:
-            self.load_config(os.path.expanduser(path))
-        except ValueError:
-            pass  # shown in the panel; nothing changed
-
-    def _export_note(self, text: str, error: bool = False) -> None:
-        colour = "#c0392b" if error else "inherit"
-        self.export_message.value = f"<span style='color:{colour}'>{text}</span>"
+        return self.export_panel.save_report(path)
 
     @property
     def export_text(self) -> str:
         """The export panel's last message, no markup."""
-        return markup_to_text(self.export_message.value)
+        return self.export_panel.text
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:
@@ -1268,46 +1061,6 @@ def _offset_arcsec(plan: Plan) -> tuple[float, float]:
         plan.nircam.ra, plan.nircam.dec
     )
     return round(float(dx), 6), round(float(dy), 6)
-
-
-def _output_path(path: str | os.PathLike) -> Path:
-    """``path`` with ``~`` expanded and its folder created."""
-    target = Path(os.path.expanduser(os.fspath(path)))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"cannot create the folder {str(target.parent)!r}: {error}") from None
-    return target
-
-
-def _store_upload(directory: Path, name: str, data: bytes) -> Path:
-    """Write uploaded bytes into ``directory`` under ``name`` (numbered if another file has it)."""
-    base = Path(Path(name).name or "upload")
-    candidate = directory / base
-    number = 1
-    while candidate.exists():
-        if candidate.is_file() and candidate.read_bytes() == data:
-            return candidate
-        candidate = directory / f"{base.stem}-{number}{base.suffix}"
-        number += 1
-    candidate.write_bytes(data)
-    return candidate
-
-
-def _written_html(path: Path) -> str:
-    """Panel note for a written file: its full path and, when small, a download link."""
-    import base64
-
-    size = path.stat().st_size
-    text = f"Wrote <code>{html.escape(str(path.resolve()))}</code> ({size_text(size)})"
-    if size <= DOWNLOAD_LINK_MAX_BYTES:
-        mime = _MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        text += (
-            f" &mdash; <a class='previs-download' download='{html.escape(path.name)}' "
-            f"href='data:{mime};base64,{data}'>download</a>"
-        )
-    return text + "."
 
 
 def _same_angle(a: float, b: float, tolerance: float = 1e-9) -> bool:
