@@ -29,6 +29,7 @@ from previs.catalog import Catalog
 from previs.config import EMPTY_SKY, EXAMPLE, Config, ConfigError, ShowFlags
 from previs.coverage import nircam_apa_for
 from previs.dashboard_catalog import CatalogPanel
+from previs.dashboard_controls import MOSAIC_SLIDER_MAX, OVERLAP_SLIDER_RANGE, PlanControls
 from previs.dashboard_exports import ExportPanel, read_session_files
 from previs.dashboard_image import ImagePanel
 from previs.dashboard_readout import other_channel, readout_html, status_html
@@ -40,7 +41,7 @@ from previs.dashboard_text import (
     parse_ra,
     split_position,
 )
-from previs.patterns import DITHER_NAMES, Mosaic
+from previs.patterns import Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
 from previs.pointing import Pointing
@@ -55,23 +56,6 @@ __all__ = [
     "parse_dec",
     "split_position",
 ]
-
-MOSAIC_SLIDER_MAX = 4
-OVERLAP_SLIDER_RANGE = (0.0, 50.0)
-
-_DITHER_LABELS = {
-    "NONE": "none (one exposure)",
-    "FULL3": "FULL3 (3 positions)",
-    "FULL3TIGHT": "FULL3TIGHT (3, deeper centre)",
-    "FULL6": "FULL6 (6 positions)",
-    "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
-}
-_NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
-
-
-def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
-    """A show/hide checkbox, on at start."""
-    return widgets.Checkbox(value=True, description=description, indent=False, tooltip=tooltip)
 
 
 def default_plan() -> Plan:
@@ -186,179 +170,20 @@ class Dashboard:
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self, tie_apa: bool) -> None:
-        style = {"description_width": "122px"}
-        full = widgets.Layout(width="100%")
-
-        def text(description: str, tooltip: str, placeholder: str = "") -> widgets.Text:
-            return widgets.Text(
-                description=description,
-                tooltip=tooltip,
-                placeholder=placeholder,
-                continuous_update=False,
-                style=style,
-                layout=full,
-            )
-
-        def apa_slider(description: str, tooltip: str) -> widgets.FloatSlider:
-            return widgets.FloatSlider(
-                value=0.0,
-                min=0.0,
-                max=360.0,
-                step=None,
-                description=description,
-                tooltip=tooltip,
-                continuous_update=True,
-                readout_format=".1f",
-                style=style,
-                layout=full,
-            )
-
-        self.nirspec_ra = text(
-            "NIRSpec RA",
-            "Right ascension of the MSA centre: degrees (53.1625) or hours:min:sec (03:32:39.0)",
-            "53.1625 or 03:32:39.0",
-        )
-        self.nirspec_dec = text(
-            "NIRSpec Dec",
-            "Declination of the MSA centre: degrees (-27.7914) or deg:min:sec (-27:47:29)",
-            "-27.7914 or -27:47:29",
-        )
-        self.nirspec_apa = apa_slider(
-            "NIRSpec APA °",
-            "Position angle of the MSA on the sky (degrees east of north). The "
-            "schedulers fix it later; drag to see which angles your pre-imaging covers.",
-        )
-        self.nircam_mode = widgets.ToggleButtons(
-            options=[(label, key) for key, label in _NIRCAM_MODES.items()],
-            description="NIRCam centre",
-            style={**style, "button_width": "72px"},
-            tooltips=[
-                "NIRCam points at the NIRSpec position",
-                "NIRCam points at an offset (arcsec east, north) from NIRSpec",
-                "NIRCam points at its own RA/Dec",
-            ],
-        )
-        self.nircam_dx = widgets.FloatText(
-            value=0.0,
-            step=5.0,
-            description='East offset "',
-            style=style,
-            layout=full,
-            tooltip="NIRCam centre minus NIRSpec centre towards east, arcsec",
-            continuous_update=False,
-        )
-        self.nircam_dy = widgets.FloatText(
-            value=0.0,
-            step=5.0,
-            description='North offset "',
-            style=style,
-            layout=full,
-            tooltip="NIRCam centre minus NIRSpec centre towards north, arcsec",
-            continuous_update=False,
-        )
-        self.nircam_ra = text(
-            "NIRCam RA",
-            "Right ascension of the NIRCam field centre (both modules): degrees or hours:min:sec",
-        )
-        self.nircam_dec = text(
-            "NIRCam Dec", "Declination of the NIRCam field centre: degrees or deg:min:sec"
-        )
-        self.offset_box = widgets.VBox([self.nircam_dx, self.nircam_dy])
-        self.radec_box = widgets.VBox([self.nircam_ra, self.nircam_dec])
-        self.tie_apa = widgets.Checkbox(
-            value=bool(tie_apa),
-            description="Tie NIRCam APA to NIRSpec (same V3PA)",
-            indent=False,
-            tooltip="Pre-imaging taken at the same spacecraft orientation as the spectroscopy: "
-            "the NIRCam angle then follows the NIRSpec angle",
-        )
-        self.nircam_apa = apa_slider(
-            "NIRCam APA °",
-            "Position angle of the NIRCam field (degrees east of north); the "
-            "pre-imaging is usually taken on another date, at another angle",
-        )
-        self.dither = widgets.Dropdown(
-            options=[(_DITHER_LABELS.get(name, name), name) for name in DITHER_NAMES],
-            description="Dither",
-            style=style,
-            layout=full,
-            tooltip="NIRCam dither pattern: small telescope moves between exposures that fill "
-            "the gaps between detectors",
-        )
-        self.rows = widgets.IntSlider(
-            value=1,
-            min=1,
-            max=MOSAIC_SLIDER_MAX,
-            description="Mosaic rows",
-            style=style,
-            layout=full,
-            tooltip="Mosaic tiles stacked along NIRCam's short (Y) side",
-        )
-        self.columns = widgets.IntSlider(
-            value=1,
-            min=1,
-            max=MOSAIC_SLIDER_MAX,
-            description="Mosaic columns",
-            style=style,
-            layout=full,
-            tooltip="Mosaic tiles side by side along NIRCam's long (X) side",
-        )
-        self.row_overlap = widgets.FloatSlider(
-            value=10.0,
-            min=OVERLAP_SLIDER_RANGE[0],
-            max=OVERLAP_SLIDER_RANGE[1],
-            step=None,
-            description="Row overlap %",
-            style=style,
-            layout=full,
-            readout_format=".0f",
-            tooltip="How much neighbouring rows overlap, percent of the tile height",
-        )
-        self.column_overlap = widgets.FloatSlider(
-            value=10.0,
-            min=OVERLAP_SLIDER_RANGE[0],
-            max=OVERLAP_SLIDER_RANGE[1],
-            step=None,
-            description="Column overlap %",
-            style=style,
-            layout=full,
-            readout_format=".0f",
-            tooltip="How much neighbouring columns overlap, percent of the tile width",
-        )
-        self.channel = widgets.ToggleButtons(
-            options=[("short (SW)", "short"), ("long (LW)", "long")],
-            description="Channel",
-            style={**style, "button_width": "90px"},
-            tooltips=[
-                "0.6-2.3 micron: eight detectors with small gaps",
-                "2.4-5 micron: two large detectors",
-            ],
-        )
-        self.show_ifu_slits = _show_toggle(
-            "IFU and fixed slits", "Draw NIRSpec's IFU and fixed slits next to the MSA"
-        )
-        self.show_nircam = _show_toggle(
-            "NIRCam detectors",
-            "Draw every NIRCam detector of every exposure (overlaps look brighter)",
-        )
-        self.show_uncovered = _show_toggle(
-            "uncovered MSA area", "Shade the part of the MSA no NIRCam exposure sees"
-        )
-        self.show_primaries = _show_toggle(
-            "primary targets", "Mark the catalog's primary targets (green circles)"
-        )
-        self.show_fillers = _show_toggle(
-            "fillers", "Mark the catalog's filler sources (violet squares)"
-        )
-        self.click_target = widgets.ToggleButtons(
-            options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
-            description="Click moves",
-            style={**style, "button_width": "80px"},
-            tooltips=[
-                "A click on the image moves the NIRCam centre there",
-                "A click on the image moves the NIRSpec MSA centre there",
-            ],
-        )
+        controls = self.controls = PlanControls(tie_apa)
+        self.nirspec_ra, self.nirspec_dec = controls.nirspec_ra, controls.nirspec_dec
+        self.nirspec_apa, self.nircam_mode = controls.nirspec_apa, controls.nircam_mode
+        self.nircam_dx, self.nircam_dy = controls.nircam_dx, controls.nircam_dy
+        self.nircam_ra, self.nircam_dec = controls.nircam_ra, controls.nircam_dec
+        self.offset_box, self.radec_box = controls.offset_box, controls.radec_box
+        self.tie_apa, self.nircam_apa = controls.tie_apa, controls.nircam_apa
+        self.dither, self.channel = controls.dither, controls.channel
+        self.rows, self.columns = controls.rows, controls.columns
+        self.row_overlap, self.column_overlap = controls.row_overlap, controls.column_overlap
+        self.show_ifu_slits, self.show_nircam = controls.show_ifu_slits, controls.show_nircam
+        self.show_uncovered = controls.show_uncovered
+        self.show_primaries, self.show_fillers = controls.show_primaries, controls.show_fillers
+        self.click_target = controls.click_target
         images, catalogs = self.image_panel, self.catalog_panel
         self.image_path, self.load_button, self.upload = (
             images.path_box,
@@ -379,42 +204,6 @@ class Dashboard:
         self.status.add_class("previs-status")
         self.readout = widgets.HTML(layout=widgets.Layout(width="250px"))
         self.readout.add_class("previs-readout")
-        self.nirspec_apa.add_class("previs-nirspec-apa")
-        self.nircam_apa.add_class("previs-nircam-apa")
-
-        def heading(text: str) -> widgets.HTML:
-            return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
-
-        controls = widgets.VBox(
-            [
-                heading("NIRSpec MSA (spectroscopy)"),
-                self.nirspec_ra,
-                self.nirspec_dec,
-                self.nirspec_apa,
-                heading("NIRCam pre-imaging"),
-                self.nircam_mode,
-                self.offset_box,
-                self.radec_box,
-                self.tie_apa,
-                self.nircam_apa,
-                self.dither,
-                self.rows,
-                self.columns,
-                self.row_overlap,
-                self.column_overlap,
-                self.channel,
-                heading("Show"),
-                widgets.HBox([self.show_ifu_slits, self.show_nircam]),
-                widgets.HBox([self.show_uncovered, self.show_primaries]),
-                self.show_fillers,
-                self.click_target,
-                heading("Image"),
-                *images.rows,
-                heading("Catalog"),
-                *catalogs.rows,
-            ],
-            layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
-        )
         exports = self.export_panel = ExportPanel(self)
         self.output_folder, self.output_name = exports.output_folder, exports.output_name
         self.export_buttons = exports.buttons
@@ -428,7 +217,8 @@ class Dashboard:
         )
         self.worst_case_button.add_class("previs-worst-button")
         readout_column = widgets.VBox([self.readout, self.worst_case_button])
-        self.plan_tab = widgets.HBox([controls, figure_column, readout_column])
+        controls_column = controls.column(images.rows, catalogs.rows)
+        self.plan_tab = widgets.HBox([controls_column, figure_column, readout_column])
         self.widget = widgets.VBox([self.plan_tab])
         self.widget.add_class("previs-dashboard")
 
@@ -457,33 +247,9 @@ class Dashboard:
         self.plan = plan
 
     def _connect(self) -> None:
-        plan_controls = [
-            self.nirspec_ra,
-            self.nirspec_dec,
-            self.nirspec_apa,
-            self.nircam_mode,
-            self.nircam_dx,
-            self.nircam_dy,
-            self.nircam_ra,
-            self.nircam_dec,
-            self.tie_apa,
-            self.nircam_apa,
-            self.dither,
-            self.rows,
-            self.columns,
-            self.row_overlap,
-            self.column_overlap,
-            self.channel,
-        ]
-        for control in plan_controls:
+        for control in self.controls.plan_widgets:
             control.observe(self._on_control, names="value")
-        for box in (
-            self.show_ifu_slits,
-            self.show_nircam,
-            self.show_uncovered,
-            self.show_primaries,
-            self.show_fillers,
-        ):
+        for box in self.controls.show_toggles:
             box.observe(self._on_visibility, names="value")
         self.worst_case_button.on_click(lambda _: self.show_worst_angle())
         self.canvas.mpl_connect("button_press_event", self._on_click)
@@ -544,13 +310,9 @@ class Dashboard:
                 slider.max = max(OVERLAP_SLIDER_RANGE[1], value)
                 slider.value = value
             self.channel.value = plan.channel
-            self._show_nircam_mode(mode)
+            self.controls.show_nircam_mode(mode)
         finally:
             self._syncing = False
-
-    def _show_nircam_mode(self, mode: str) -> None:
-        self.offset_box.layout.display = None if mode == "offset" else "none"
-        self.radec_box.layout.display = None if mode == "radec" else "none"
 
     def _plan_from_widgets(self) -> Plan:
         """Read every control into a Plan; ValueError names the control that is wrong."""
@@ -621,7 +383,7 @@ class Dashboard:
 
     def _switch_nircam_mode(self, old: str, new: str) -> None:
         """Carry the current NIRCam position into the fields of the newly chosen mode."""
-        self._show_nircam_mode(new)
+        self.controls.show_nircam_mode(new)
         nircam = self._plan.nircam
         self._syncing = True
         try:
@@ -811,7 +573,7 @@ class Dashboard:
                 self.nircam_dy.value = round(float(dy), 3)
             else:
                 self.nircam_mode.value = "radec"
-                self._show_nircam_mode("radec")
+                self.controls.show_nircam_mode("radec")
                 self.nircam_ra.value = f"{ra:.7f}"
                 self.nircam_dec.value = f"{dec:.7f}"
         finally:
@@ -855,7 +617,7 @@ class Dashboard:
             self.nirspec_dec.value = format_degrees(dec)
             if self.nircam_mode.value == "radec":
                 self.nircam_mode.value = "same"
-                self._show_nircam_mode("same")
+                self.controls.show_nircam_mode("same")
         finally:
             self._syncing = False
         self.refresh()
