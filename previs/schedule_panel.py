@@ -41,16 +41,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import io
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.dates as mdates
-from matplotlib.figure import Figure
 
+from previs import schedule_panel_markup as markup
 from previs.apa_search import DEFAULT_TARGET, SearchResult, WorstCase, search_configuration
 from previs.apa_search import worst_case_coverage as _worst_case_coverage
 from previs.plan import Plan
@@ -63,99 +60,12 @@ from previs.schedule import (
     plan_schedule,
     propose_schedules,
 )
-from previs.schedule_plot import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
-from previs.visibility import FIRST_DATE, LAST_DATE, check_date, visibility
+from previs.schedule_panel_figures import FigureView, draw_coverage, draw_timeline, timeline_span
+from previs.visibility import LAST_DATE, check_date, visibility
 
 __all__ = ["SchedulePanel"]
 
 PROPOSAL_SPAN_DAYS = 730
-TIMELINE_BEFORE_DAYS = 60
-TIMELINE_AFTER_DAYS = 90
-TIMELINE_MIN_DAYS = 365
-
-_STATUS_STYLE = {
-    "ok": ("#1e8449", "&#10004;", "OK"),
-    "warning": ("#b9770e", "&#9888;", "Allowed, but short"),
-    "error": ("#c0392b", "&#10006;", "Not allowed"),
-}
-_ERROR_COLOR = "#c0392b"
-
-
-def _deg(value: float) -> str:
-    return f"{float(value) % 360.0:.1f}&deg;"
-
-
-def _arc_width(apa_range: tuple[float, float]) -> float:
-    low, high = apa_range
-    if high - low >= 360.0:
-        return 360.0
-    return (high - low) % 360.0
-
-
-def _signed(angle: float) -> float:
-    """An angle difference in (-180, 180]."""
-    return -((-angle + 180.0) % 360.0 - 180.0)
-
-
-def _signed_text(angle: float) -> str:
-    """``+1.2`` / ``-0.4`` / ``0.0`` (no ``-0.0``) for an angle difference, degrees."""
-    value = round(_signed(angle), 1)
-    return f"{value:+.1f}" if value else "0.0"
-
-
-def _plain(markup: str) -> str:
-    """Text of an HTML fragment (for tests and logs)."""
-    text = re.sub(r"<br\s*/?>|</(?:div|li|tr|p)>", "\n", markup)
-    text = re.sub(r"</t[dh]>", " ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    return html.unescape(re.sub(r"[ \t]+", " ", text)).strip()
-
-
-class _FigureView:
-    """A matplotlib Figure shown as an ipympl canvas, or as a PNG image widget."""
-
-    def __init__(
-        self,
-        figsize: tuple[float, float],
-        interactive: bool | None,
-        margins: dict[str, float],
-    ) -> None:
-        self.figure = Figure(figsize=figsize, dpi=100)
-        # Fixed margins: tight_layout would render the figure once more at every redraw.
-        self.figure.subplots_adjust(**margins)
-        self.ax = self.figure.add_subplot()
-        self.interactive = False
-        if interactive is None or interactive:
-            try:
-                from ipympl.backend_nbagg import Canvas, FigureManager
-            except ImportError:
-                if interactive:
-                    raise
-            else:
-                canvas = Canvas(self.figure)
-                FigureManager(canvas, 0)
-                canvas.header_visible = False
-                canvas.footer_visible = False
-                canvas.resizable = False
-                canvas.toolbar_visible = "fade-in-fade-out"
-                canvas.toolbar_position = "left"
-                self.widget: widgets.DOMWidget = canvas
-                self.interactive = True
-        if not self.interactive:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(self.figure)
-            self.widget = widgets.Image(format="png")
-        self.draws = 0
-
-    def draw(self) -> None:
-        self.draws += 1
-        if self.interactive:
-            self.widget.draw_idle()
-        else:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png")
-            self.widget.value = buffer.getvalue()
 
 
 class SchedulePanel:
@@ -323,13 +233,13 @@ class SchedulePanel:
             icon="check",
         )
 
-        self.timeline = _FigureView(
+        self.timeline = FigureView(
             (9.0, 3.6), interactive, {"left": 0.07, "right": 0.98, "bottom": 0.1, "top": 0.92}
         )
         self.timeline.widget.add_class("previs-schedule-timeline")
         self.coverage_html = widgets.HTML()
         self.coverage_html.add_class("previs-schedule-coverage")
-        self.coverage_plot = _FigureView(
+        self.coverage_plot = FigureView(
             (5.4, 2.9), interactive, {"left": 0.13, "right": 0.97, "bottom": 0.17, "top": 0.9}
         )
         self.coverage_plot.widget.add_class("previs-schedule-coverage-plot")
@@ -499,12 +409,12 @@ class SchedulePanel:
     @property
     def message(self) -> str:
         """Error or note shown at the top of the panel, as plain text."""
-        return _plain(self.message_html.value)
+        return markup.plain_text(self.message_html.value)
 
     @property
     def check_text(self) -> str:
         """The separation check as plain text."""
-        return _plain(self.check_html.value)
+        return markup.plain_text(self.check_html.value)
 
     @property
     def timeline_draws(self) -> int:
@@ -573,11 +483,7 @@ class SchedulePanel:
         """A new target: new proposals; dates kept unless they do not fit the new target."""
         first_time = self._target is None
         self._target = (plan.nirspec.ra, plan.nirspec.dec)
-        self.target_html.value = (
-            "<div style='font-family:sans-serif;padding:4px 12px 4px 0'>Target (NIRSpec "
-            f"pointing of the main tab): RA <b>{plan.nirspec.ra:.5f}&deg;</b>, Dec "
-            f"<b>{plan.nirspec.dec:+.5f}&deg;</b></div>"
-        )
+        self.target_html.value = markup.target_html(plan)
         self._search = None
         self._search_key = None
         self._show_search()
@@ -620,16 +526,9 @@ class SchedulePanel:
         return ""
 
     def _set_proposal_options(self) -> None:
-        options = []
-        for k, proposal in enumerate(self._proposals):
-            check = proposal.check
-            options.append(
-                (
-                    f"{k + 1}. image {proposal.imaging_date}, NIRSpec {proposal.nirspec_start}"
-                    f" to {proposal.nirspec_end} ({check.separation_days} d later)",
-                    k,
-                )
-            )
+        options = [
+            (markup.proposal_label(k, proposal), k) for k, proposal in enumerate(self._proposals)
+        ]
         self._syncing = True
         try:
             self.proposal_choice.options = options
@@ -640,17 +539,7 @@ class SchedulePanel:
         self.proposal_html.value = self._proposal_note(0) if options else ""
 
     def _proposal_note(self, k: int) -> str:
-        proposal = self._proposals[k]
-        parts = []
-        if proposal.latest_imaging_ok:
-            parts.append(
-                f"the pre-imaging may slip until {proposal.latest_imaging_ok} and keep "
-                f"{RECOMMENDED_SEPARATION_DAYS} days"
-            )
-        if proposal.latest_imaging_allowed:
-            parts.append(f"until {proposal.latest_imaging_allowed} for {MIN_SEPARATION_DAYS}")
-        text = "; ".join(parts) if parts else "no slack: the imaging date must not slip"
-        return f"<div style='color:#555;font-size:0.9em'>Proposal {k + 1}: {text}.</div>"
+        return markup.proposal_note_html(k, self._proposals[k])
 
     def _dates_fit(self, plan: Plan) -> bool:
         try:
@@ -729,8 +618,10 @@ class SchedulePanel:
             self._nircam_apa = (nominal + self.nircam_roll.value) % 360.0
         else:
             self._nircam_apa = None
-        self.check_html.value = self._check_markup(schedule)
-        self.orientation_html.value = self._orientation_markup(schedule)
+        self.check_html.value = markup.check_html(schedule)
+        self.orientation_html.value = markup.orientation_html(
+            schedule, self.nircam_roll.value, self._nircam_apa
+        )
         self.apply_button.disabled = self._nircam_apa is None or schedule.nirspec_apa is None
         self._update_coverage(plan, schedule)
         self._draw_timeline(plan, schedule)
@@ -753,84 +644,11 @@ class SchedulePanel:
         finally:
             self._syncing = False
 
-    def _check_markup(self, schedule: SchedulePlan) -> str:
-        check = schedule.check
-        color, icon, word = _STATUS_STYLE[schedule.status]
-        messages = "".join(f"<li>{html.escape(m)}</li>" for m in schedule.messages)
-        window = ""
-        if schedule.nirspec_end is not None:
-            days = (schedule.nirspec_end - check.nirspec_start).days + 1
-            window = (
-                f"<tr><td>NIRSpec window</td><td><b>{check.nirspec_start} to "
-                f"{schedule.nirspec_end}</b> ({days} days)</td></tr>"
-            )
-        planning = check.planning_days if check.separation_days > 0 else "none"
-        return (
-            "<div style='font-family:sans-serif;line-height:1.35'>"
-            f"<div class='previs-schedule-status previs-status-{schedule.status}' "
-            f"style='color:{color};font-weight:700;font-size:1.15em'>{icon} {word}: "
-            f"{check.separation_days} days between pre-imaging and NIRSpec start</div>"
-            f"<div style='color:#555;font-size:0.9em'>rule: at least {MIN_SEPARATION_DAYS} "
-            f"days, {RECOMMENDED_SEPARATION_DAYS} recommended</div>"
-            f"<ul style='margin:4px 0 4px 18px;padding:0'>{messages}</ul>"
-            "<table style='border-collapse:collapse'>"
-            f"<tr><td style='padding-right:10px'>Pre-imaging</td><td><b>{check.imaging_date}"
-            "</b></td></tr>"
-            f"<tr><td>Pre-images available</td><td><b>{check.preimages_available}</b></td></tr>"
-            f"<tr><td>MSA program update due</td><td><b>{check.update_due}</b></td></tr>"
-            f"<tr><td>Days to plan the MSA</td><td><b class='previs-planning-days'>{planning}"
-            "</b></td></tr>"
-            f"{window}</table></div>"
-        )
-
-    def _orientation_markup(self, schedule: SchedulePlan) -> str:
-        check = schedule.check
-        lines = []
-        if schedule.nircam_apa_nominal is not None and schedule.nircam_apa is not None:
-            low, high = schedule.nircam_apa
-            roll = self.nircam_roll.value
-            chosen = (
-                f"; using <b class='previs-nircam-apa-chosen'>{_deg(self._nircam_apa)}</b> "
-                f"({roll:+.1f}&deg; roll)"
-                if roll
-                else ""
-            )
-            lines.append(
-                f"NIRCam on {check.imaging_date}: APA <b class='previs-nircam-apa-nominal'>"
-                f"{_deg(schedule.nircam_apa_nominal)}</b> nominal, allowed {_deg(low)} to "
-                f"{_deg(high)}{chosen}"
-            )
-        else:
-            lines.append(
-                f"<span style='color:{_ERROR_COLOR}'>NIRCam: JWST cannot point at the target "
-                f"on {check.imaging_date}</span>"
-            )
-        if schedule.nirspec_apa is not None:
-            low, high = schedule.nirspec_apa
-            lines.append(
-                f"NIRSpec from {check.nirspec_start} to {schedule.nirspec_end}: APA "
-                f"<b class='previs-nirspec-apa-range'>{_deg(low)} to {_deg(high)}</b> "
-                f"({_arc_width(schedule.nirspec_apa):.1f}&deg; wide); the schedulers pick one"
-            )
-        else:
-            lines.append(
-                f"<span style='color:{_ERROR_COLOR}'>NIRSpec: JWST cannot point at the target "
-                f"on {check.nirspec_start}</span>"
-            )
-        return (
-            "<div style='font-family:sans-serif;line-height:1.4'>"
-            + "".join(f"<div>{line}</div>" for line in lines)
-            + "</div>"
-        )
-
     def _update_coverage(self, plan: Plan, schedule: SchedulePlan) -> None:
         if self._nircam_apa is None or schedule.nirspec_apa is None:
             self._worst = None
             self._worst_key = None
-            self.coverage_html.value = (
-                "<div style='font-family:sans-serif;color:#555'>The worst case needs both "
-                "dates inside visibility windows (grey bands on the timeline).</div>"
-            )
+            self.coverage_html.value = markup.coverage_html(plan, None, None)
             self.coverage_plot.widget.layout.display = "none"
             return
         nircam = Pointing(plan.nircam.ra, plan.nircam.dec, self._nircam_apa)
@@ -855,67 +673,21 @@ class SchedulePanel:
                 plan.mosaic,
             )
             self._worst_key = key
-            ax = self.coverage_plot.ax
-            ax.clear()
-            plot_coverage_vs_apa(self._worst, allowed_range=schedule.nirspec_apa, ax=ax)
-            ax.axhline(
-                required, color="tab:green", ls=":", lw=1.2, label=f"required {required:g} %"
-            )
-            left, right = ax.get_xlim()
-            margin = max(2.0, 0.08 * (right - left))
-            ax.set_xlim(left - margin, right + margin)
-            ax.set_ylim(max(0.0, min(100.0 * self._worst.min, required) - 6.0), 100.5)
-            ax.legend(loc="best", fontsize="x-small", framealpha=0.9)
-            ax.set_title("MSA covered at each NIRSpec APA the schedulers may pick", fontsize=9)
+            draw_coverage(self.coverage_plot.ax, self._worst, schedule.nirspec_apa, required)
             self.coverage_plot.draw()
         self.coverage_plot.widget.layout.display = None
-        worst = self._worst
-        label = {"short": "SW", "long": "LW"}[plan.channel]
-        tiles = plan.mosaic.n_tiles
-        self.coverage_html.value = (
-            "<div style='font-family:sans-serif;line-height:1.35'>"
-            "<div>Worst-case MSA coverage over the allowed NIRSpec APAs</div>"
-            f"<div class='previs-worst-case' style='font-size:2.2em;font-weight:700;"
-            f"color:#0a6ebd'>{100.0 * worst.min:.1f} %</div>"
-            f"<div>at NIRSpec APA <b>{_deg(worst.apa_at_min)}</b>; best "
-            f"{100.0 * float(worst.covered.max()):.1f} %</div>"
-            f"<div style='color:#555;margin-top:4px'>NIRCam {label}, "
-            f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
-            f"({html.escape(plan.mosaic.label)}), APA {_deg(self._nircam_apa)}, centre "
-            f"{plan.nircam.ra:.5f}&deg; {plan.nircam.dec:+.5f}&deg; (from the main tab); "
-            f"{len(worst.apas)} angles checked</div></div>"
-        )
-
-    def _timeline_span(self, dates: list[_dt.date]) -> tuple[_dt.date, _dt.date]:
-        first = max(min(dates) - _dt.timedelta(days=TIMELINE_BEFORE_DAYS), FIRST_DATE)
-        last = min(max(dates) + _dt.timedelta(days=TIMELINE_AFTER_DAYS), LAST_DATE)
-        if (last - first).days + 1 < TIMELINE_MIN_DAYS:
-            last = min(first + _dt.timedelta(days=TIMELINE_MIN_DAYS - 1), LAST_DATE)
-            first = max(min(first, last - _dt.timedelta(days=TIMELINE_MIN_DAYS - 1)), FIRST_DATE)
-        return first, last
+        self.coverage_html.value = markup.coverage_html(plan, self._worst, self._nircam_apa)
 
     def _draw_timeline(self, plan: Plan, schedule: SchedulePlan) -> None:
         check = schedule.check
         end = schedule.nirspec_end or check.nirspec_start
-        first, last = self._timeline_span([check.imaging_date, check.nirspec_start, end])
+        first, last = timeline_span([check.imaging_date, check.nirspec_start, end])
         key = (plan.nirspec.ra, plan.nirspec.dec, check.imaging_date, check.nirspec_start, end)
         key += (first, last)
         if key == self._timeline_key:
             return
         vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
-        ax = self.timeline.ax
-        ax.clear()
-        plot_timeline(vis, check.imaging_date, check.nirspec_start, ax=ax)
-        ax.axvspan(
-            mdates.date2num(check.nirspec_start) - 0.5,
-            mdates.date2num(end) + 0.5,
-            color=NIRSPEC_COLOR,
-            alpha=0.12,
-            lw=0,
-            zorder=0.5,
-            label="NIRSpec window",
-        )
-        ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+        draw_timeline(self.timeline.ax, vis, check.imaging_date, check.nirspec_start, end)
         self.timeline.draw()
         self._timeline_key = key
 
@@ -924,23 +696,12 @@ class SchedulePanel:
             today = check_date(self._today_input, "first day to search")
         except ValueError:
             return
-        first, last = self._timeline_span([today])
+        first, last = timeline_span([today])
         key = (plan.nirspec.ra, plan.nirspec.dec, None, None, None, first, last)
         if key == self._timeline_key:
             return
         vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
-        ax = self.timeline.ax
-        ax.clear()
-        plot_timeline(vis, ax=ax)
-        if not vis.windows:
-            ax.text(
-                0.5,
-                0.5,
-                "not in JWST's field of regard in this period",
-                transform=ax.transAxes,
-                ha="center",
-                color=_ERROR_COLOR,
-            )
+        draw_timeline(self.timeline.ax, vis)
         self.timeline.draw()
         self._timeline_key = key
 
@@ -950,15 +711,9 @@ class SchedulePanel:
         self._render_message()
 
     def _render_message(self) -> None:
-        parts = []
-        if self._error:
-            kept = " (showing the last valid schedule)" if self._schedule is not None else ""
-            parts.append(
-                f"<div style='color:{_ERROR_COLOR}'>&#9888; {html.escape(self._error)}{kept}</div>"
-            )
-        if self._note:
-            parts.append(f"<div style='color:#555'>{html.escape(self._note)}</div>")
-        self.message_html.value = "".join(parts)
+        self.message_html.value = markup.message_html(
+            self._error, self._note, self._schedule is not None
+        )
 
     # ------------------------------------------------------------------ actions
     def use_orientations(self) -> None:
@@ -1002,9 +757,7 @@ class SchedulePanel:
 
         def progress(fraction: float, message: str) -> None:
             self.progress.value = fraction
-            self.progress_label.value = (
-                f"<span style='color:#555;font-size:0.9em'>{html.escape(message)}</span>"
-            )
+            self.progress_label.value = markup.muted_html(message, "0.9em")
 
         self.search_button.disabled = True
         self.apply_config_button.disabled = True
@@ -1048,64 +801,10 @@ class SchedulePanel:
                 self.progress.bar_style = ""
                 self.progress_label.value = ""
             return
-        rows = []
-        for row in result.trade_off:
-            reached = row["worst"] >= result.target
-            bound = "" if row["refined"] else " (at most)"
-            weight = "font-weight:700;" if reached else ""
-            cells = (
-                str(row["exposures"]),
-                f"{100.0 * row['worst']:.1f} %{bound}",
-                html.escape(row["dither"]),
-                html.escape(row["mosaic"]),
-            )
-            rows.append(
-                f"<tr style='{weight}'>"
-                + "".join(f"<td style='padding:0 12px 0 0'>{c}</td>" for c in cells)
-                + "</tr>"
-            )
-        cell = "style='padding:0 12px 0 0;text-align:left'"
-        self.tradeoff_html.value = (
-            "<div style='font-family:sans-serif'><table style='border-collapse:collapse'>"
-            f"<tr><th {cell}>Exposures</th><th {cell}>Worst-case coverage</th>"
-            f"<th {cell}>Dither</th><th {cell}>Mosaic</th></tr>"
-            + "".join(rows)
-            + "</table><div style='color:#555;font-size:0.85em'>Best configuration found for "
-            "each number of exposures; 'at most': checked at a few angles only.</div></div>"
-        )
-        elapsed = f"{result.elapsed_s:.1f} s, {result.coverage_evaluations} coverage evaluations"
-        best = result.best
-        if best is None:
-            self.best_html.value = (
-                "<div style='font-family:sans-serif'><b style='color:#b9770e'>No configuration "
-                f"reached {100.0 * result.target:.1f} %</b> at every allowed NIRSpec APA. Lower "
-                "the required coverage or shorten the NIRSpec window (fewer angles to cover)."
-                f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
-            )
-            return
+        self.tradeoff_html.value = markup.tradeoff_html(result)
         nominal = self._schedule.nircam_apa_nominal if self._schedule else None
-        roll = (
-            f" ({_signed_text(best.nircam.apa - nominal)}&deg; from nominal)"
-            if nominal is not None
-            else ""
-        )
-        dx, dy = best.offset_arcsec
-        east, north = best.offset_east_north_arcsec
-        self.best_html.value = (
-            "<div style='font-family:sans-serif;line-height:1.35'>"
-            "<div>Fewest exposures reaching "
-            f"{100.0 * result.target:.1f} %:</div>"
-            f"<div class='previs-best-config' style='font-size:1.2em;font-weight:700'>"
-            f"{html.escape(best.dither)} dither, {html.escape(best.mosaic.label)} mosaic: "
-            f"{best.exposures} exposures</div>"
-            f"<div>worst case <b>{100.0 * best.worst:.2f} %</b> at NIRSpec APA "
-            f"{_deg(best.apa_at_min)}</div>"
-            f"<div>NIRCam APA {_deg(best.nircam.apa)}{roll}</div>"
-            f"<div>NIRCam centre moved {dx:+.0f}&quot;, {dy:+.0f}&quot; along its own axes "
-            f"({east:+.1f}&quot; east, {north:+.1f}&quot; north)</div>"
-            f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
-        )
-        self.apply_config_button.disabled = self._apply_plan is None
+        self.best_html.value = markup.best_configuration_html(result, nominal)
+        self.apply_config_button.disabled = result.best is None or self._apply_plan is None
 
     def use_configuration(self) -> None:
         """Send the searched configuration to the dashboard ("Use this configuration")."""
@@ -1128,7 +827,9 @@ class SchedulePanel:
         if nominal is not None:
             self._syncing = True
             try:
-                self.nircam_roll.value = round(_signed(result.best.nircam.apa - nominal), 6)
+                self.nircam_roll.value = round(
+                    markup.signed_angle(result.best.nircam.apa - nominal), 6
+                )
             finally:
                 self._syncing = False
         self._note = (
