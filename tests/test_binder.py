@@ -100,7 +100,10 @@ def test_notebooks_the_links_open_exist():
 
 def test_repo2docker_renders_a_dockerfile():
     """repo2docker reads the binder folder and writes a Dockerfile (no build, no engine)."""
-    executable = shutil.which("repo2docker")
+    # The test environment's own copy first: make test runs .venv/bin/python without
+    # activating the venv, so .venv/bin is not on PATH.
+    beside = Path(sys.executable).parent / "repo2docker"
+    executable = str(beside) if beside.exists() else shutil.which("repo2docker")
     if executable is None:
         pytest.fail("repo2docker missing: pip install jupyter-repo2docker (a test dependency)")
     process = subprocess.run(
