@@ -1,10 +1,20 @@
 """The interactive dashboard: widgets -> Plan -> evaluate -> figure and readout.
 
-This is the only previs module that imports ipywidgets and ipympl. It holds no
+With its ``dashboard_*`` helpers, this is the widget layer of previs. It holds no
 geometry: it turns widget values into a :class:`previs.plan.Plan`, calls
 :func:`previs.plan.evaluate`, hands the :class:`~previs.plan.Result` to
 :class:`previs.plot.SkyView` and to the readout, and shows input errors in the
 panel while keeping the last good state.
+
+The widget layer is split in small modules that this one wires together:
+:mod:`previs.dashboard_controls` (plan-entry widgets and their layout),
+:mod:`previs.dashboard_image` and :mod:`previs.dashboard_catalog` (the image
+and catalog sections and what they show), :mod:`previs.dashboard_exports`
+(save/export section, sessions), :mod:`previs.dashboard_readout` (readout and
+status HTML), :mod:`previs.dashboard_worst_case` (worst case over the allowed
+NIRSpec APAs) and :mod:`previs.dashboard_text` (coordinate parsing and number
+formatting). The :class:`Dashboard` keeps the plan <-> widgets mapping, the
+update flow and the whole public API.
 
 Fast slider drags: the ipywidgets front end keeps at most one change message
 in flight and merges the changes made meanwhile into one buffered message with
@@ -29,7 +39,12 @@ from previs.catalog import Catalog
 from previs.config import EMPTY_SKY, EXAMPLE, Config, ConfigError, ShowFlags
 from previs.coverage import nircam_apa_for
 from previs.dashboard_catalog import CatalogPanel
-from previs.dashboard_controls import MOSAIC_SLIDER_MAX, OVERLAP_SLIDER_RANGE, PlanControls
+from previs.dashboard_controls import (
+    MOSAIC_SLIDER_MAX,
+    OVERLAP_SLIDER_RANGE,
+    PlanControls,
+    make_sky_canvas,
+)
 from previs.dashboard_exports import ExportPanel, read_session_files
 from previs.dashboard_image import ImagePanel
 from previs.dashboard_readout import other_channel, readout_html, status_html
@@ -41,6 +56,7 @@ from previs.dashboard_text import (
     parse_ra,
     split_position,
 )
+from previs.dashboard_worst_case import WorstCaseTracker, normalized_apa_range
 from previs.patterns import Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
@@ -61,21 +77,6 @@ __all__ = [
 def default_plan() -> Plan:
     """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile."""
     return Plan.centred(dither="FULL3")
-
-
-def _make_canvas(figure: Figure):
-    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot."""
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    canvas = Canvas(figure)
-    FigureManager(canvas, 0)
-    canvas.header_visible = False
-    canvas.footer_visible = False
-    canvas.resizable = False
-    canvas.toolbar_visible = "fade-in-fade-out"
-    canvas.toolbar_position = "left"
-    canvas.add_class("previs-sky")
-    return canvas
 
 
 class Dashboard:
@@ -119,10 +120,8 @@ class Dashboard:
         schedule: bool = True,
     ) -> None:
         self._plan = plan if plan is not None else default_plan()
-        self._nirspec_apa_range: tuple[float, float] | None = None
-        self._worst_case = None
-        self._worst_case_key: tuple | None = None
-        self.worst_case_times_ms: list[float] = []
+        self._worst_cases = WorstCaseTracker()
+        self.worst_case_times_ms = self._worst_cases.times_ms
         self.schedule_panel = None
         self._result: Result | None = None
         self._syncing = False
@@ -132,7 +131,7 @@ class Dashboard:
         self.count_times_ms: list[float] = []
 
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
-        self.canvas = _make_canvas(self.figure)
+        self.canvas = make_sky_canvas(self.figure)
         self.view = SkyView(self.figure, blit=True)
         self.image_panel = ImagePanel(self)
         self.catalog_panel = CatalogPanel(self)
@@ -428,7 +427,7 @@ class Dashboard:
         self._update_worst_case(plan)
         other_covered = evaluate(plan.replace(channel=other_channel(plan))).coverage.covered
         self.readout.value = readout_html(
-            result, other_covered, self._worst_case, self._counts, self.catalog_panel.name
+            result, other_covered, self.worst_case, self._counts, self.catalog_panel.name
         )
         if self._input_error:
             self._input_error = ""
@@ -441,12 +440,12 @@ class Dashboard:
     @property
     def nirspec_apa_range(self) -> tuple[float, float] | None:
         """The allowed NIRSpec APA range (min, max degrees; min > max crosses 0), or None."""
-        return self._nirspec_apa_range
+        return self._worst_cases.apa_range
 
     @property
     def worst_case(self):
         """:class:`previs.apa_search.WorstCase` of the plan over :attr:`nirspec_apa_range`."""
-        return self._worst_case
+        return self._worst_cases.worst
 
     def apply_orientations(
         self, nircam_apa: float, nirspec_apa_range: tuple[float, float] | None
@@ -456,18 +455,11 @@ class Dashboard:
 
         ``nirspec_apa_range`` None removes the range.
         """
-        if nirspec_apa_range is not None:
-            low, high = (float(v) for v in nirspec_apa_range)
-            if not (math.isfinite(low) and math.isfinite(high)):
-                raise ValueError(
-                    f"NIRSpec APA range must be two finite angles in degrees, got "
-                    f"{nirspec_apa_range!r}"
-                )
-            nirspec_apa_range = (low % 360.0, high % 360.0)
+        nirspec_apa_range = normalized_apa_range(nirspec_apa_range)
         nircam_apa = float(nircam_apa)
         if not math.isfinite(nircam_apa):
             raise ValueError(f"NIRCam APA must be a finite angle in degrees, got {nircam_apa!r}")
-        self._nirspec_apa_range = nirspec_apa_range
+        self._worst_cases.apa_range = nirspec_apa_range
         self._syncing = True
         try:
             self.tie_apa.value = False
@@ -479,41 +471,14 @@ class Dashboard:
 
     def show_worst_angle(self) -> None:
         """Move the NIRSpec APA slider to the allowed angle where coverage is smallest."""
-        if self._worst_case is not None:
-            self.nirspec_apa.value = self._worst_case.apa_at_min
+        if self.worst_case is not None:
+            self.nirspec_apa.value = self.worst_case.apa_at_min
 
     def _update_worst_case(self, plan: Plan) -> None:
         """Worst-case coverage over the allowed NIRSpec APAs; recomputed only when the
         range or the NIRCam configuration changes (not on NIRSpec APA moves)."""
-        self.worst_case_button.layout.display = None if self._nirspec_apa_range else "none"
-        if self._nirspec_apa_range is None:
-            self._worst_case = self._worst_case_key = None
-            return
-        key = (
-            self._nirspec_apa_range,
-            plan.nirspec.ra,
-            plan.nirspec.dec,
-            plan.nircam,
-            plan.channel,
-            plan.dither,
-            plan.mosaic,
-        )
-        if key == self._worst_case_key:
-            return
-        from previs.apa_search import worst_case_coverage
-
-        started = time.perf_counter()
-        self._worst_case = worst_case_coverage(
-            plan.nirspec,
-            plan.nircam,
-            self._nirspec_apa_range,
-            channel=plan.channel,
-            dither=plan.dither,
-            mosaic=plan.mosaic,
-        )
-        self._worst_case_key = key
-        self.worst_case_times_ms.append((time.perf_counter() - started) * 1000.0)
-        del self.worst_case_times_ms[:-200]
+        self.worst_case_button.layout.display = None if self.nirspec_apa_range else "none"
+        self._worst_cases.update(plan)
 
     def _sync_hidden_nircam_fields(self, plan: Plan) -> None:
         """Keep the NIRCam position fields of the modes not in use on the current position."""

@@ -11,10 +11,18 @@ from one is the :class:`~previs.dashboard.Dashboard`'s job.
 from __future__ import annotations
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from previs.patterns import DITHER_NAMES
 
-__all__ = ["MOSAIC_SLIDER_MAX", "NIRCAM_MODES", "OVERLAP_SLIDER_RANGE", "PlanControls", "heading"]
+__all__ = [
+    "MOSAIC_SLIDER_MAX",
+    "NIRCAM_MODES",
+    "OVERLAP_SLIDER_RANGE",
+    "PlanControls",
+    "heading",
+    "make_sky_canvas",
+]
 
 MOSAIC_SLIDER_MAX = 4
 OVERLAP_SLIDER_RANGE = (0.0, 50.0)
@@ -32,6 +40,21 @@ _DITHER_LABELS = {
 def heading(text: str) -> widgets.HTML:
     """A section title in a panel."""
     return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
+
+
+def make_sky_canvas(figure: Figure):
+    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot."""
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    canvas = Canvas(figure)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.resizable = False
+    canvas.toolbar_visible = "fade-in-fade-out"
+    canvas.toolbar_position = "left"
+    canvas.add_class("previs-sky")
+    return canvas
 
 
 def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:

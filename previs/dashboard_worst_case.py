@@ -1,0 +1,90 @@
+"""Worst-case MSA coverage over the NIRSpec APA range the schedulers may pick.
+
+:class:`WorstCaseTracker` keeps the allowed NIRSpec APA range that the Schedule
+tab sends to the dashboard and the worst-case coverage of the current plan over
+it (:func:`previs.apa_search.worst_case_coverage`, a few milliseconds). It
+recomputes only when the range, the target or the NIRCam setup changes, not
+when the NIRSpec APA slider moves. No widgets here.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+from previs.plan import Plan
+
+if TYPE_CHECKING:
+    from previs.apa_search import WorstCase
+
+__all__ = ["WorstCaseTracker", "normalized_apa_range"]
+
+
+def normalized_apa_range(
+    nirspec_apa_range: tuple[float, float] | None,
+) -> tuple[float, float] | None:
+    """``(min, max)`` NIRSpec APA in degrees wrapped to [0, 360); None stays None.
+
+    Raises ValueError when the angles are not finite numbers.
+    """
+    if nirspec_apa_range is None:
+        return None
+    low, high = (float(v) for v in nirspec_apa_range)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(
+            f"NIRSpec APA range must be two finite angles in degrees, got {nirspec_apa_range!r}"
+        )
+    return (low % 360.0, high % 360.0)
+
+
+class WorstCaseTracker:
+    """The allowed NIRSpec APA range and the plan's worst-case coverage over it.
+
+    Attributes
+    ----------
+    apa_range : tuple of float or None
+        Allowed NIRSpec APA (min, max) in degrees (min > max crosses 0); None: no range.
+    worst : previs.apa_search.WorstCase or None
+        Worst case of the last plan given to :meth:`update` (None without a range).
+    times_ms : list of float
+        Duration of the last (up to 200) computations, milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self.apa_range: tuple[float, float] | None = None
+        self.worst: WorstCase | None = None
+        self.times_ms: list[float] = []
+        self._key: tuple | None = None
+
+    def update(self, plan: Plan) -> WorstCase | None:
+        """The worst case of ``plan`` over :attr:`apa_range`, recomputed when needed."""
+        if self.apa_range is None:
+            self.worst = self._key = None
+            return None
+        key = (
+            self.apa_range,
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+            plan.nircam,
+            plan.channel,
+            plan.dither,
+            plan.mosaic,
+        )
+        if key == self._key:
+            return self.worst
+        from previs.apa_search import worst_case_coverage
+
+        started = time.perf_counter()
+        self.worst = worst_case_coverage(
+            plan.nirspec,
+            plan.nircam,
+            self.apa_range,
+            channel=plan.channel,
+            dither=plan.dither,
+            mosaic=plan.mosaic,
+        )
+        self._key = key
+        self.times_ms.append((time.perf_counter() - started) * 1000.0)
+        del self.times_ms[:-200]
+        return self.worst
