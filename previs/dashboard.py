@@ -61,7 +61,7 @@ from previs.patterns import Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
 from previs.pointing import Pointing
-from previs.projection import TangentPlane
+from previs.projection import offset_position, position_offset
 from previs.sources import SourceCounts, count_sources
 
 __all__ = [
@@ -327,8 +327,7 @@ class Dashboard:
             dx, dy = self.nircam_dx.value, self.nircam_dy.value
             if not (math.isfinite(dx) and math.isfinite(dy)):
                 raise ValueError("NIRCam offset must be finite numbers of arcsec")
-            sky = TangentPlane(nirspec.ra, nirspec.dec).to_sky(dx, dy)
-            ra, dec = float(sky[0]), float(sky[1])
+            ra, dec = offset_position(nirspec.ra, nirspec.dec, dx, dy)
         else:
             ra = parse_ra(self.nircam_ra.value, "NIRCam RA")
             dec = parse_dec(self.nircam_dec.value, "NIRCam Dec")
@@ -533,9 +532,9 @@ class Dashboard:
                 self.nirspec_dec.value = f"{dec:.7f}"
             elif self.nircam_mode.value == "offset":
                 nirspec = self._plan.nirspec
-                dx, dy = TangentPlane(nirspec.ra, nirspec.dec).to_plane(ra, dec)
-                self.nircam_dx.value = round(float(dx), 3)
-                self.nircam_dy.value = round(float(dy), 3)
+                dx, dy = position_offset(nirspec.ra, nirspec.dec, ra, dec)
+                self.nircam_dx.value = round(dx, 3)
+                self.nircam_dy.value = round(dy, 3)
             else:
                 self.nircam_mode.value = "radec"
                 self.controls.show_nircam_mode("radec")
@@ -784,10 +783,8 @@ def _offset_arcsec(plan: Plan) -> tuple[float, float]:
     """NIRCam centre minus NIRSpec centre (east, north), arcsec, rounded to 1 micro-arcsec."""
     if (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec):
         return 0.0, 0.0
-    dx, dy = TangentPlane(plan.nirspec.ra, plan.nirspec.dec).to_plane(
-        plan.nircam.ra, plan.nircam.dec
-    )
-    return round(float(dx), 6), round(float(dy), 6)
+    dx, dy = position_offset(plan.nirspec.ra, plan.nirspec.dec, plan.nircam.ra, plan.nircam.dec)
+    return round(dx, 6), round(dy, 6)
 
 
 def _same_angle(a: float, b: float, tolerance: float = 1e-9) -> bool:

@@ -71,3 +71,23 @@ class TangentPlane:
             return np.column_stack([x, y])
 
         return transfer
+
+
+def offset_position(
+    ra_deg: float, dec_deg: float, east_arcsec: float, north_arcsec: float
+) -> tuple[float, float]:
+    """The sky position (RA, Dec degrees) offset by (east, north) arcsec from (ra, dec).
+
+    Offsets are tangent-plane (gnomonic) coordinates at (ra, dec).
+    """
+    ra, dec = TangentPlane(ra_deg, dec_deg).to_sky(east_arcsec, north_arcsec)
+    return float(ra), float(dec)
+
+
+def position_offset(
+    ra0_deg: float, dec0_deg: float, ra_deg: float, dec_deg: float
+) -> tuple[float, float]:
+    """(east, north) arcsec of (ra, dec) in the tangent plane at (ra0, dec0): the inverse
+    of :func:`offset_position`."""
+    x, y = TangentPlane(ra0_deg, dec0_deg).to_plane(ra_deg, dec_deg)
+    return float(x), float(y)
