@@ -14,6 +14,16 @@ import numpy as np
 from previs.pointing import ARCSEC_PER_RADIAN, unit_vectors
 
 
+def _dot(axis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``axis . vectors`` over the first axis, element by element.
+
+    Not ``tensordot``: BLAS may round equal inputs differently at different
+    positions (threads, vector tails), and a polygon ring whose first and last
+    points come out unequal is no longer closed.
+    """
+    return axis[0] * vectors[0] + axis[1] * vectors[1] + axis[2] * vectors[2]
+
+
 @dataclass(frozen=True)
 class TangentPlane:
     """Tangent plane at (ra, dec) degrees; x towards east, y towards north, arcsec."""
@@ -32,11 +42,11 @@ class TangentPlane:
         """Plane coordinates (arcsec) of unit vectors of shape (3, ...)."""
         east, north, centre = self._basis()
         vectors = np.asarray(vectors, dtype=float)
-        depth = np.tensordot(centre, vectors, axes=1)
+        depth = _dot(centre, vectors)
         if np.any(depth <= 0):
             raise ValueError("a position lies 90 degrees or more from the tangent point")
-        x = np.tensordot(east, vectors, axes=1) / depth * ARCSEC_PER_RADIAN
-        y = np.tensordot(north, vectors, axes=1) / depth * ARCSEC_PER_RADIAN
+        x = _dot(east, vectors) / depth * ARCSEC_PER_RADIAN
+        y = _dot(north, vectors) / depth * ARCSEC_PER_RADIAN
         return x, y
 
     def to_unit(self, x_arcsec: np.ndarray, y_arcsec: np.ndarray) -> np.ndarray:

@@ -46,3 +46,13 @@ def test_offsets_go_east_and_north_and_back():
 def test_positions_beyond_the_hemisphere_are_refused():
     with pytest.raises(ValueError, match="90 degrees"):
         TangentPlane(0.0, 0.0).to_plane(180.0, 0.0)
+
+
+@pytest.mark.parametrize("n_points", [5, 17, 1001])
+def test_equal_points_map_to_equal_points_wherever_they_sit(n_points):
+    """A closed ring must stay closed after a transfer between planes (bit for bit)."""
+    rng = np.random.default_rng(n_points)
+    coords = rng.uniform(-300, 300, size=(n_points, 2))
+    coords[-1] = coords[0]
+    out = TangentPlane(53.1, -27.8).transfer_to(TangentPlane(53.12, -27.77))(coords)
+    assert out[0, 0] == out[-1, 0] and out[0, 1] == out[-1, 1]
