@@ -63,13 +63,15 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
     """The Voila command line that serves ``notebook`` on 127.0.0.1:``port``."""
     command = [
         sys.executable,
-        "-m",
-        "voila",
+        "-c",
+        # Voila's own entry point, with the upload limit set as a number (traitlets'
+        # command-line form for dict items would pass it as a string).
+        "from voila.app import Voila; Voila.launch_instance(tornado_settings="
+        f"{{'websocket_max_message_size': {MAX_UPLOAD_BYTES}}})",
         str(notebook),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--theme=light",
-        f"--Voila.tornado_settings={{'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}",
     ]
     if not open_browser:
         command.append("--no-browser")
