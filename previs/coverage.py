@@ -125,7 +125,9 @@ def geometry_sky_rings(
     return rings
 
 
-def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
+def compute_coverage(
+    nirspec_pointing: Pointing, nircam: Footprint, max_depth: int = MAX_DEPTH
+) -> Coverage:
     """Coverage of the MSA at ``nirspec_pointing`` by the NIRCam footprint ``nircam``.
 
     The covered area (depth 1), the per-quadrant fractions and the uncovered
@@ -138,7 +140,12 @@ def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
         Pointing of NRS_FULL_MSA (degrees).
     nircam : Footprint
         NIRCam footprint of one channel (from :func:`previs.footprints.nircam_footprint`).
+    max_depth : int
+        Deepest level reported in ``depth`` (1 to 3); 1 skips the row integration
+        when only the covered fraction is wanted.
     """
+    if max_depth not in range(1, MAX_DEPTH + 1):
+        raise ValueError(f"max_depth must be 1, 2 or 3, got {max_depth!r}")
     msa = msa_geometry(nirspec_pointing)
     corners = _plane_corners(nircam, msa.plane)
     detectors = shapely.polygons(corners)
@@ -150,10 +157,11 @@ def compute_coverage(nirspec_pointing: Pointing, nircam: Footprint) -> Coverage:
         for i, quadrant in enumerate(msa.quadrants)
     }
     covered = _fraction(covered_area.area, msa.area)
-    deeper = depth_fractions(corners[touching], msa.quadrant_corners, MAX_DEPTH)
     depth = {1: covered}
-    for k in range(2, MAX_DEPTH + 1):
-        depth[k] = min(float(deeper[k - 1]), depth[k - 1])
+    if max_depth > 1:
+        deeper = depth_fractions(corners[touching], msa.quadrant_corners, max_depth)
+        for k in range(2, max_depth + 1):
+            depth[k] = min(float(deeper[k - 1]), depth[k - 1])
     return Coverage(
         channel=nircam.channel or "",
         covered=covered,

@@ -424,7 +424,8 @@ class Dashboard:
             del self.count_times_ms[:-200]
             self.view.set_at_risk(self._counts.at_risk)
         self._update_worst_case(plan)
-        other_covered = evaluate(plan.replace(channel=other_channel(plan))).coverage.covered
+        other = evaluate(plan.replace(channel=other_channel(plan)), max_depth=1)
+        other_covered = other.coverage.covered
         self.readout.value = readout_html(
             result, other_covered, self.worst_case, self._counts, self.catalog_panel.name
         )

@@ -212,13 +212,17 @@ class Result:
     siaf_version: str
 
 
-def evaluate(plan: Plan) -> Result:
-    """Footprints and coverage of a plan."""
+def evaluate(plan: Plan, max_depth: int = 3) -> Result:
+    """Footprints and coverage of a plan.
+
+    ``max_depth`` (1-3) is the deepest coverage level computed; 1 is quicker
+    when only the covered fraction is needed.
+    """
     nircam = nircam_footprint(plan.nircam, plan.channel, plan.dither, plan.mosaic)
     return Result(
         plan=plan,
         nirspec=nirspec_footprint(plan.nirspec),
         nircam=nircam,
-        coverage=compute_coverage(plan.nirspec, nircam),
+        coverage=compute_coverage(plan.nirspec, nircam, max_depth),
         siaf_version=siaf_version(),
     )

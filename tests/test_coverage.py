@@ -151,3 +151,14 @@ def test_tied_orientation_is_one_v3pa():
     nrc = get_aperture("NRCALL_FULL").v3_idl_yang
     assert (45.0 - nircam_apa_for(45.0)) % 360 == pytest.approx(nrs - nrc)
     assert nrs - nrc == pytest.approx(138.649, abs=1e-3)
+
+
+def test_max_depth_one_gives_the_same_covered_fraction():
+    nirspec = Pointing(53.0, -27.0, 10.0)
+    footprint = nircam_footprint(Pointing(53.0, -27.0, 40.0), "short", "FULL3", Mosaic(2, 1))
+    full = compute_coverage(nirspec, footprint)
+    quick = compute_coverage(nirspec, footprint, max_depth=1)
+    assert quick.covered == full.covered and quick.quadrants == full.quadrants
+    assert quick.depth == {1: full.covered}
+    with pytest.raises(ValueError, match="max_depth"):
+        compute_coverage(nirspec, footprint, max_depth=4)
