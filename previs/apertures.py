@@ -148,8 +148,3 @@ def get_aperture(name: str) -> Aperture:
         corners_x_idl=np.array(entry["corners_x_idl"]),
         corners_y_idl=np.array(entry["corners_y_idl"]),
     )
-
-
-def aperture_names() -> tuple[str, ...]:
-    """Names of all apertures in the snapshot."""
-    return tuple(_snapshot()["apertures"])

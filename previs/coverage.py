@@ -56,13 +56,6 @@ def _plane_corners(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
     return np.stack([x, y], axis=-1)
 
 
-def exposure_geometries(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
-    """One geometry per exposure (the union of its detectors) in ``plane``."""
-    polygons = shapely.polygons(_plane_corners(footprint, plane))
-    per_exposure = polygons.reshape(footprint.n_exposures, -1)
-    return np.array([shapely.union_all(row) for row in per_exposure], dtype=object)
-
-
 @dataclass(frozen=True, eq=False)
 class Coverage:
     """MSA coverage of a NIRCam footprint.
@@ -76,7 +69,8 @@ class Coverage:
     quadrants : dict
         Covered fraction of each quadrant, keyed 1-4.
     depth : dict
-        ``depth[k]``: fraction of the MSA covered by at least ``k`` exposures, k = 1..3.
+        ``depth[k]``: fraction of the MSA covered by at least ``k`` exposures,
+        k = 1..max_depth (3 unless :func:`compute_coverage` was asked for less).
     exposures : int
         Number of exposures (dither positions x mosaic tiles).
     uncovered : shapely geometry
@@ -108,21 +102,28 @@ class Coverage:
 
     def uncovered_sky_rings(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Rings (exteriors and holes) of the uncovered area as (ra, dec) arrays, degrees."""
-        return geometry_sky_rings(self.uncovered, self.plane)
+        return [ring for polygon in self.uncovered_sky_polygons() for ring in polygon]
+
+    def uncovered_sky_polygons(self) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """The uncovered area as polygons, each a list of (ra, dec) rings in degrees:
+        its exterior first, then its holes."""
+        return geometry_sky_polygons(self.uncovered, self.plane)
 
 
-def geometry_sky_rings(
+def geometry_sky_polygons(
     geometry: BaseGeometry, plane: TangentPlane
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every ring of a polygonal geometry in ``plane`` as (ra, dec) arrays in degrees."""
-    rings = []
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """Every polygon of a geometry in ``plane`` as (ra, dec) rings in degrees, exterior first."""
+    polygons = []
     for polygon in shapely.get_parts(geometry):
         if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
             continue
+        rings = []
         for ring in (polygon.exterior, *polygon.interiors):
             xy = np.asarray(ring.coords)
             rings.append(plane.to_sky(xy[:, 0], xy[:, 1]))
-    return rings
+        polygons.append(rings)
+    return polygons
 
 
 def compute_coverage(

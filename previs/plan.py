@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from previs.apertures import siaf_version
+from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
 from previs.coverage import Coverage, compute_coverage, nircam_apa_for
 from previs.footprints import Footprint, check_channel, nircam_footprint, nirspec_footprint
 from previs.patterns import Mosaic, canonical_dither
-from previs.pointing import Pointing
+from previs.pointing import Pointing, v3pa_from_apa
 
 PLAN_FORMAT_VERSION = 1
 
@@ -67,6 +67,16 @@ class Plan:
         if nircam_apa is None:
             nircam_apa = nircam_apa_for(float(nirspec_apa))
         return cls(Pointing(ra, dec, nirspec_apa), Pointing(ra, dec, nircam_apa), **kwargs)
+
+    @property
+    def nirspec_v3pa(self) -> float:
+        """V3 position angle (deg, [0, 360)) of the spectroscopy."""
+        return v3pa_from_apa(self.nirspec.apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang)
+
+    @property
+    def nircam_v3pa(self) -> float:
+        """V3 position angle (deg, [0, 360)) of the pre-imaging."""
+        return v3pa_from_apa(self.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
 
     def replace(self, **changes: Any) -> Plan:
         """A copy with some fields changed (validated again)."""

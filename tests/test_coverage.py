@@ -162,3 +162,11 @@ def test_max_depth_one_gives_the_same_covered_fraction():
     assert quick.depth == {1: full.covered}
     with pytest.raises(ValueError, match="max_depth"):
         compute_coverage(nirspec, footprint, max_depth=4)
+
+
+def test_uncovered_polygons_keep_exteriors_and_holes_together():
+    nirspec = Pointing(53.0, -27.0, 10.0)
+    coverage = compute_coverage(nirspec, nircam_footprint(Pointing(53.0, -27.0, 40.0)))
+    polygons = coverage.uncovered_sky_polygons()
+    assert polygons and all(len(rings) >= 1 for rings in polygons)
+    assert sum(len(rings) for rings in polygons) == len(coverage.uncovered_sky_rings())

@@ -89,3 +89,9 @@ def test_missing_keys_take_defaults():
     plan = Plan.from_dict({"nirspec": {"ra": 10.0, "dec": -5.0, "apa": 30.0}})
     assert plan.nircam.ra == 10.0 and plan.nircam.dec == -5.0
     assert plan.dither == "NONE" and plan.mosaic == Mosaic() and plan.channel == "short"
+
+
+def test_v3pa_of_both_instruments():
+    plan = Plan.centred(nirspec_apa=100.0)  # same spacecraft orientation
+    assert plan.nirspec_v3pa == pytest.approx(plan.nircam_v3pa)
+    assert plan.nirspec_v3pa == pytest.approx((100.0 - 138.5745697) % 360)
