@@ -147,11 +147,14 @@ def _to_pixel(regions, image_wcs: Any):
 
     wcs, block = _pixel_transform(image_wcs)
     half = (block - 1) / 2.0
+    transposed = bool(getattr(image_wcs, "transposed", False))
 
     def pixels(coord) -> PixCoord:
-        x, y = wcs.world_to_pixel_values(coord.ra.deg, coord.dec.deg)
+        # High-level call: right whatever order the WCS keeps RA and Dec in.
+        x, y = wcs.world_to_pixel(coord)
         # A block-averaged display pixel j is centred on file pixel block*j + (block-1)/2.
-        return PixCoord(block * np.asarray(x) + half, block * np.asarray(y) + half)
+        x, y = block * np.asarray(x) + half, block * np.asarray(y) + half
+        return PixCoord(y, x) if transposed else PixCoord(x, y)
 
     converted = []
     for region in regions:

@@ -117,6 +117,9 @@ class SkyImage:
         BUNIT of the HDU ("" when absent).
     limits : tuple of float
         Display limits (vmin, vmax) from `display_limits`; computed when not given.
+    transposed : bool
+        True when the file's first WCS axis is Dec: `data` and `wcs` are then
+        transposed (RA along display x), and file pixel (x, y) is display (y, x).
     """
 
     data: np.ndarray
@@ -128,6 +131,7 @@ class SkyImage:
     block: int = 1
     bunit: str = ""
     limits: tuple[float, float] | None = field(default=None)
+    transposed: bool = False
 
     def __post_init__(self) -> None:
         if self.limits is None:
@@ -236,6 +240,12 @@ def _image_candidate(
     if celestial_axes != set(kept):
         return None, (), f"{label}: {dims} array whose long axes are not RA/Dec"
     return wcs.celestial, kept, f"{label}: 2-D image {dims}"
+
+
+def _has_lookup_tables(wcs: WCS) -> bool:
+    return any(
+        getattr(wcs, name, None) is not None for name in ("cpdis1", "cpdis2", "det2im1", "det2im2")
+    )
 
 
 def reduced_wcs(wcs: WCS, block: int, shape: tuple[int, int] | None = None) -> WCS:
@@ -415,6 +425,17 @@ def load_image(
                 raise ImageError(
                     f"{label}: cannot read the image data of {_hdu_label(index, hdu)} ({err})."
                 ) from err
+            transposed = wcs.wcs.lng == 1  # Dec on the first axis: show RA along x
+            if transposed:
+                if wcs.sip is not None or _has_lookup_tables(wcs):
+                    raise ImageError(
+                        f"{label}: {_hdu_label(index, hdu)} has Dec on its first axis and a "
+                        "distortion model; previs can show such an image only without "
+                        "distortion (or with RA on the first axis)."
+                    )
+                data = np.ascontiguousarray(data.T)
+                wcs = wcs.swapaxes(0, 1)
+                full_shape = full_shape[::-1]
             return SkyImage(
                 data=data,
                 wcs=reduced_wcs(wcs, block, data.shape),
@@ -424,6 +445,7 @@ def load_image(
                 full_shape=full_shape,
                 block=block,
                 bunit=str(hdu.header.get("BUNIT", "")).strip(),
+                transposed=transposed,
             )
         raise ImageError(
             f"{label}: no 2-D image HDU with a celestial WCS ({'; '.join(found)}). "

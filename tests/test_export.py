@@ -177,3 +177,26 @@ def test_save_figure_errors(tmp_path, name, dpi, fragment):
         save_figure(_figure(), tmp_path / name, dpi=dpi)
     with pytest.raises(ValueError, match="directory"):
         save_figure(_figure(), tmp_path / "missing" / "f.png")
+
+
+def test_pixels_of_an_image_with_dec_first_are_the_files_pixels(tmp_path, result):
+    """Regions for an image stored Dec-first land on the file's own pixel axes."""
+    from previs.image import load_image
+
+    header = fits.Header()
+    header["CTYPE1"], header["CTYPE2"] = "DEC--TAN", "RA---TAN"
+    header["CRVAL1"], header["CRVAL2"] = -27.7914, 53.1625
+    header["CRPIX1"], header["CRPIX2"] = 600.5, 600.5
+    header["CD1_1"], header["CD1_2"] = 0.0, 0.25 / 3600
+    header["CD2_1"], header["CD2_2"] = -0.25 / 3600, 0.0
+    path = tmp_path / "decfirst.fits"
+    fits.PrimaryHDU(np.zeros((1200, 1200), dtype=np.float32), header).writeto(path)
+    image = load_image(path, max_display_size=400)
+    assert image.transposed and image.block == 3
+    back = Regions.read(str(write_regions(tmp_path / "d.reg", result, image)), format="ds9")
+    _, _, _, ra, dec = _outlines(result)
+    file_wcs = WCS(header)
+    x, y = file_wcs.world_to_pixel(SkyCoord(ra, dec, unit="deg"))
+    got_x = np.array([r.vertices.x for r in back])
+    got_y = np.array([r.vertices.y for r in back])
+    assert np.abs(got_x - x).max() < 1e-3 and np.abs(got_y - y).max() < 1e-3

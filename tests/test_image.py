@@ -364,3 +364,29 @@ def test_empty_sky_wcs_is_north_up_east_left():
         arguments = {"ra": 10.0, "dec": 0.0, **bad}
         with pytest.raises(ValueError, match="empty_sky_wcs"):
             empty_sky_wcs(**arguments)
+
+
+def _dec_first_fits(path, shape=(120, 90)):
+    """A FITS image whose first WCS axis is Dec (CTYPE1 = DEC--TAN)."""
+    header = fits.Header()
+    header["CTYPE1"], header["CTYPE2"] = "DEC--TAN", "RA---TAN"
+    header["CRVAL1"], header["CRVAL2"] = -27.79, 53.16
+    header["CRPIX1"], header["CRPIX2"] = 45.5, 60.5
+    header["CD1_1"], header["CD1_2"] = 0.0, 0.1 / 3600
+    header["CD2_1"], header["CD2_2"] = -0.1 / 3600, 0.0
+    data = np.arange(shape[0] * shape[1], dtype=np.float32).reshape(shape)
+    fits.PrimaryHDU(data, header=header).writeto(path)
+    return data, WCS(header)
+
+
+def test_an_image_with_dec_on_its_first_axis_is_shown_with_ra_along_x(tmp_path):
+    data, file_wcs = _dec_first_fits(tmp_path / "decfirst.fits")
+    sky = load_image(tmp_path / "decfirst.fits")
+    assert sky.transposed and sky.data.shape == data.T.shape
+    assert sky.wcs.wcs.lng == 0
+    np.testing.assert_array_equal(sky.data, data.T)
+    # display pixel (x, y) is file pixel (y, x): the same sky position
+    ra, dec = sky.wcs.pixel_to_world_values(10.0, 70.0)
+    file_dec, file_ra = file_wcs.pixel_to_world_values(70.0, 10.0)
+    assert (ra, dec) == pytest.approx((file_ra, file_dec), abs=1e-10)
+    assert 53.1 < ra < 53.2 and -27.9 < dec < -27.7
