@@ -144,6 +144,14 @@ def register(subparsers) -> None:
             parser.set_defaults(func=run_coverage)
 
 
+def _named_pointing(option: str, values: list[float]) -> Pointing:
+    """Pointing(RA, Dec, APA) whose errors name the option they came from."""
+    try:
+        return Pointing(*values)
+    except ValueError as error:
+        raise ValueError(f"{option}: {error}") from None
+
+
 def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]:
     """NIRSpec and NIRCam pointings: ``--nirspec``/``--nircam``, else the plan's.
 
@@ -153,13 +161,13 @@ def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]
     from previs.coverage import nircam_apa_for
 
     if args.nirspec is not None:
-        nirspec = Pointing(*args.nirspec)
+        nirspec = _named_pointing("--nirspec", args.nirspec)
     elif plan is not None:
         nirspec = plan.nirspec
     else:
         raise ValueError(f"{args.command}: give --nirspec RA DEC APA or --config FILE")
     if args.nircam is not None:
-        return nirspec, Pointing(*args.nircam)
+        return nirspec, _named_pointing("--nircam", args.nircam)
     if plan is not None:
         return nirspec, plan.nircam
     return nirspec, Pointing(nirspec.ra, nirspec.dec, nircam_apa_for(nirspec.apa))

@@ -17,10 +17,13 @@ from shapely.geometry.base import BaseGeometry
 from previs.apertures import MSA_QUADRANTS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.depth import depth_fractions
 from previs.footprints import Footprint, nircam_footprint, nirspec_footprint
-from previs.pointing import Pointing, apa_from_v3pa, v3pa_from_apa
+from previs.pointing import Pointing, apa_from_v3pa, unit_vectors, v3pa_from_apa
 from previs.projection import TangentPlane
 
 MAX_DEPTH = 3
+#: NIRCam outlines farther than this from the NIRSpec pointing (degrees) cannot
+#: cover the MSA and are left out (a 10 x 10 mosaic spans under a degree).
+REACH_DEG = 10.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,9 +54,27 @@ def msa_geometry(pointing: Pointing) -> MSAGeometry:
     return MSAGeometry(pointing, plane, quadrants, corners, union)
 
 
-def _plane_corners(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
-    x, y = plane.to_plane(footprint.ra, footprint.dec)
-    return np.stack([x, y], axis=-1)
+def _within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
+    """Outlines whose corners all lie within :data:`REACH_DEG` of the plane's centre.
+
+    Only those can touch the MSA (a few arcminutes wide); the others are left
+    out so that the tangent plane is never asked about far-away positions.
+    """
+    corners = unit_vectors(footprint.ra, footprint.dec)
+    centre = unit_vectors(plane.ra, plane.dec)
+    cos_separation = centre[0] * corners[0] + centre[1] * corners[1] + centre[2] * corners[2]
+    return np.all(cos_separation > np.cos(np.deg2rad(REACH_DEG)), axis=-1)
+
+
+def _plane_corners(
+    footprint: Footprint, plane: TangentPlane, outlines: np.ndarray | None = None
+) -> np.ndarray:
+    """Corners (n, 4, 2) of the footprint's outlines (all, or a boolean selection) in ``plane``."""
+    ra, dec = footprint.ra, footprint.dec
+    if outlines is not None:
+        ra, dec = ra[outlines], dec[outlines]
+    x, y = plane.to_plane(ra, dec)
+    return np.stack([x, y], axis=-1).reshape(-1, 4, 2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +169,7 @@ def compute_coverage(
     if max_depth not in range(1, MAX_DEPTH + 1):
         raise ValueError(f"max_depth must be 1, 2 or 3, got {max_depth!r}")
     msa = msa_geometry(nirspec_pointing)
-    corners = _plane_corners(nircam, msa.plane)
+    corners = _plane_corners(nircam, msa.plane, _within_reach(nircam, msa.plane))
     detectors = shapely.polygons(corners)
     touching = shapely.intersects(msa.union, detectors)
     covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)
@@ -235,6 +256,10 @@ def apa_sweep(
     apas = np.atleast_1d(np.asarray(apas, dtype=float))
     msa0 = msa_geometry(nirspec)
     footprint = nircam_footprint(nircam, channel, dither, mosaic)
+    if not _within_reach(footprint, msa0.plane).all():
+        # A mosaic spans under a degree: this far out nothing can reach the MSA
+        # at any angle, and the two tangent planes would not map onto each other.
+        return np.zeros(len(apas))
     nircam_plane = TangentPlane(nircam.ra, nircam.dec)
     union_nircam_plane = shapely.union_all(
         shapely.polygons(_plane_corners(footprint, nircam_plane))

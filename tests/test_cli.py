@@ -159,7 +159,11 @@ def test_ds9_output(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["coverage", "--nirspec", "53", "95", "45"], "Dec"),
+        (["coverage", "--nirspec", "53", "95", "45"], "--nirspec: Dec"),
+        (
+            ["coverage", "--nirspec", "53", "-27", "45", "--nircam", "53", "95", "0"],
+            "--nircam: Dec",
+        ),
         (["coverage", "--nirspec", "53", "-27", "45", "--dither", "WIGGLE"], "WIGGLE"),
         (["coverage", "--nirspec", "53", "-27", "45", "--mosaic", "0x2"], "mosaic"),
         (["coverage", "--nirspec", "abc", "-27", "45"], "'abc' is not a number"),
@@ -189,3 +193,18 @@ def test_console_script_error_has_no_traceback():
     )
     assert process.returncode == 2
     assert process.stderr.startswith("previs: error:") and "Traceback" not in process.stderr
+
+
+def test_a_nircam_pointing_far_from_nirspec_covers_nothing(capsys):
+    """An RA typo puts NIRCam across the sky: 0 coverage, not a projection error."""
+    status, out, _ = run(
+        capsys, "coverage", "--nirspec", "53", "-27", "45", "--nircam", "233", "-27", "0", "--json"
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["covered"] == 0.0 and data["quadrants"] == {"1": 0.0, "2": 0.0, "3": 0.0, "4": 0.0}
+    status, out, _ = run(
+        capsys, "sweep", "--nirspec", "53", "-27", "45", "--nircam", "233", "-27", "0",
+        "--apa-start", "0", "--apa-stop", "30", "--apa-step", "10", "--json",
+    )  # fmt: skip
+    assert status == 0 and [row["covered"] for row in json.loads(out)] == [0.0, 0.0, 0.0]
