@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.dashboard_text import format_percent
+from previs.dashboard_worst_case import apa_in_range, is_full_circle
 from previs.plan import Plan, Result
 from previs.pointing import v3pa_from_apa
 from previs.sources import SourceCounts
@@ -85,8 +86,12 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     if worst is None:
         return ""
     low, high = worst.apa_range
-    apa = nirspec_apa % 360.0
-    inside = (apa - low) % 360.0 <= (high - low) % 360.0 + 1e-9
+    inside = apa_in_range(nirspec_apa, worst.apa_range)
+    over = (
+        "every NIRSpec APA"
+        if is_full_circle(worst.apa_range)
+        else f"NIRSpec APA {low % 360.0:.1f}&deg;&ndash;{high % 360.0:.1f}&deg;"
+    )
     where = (
         "the NIRSpec APA shown is inside this range"
         if inside
@@ -95,7 +100,7 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     )
     return (
         "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-        f"Worst case over NIRSpec APA {low:.1f}&deg;&ndash;{high:.1f}&deg;:"
+        f"Worst case over {over}:"
         f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
         f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"

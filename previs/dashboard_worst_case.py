@@ -18,13 +18,19 @@ from previs.plan import Plan
 if TYPE_CHECKING:
     from previs.apa_search import WorstCase
 
-__all__ = ["WorstCaseTracker", "normalized_apa_range"]
+__all__ = ["WorstCaseTracker", "apa_in_range", "is_full_circle", "normalized_apa_range"]
 
 
 def normalized_apa_range(
     nirspec_apa_range: tuple[float, float] | None,
 ) -> tuple[float, float] | None:
-    """``(min, max)`` NIRSpec APA in degrees wrapped to [0, 360); None stays None.
+    """``(min, max)`` NIRSpec APA in degrees with ``min`` wrapped to [0, 360); None stays None.
+
+    ``max`` is wrapped to [0, 360) too, except for a range covering the whole
+    circle (``max - min >= 360``, e.g. ``(0, 360)`` from
+    :func:`previs.visibility.angle_range` for a target in the continuous viewing
+    zone): that becomes ``(min, min + 360)`` so it stays the full circle instead
+    of collapsing to one angle.
 
     Raises ValueError when the angles are not finite numbers.
     """
@@ -35,7 +41,29 @@ def normalized_apa_range(
         raise ValueError(
             f"NIRSpec APA range must be two finite angles in degrees, got {nirspec_apa_range!r}"
         )
+    if is_full_circle((low, high)):
+        return (low % 360.0, low % 360.0 + 360.0)
     return (low % 360.0, high % 360.0)
+
+
+def is_full_circle(apa_range: tuple[float, float]) -> bool:
+    """True when the ``(min, max)`` arc (degrees) holds every angle (``max - min >= 360``)."""
+    low, high = apa_range
+    return high - low >= 360.0
+
+
+def apa_in_range(apa: float, apa_range: tuple[float, float], tolerance: float = 1e-9) -> bool:
+    """Whether ``apa`` (degrees) lies on the ``(min, max)`` arc going up from ``min``.
+
+    ``min > max`` crosses 0; a width of 360 degrees or more holds every angle.
+    Both ends are included (within ``tolerance`` degrees).
+    """
+    if is_full_circle(apa_range):
+        return True
+    low, high = apa_range
+    return (apa - low) % 360.0 <= (high - low) % 360.0 + tolerance or (
+        (low - apa) % 360.0 <= tolerance
+    )
 
 
 class WorstCaseTracker:
@@ -44,7 +72,8 @@ class WorstCaseTracker:
     Attributes
     ----------
     apa_range : tuple of float or None
-        Allowed NIRSpec APA (min, max) in degrees (min > max crosses 0); None: no range.
+        Allowed NIRSpec APA (min, max) in degrees (min > max crosses 0; max - min = 360:
+        every angle); None: no range.
     worst : previs.apa_search.WorstCase or None
         Worst case of the last plan given to :meth:`update` (None without a range).
     times_ms : list of float

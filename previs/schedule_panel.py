@@ -546,10 +546,14 @@ class SchedulePanel:
         except ValueError as error:
             self._show_error(f"the main tab refused the orientations: {error}")
             return
-        self._note = (
-            f"Sent to the main tab: NIRCam APA {self._nircam_apa:.1f}°, NIRSpec APA range "
-            f"{nirspec_range[0] % 360.0:.1f}° to {nirspec_range[1] % 360.0:.1f}°."
-        )
+        if nirspec_range[1] - nirspec_range[0] >= 360.0:
+            allowed = "every NIRSpec APA"
+        else:
+            allowed = (
+                f"NIRSpec APA range {nirspec_range[0] % 360.0:.1f}° to "
+                f"{nirspec_range[1] % 360.0:.1f}°"
+            )
+        self._note = f"Sent to the main tab: NIRCam APA {self._nircam_apa:.1f}°, {allowed}."
         self._render_message()
 
     def _search_context(self, plan: Plan, schedule: SchedulePlan) -> tuple:

@@ -677,6 +677,37 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
         dashboard.apply_orientations(10.0, (float("nan"), 3.0))
 
 
+def test_a_full_circle_nirspec_apa_range_stays_the_full_circle():
+    """In the continuous viewing zone every NIRSpec APA is allowed: the worst case is over
+    the whole circle and any APA shown is inside the range."""
+    from previs.apa_search import worst_case_coverage
+    from previs.dashboard_worst_case import apa_in_range, normalized_apa_range
+
+    assert normalized_apa_range((0.0, 360.0)) == (0.0, 360.0)
+    assert normalized_apa_range((370.0, 730.0)) == (10.0, 370.0)
+    assert normalized_apa_range((350.0, 10.0)) == (350.0, 10.0)
+    assert apa_in_range(289.5, (0.0, 360.0)) and apa_in_range(5.0, (10.0, 370.0))
+    assert apa_in_range(5.0, (350.0, 10.0)) and not apa_in_range(20.0, (350.0, 10.0))
+
+    dashboard = Dashboard(image=False, catalog=False)
+    dashboard.plan = Plan.centred(ra=260.7, dec=65.8, nirspec_apa=0.0, dither="FULL3")
+    panel = dashboard.schedule_panel
+    panel.set_dates("2027-03-01", "2027-05-01")  # North Ecliptic Pole: continuous viewing
+    assert panel.nirspec_apa_range == pytest.approx((0.0, 360.0)), panel.message
+    panel.apply_button.click()
+    assert "every NIRSpec APA" in panel.message
+    plan = dashboard.plan
+    expected = worst_case_coverage(
+        plan.nirspec, plan.nircam, (0.0, 360.0), plan.channel, plan.dither, plan.mosaic
+    )
+    assert len(dashboard.worst_case.apas) == len(expected.apas) > 700
+    assert dashboard.worst_case.min == pytest.approx(expected.min, abs=1e-12)
+    assert worst_text(dashboard) == format_percent(expected.min)
+    assert expected.min < evaluate(plan).coverage.covered - 0.01  # not just APA 0
+    assert "every NIRSpec APA" in dashboard.readout.value
+    assert "outside this range" not in dashboard.readout.value
+
+
 def test_a_position_pasted_into_the_ra_field_fills_ra_and_dec():
     from previs.dashboard import split_position
 
