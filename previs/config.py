@@ -36,11 +36,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from previs.files import write_text_atomic
 from previs.plan import Plan
 
 __all__ = [
@@ -53,7 +53,6 @@ __all__ = [
     "ShowFlags",
     "load_config",
     "save_config",
-    "write_text_atomic",
 ]
 
 log = logging.getLogger(__name__)
@@ -302,32 +301,6 @@ def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
 
 # ---------------------------------------------------------------------------
 # Files
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file, then a rename.
-
-    A reader never sees a half-written file and an existing file survives a
-    failed write. Returns the path.
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise ValueError(f"cannot write {str(target)!r}: directory {str(directory)!r} is missing")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _check_file(path: str | os.PathLike, what: str) -> Path:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS
+
+from previs.files import replace_atomically
 
 __all__ = [
     "CENTER_DEC",
@@ -391,24 +392,12 @@ def _cached_version(path: Path) -> int | None:
         return None
 
 
-def _write_atomic(path: Path, write) -> None:
-    """Call write(temp) on a temporary file next to path, then rename it over path.
-
-    The rename is atomic, so concurrent kernels see either no file or a whole one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _write_image(path: Path, image: np.ndarray, header: fits.Header) -> None:
-    _write_atomic(path, lambda temp: fits.PrimaryHDU(image, header).writeto(temp, overwrite=True))
+    replace_atomically(
+        path,
+        lambda temp: fits.PrimaryHDU(image, header).writeto(temp, overwrite=True),
+        make_folder=True,
+    )
 
 
 def example_image_path(regenerate: bool = False) -> Path:
@@ -465,7 +454,7 @@ def write_example_catalog(sources: ExampleSources, path: Path = CATALOG_PATH) ->
         f"{r:.7f} {d:.7f} {'P' if p else 'F'}" for r, d, p in zip(ra, dec, primary, strict=True)
     ]
     text = "\n".join(lines) + "\n"
-    _write_atomic(path, lambda temp: temp.write_text(text))
+    replace_atomically(path, lambda temp: temp.write_text(text), make_folder=True)
     return path
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from previs.config import write_text_atomic
+from previs.files import write_bytes_atomic, write_text_atomic
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -264,11 +264,4 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: float = 300) -> Path:
         The path written.
     """
     kind = _figure_format(path)
-    data = figure_bytes(fig, kind, dpi)
-    target = Path(path)
-    if not (target.parent if str(target.parent) else Path(".")).is_dir():
-        raise ValueError(f"cannot save {str(path)!r}: directory {str(target.parent)!r} is missing")
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-    return target
+    return write_bytes_atomic(path, figure_bytes(fig, kind, dpi))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from previs.apertures import CHANNELS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
-from previs.config import write_text_atomic
+from previs.files import write_text_atomic
 from previs.plan import Plan, evaluate
 from previs.pointing import v3pa_from_apa
 
