@@ -16,7 +16,7 @@ import numpy as np
 
 from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.config import Config, ConfigError, _check_file
-from previs.patterns import Mosaic
+from previs.patterns import Mosaic, canonical_dither
 from previs.plan import DEFAULT_DEC, DEFAULT_NIRSPEC_APA, DEFAULT_RA, Plan
 from previs.pointing import Pointing, apa_from_v3pa, attitude_matrix, tel_to_sky
 
@@ -228,7 +228,8 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
     if not isinstance(dither, str):
         raise ConfigError(f"{where}.dither must be a pattern name, got {dither!r}")
     try:
-        plan = Plan(nirspec, nircam, dither, _novt_mosaic(nircam_raw, dither.upper(), where, notes))
+        dither = canonical_dither(dither)  # NOVT also writes "FULLBOX 8NIRSPEC"
+        plan = Plan(nirspec, nircam, dither, _novt_mosaic(nircam_raw, dither, where, notes))
     except ValueError as error:
         raise ConfigError(f"{where}: {error}") from None
     return NovtImport(Config(plan=plan, tie_orient=tie_orient), notes)

@@ -55,6 +55,16 @@ def attitude_matrix(
     return to_sky @ roll @ to_axis
 
 
+def wrap_degrees(angle_deg):
+    """Angles (degrees, scalar or array) wrapped into [0, 360).
+
+    Plain ``% 360`` gives 360.0 for tiny negative angles (-1e-15 % 360 rounds
+    to 360.0); those become 0.
+    """
+    wrapped = np.mod(angle_deg, 360.0)
+    return np.where(wrapped >= 360.0, 0.0, wrapped)
+
+
 def unit_vectors(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     """Unit vectors (3, ...) of spherical positions given in degrees."""
     lon, lat = np.deg2rad(lon_deg), np.deg2rad(lat_deg)
@@ -70,7 +80,7 @@ def tel_to_sky(
     v3 = np.asarray(v3_arcsec, dtype=float)
     tel = unit_vectors(v2 / 3600.0, v3 / 3600.0).reshape(3, -1)
     x, y, z = matrix @ tel
-    ra = np.rad2deg(np.arctan2(y, x)) % 360.0
+    ra = wrap_degrees(np.rad2deg(np.arctan2(y, x)))
     dec = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
     return ra.reshape(v2.shape), dec.reshape(v2.shape)
 
@@ -105,9 +115,9 @@ class Pointing:
     apa: float
 
     def __post_init__(self) -> None:
-        ra = _finite_number(self.ra, "RA") % 360.0
+        ra = float(wrap_degrees(_finite_number(self.ra, "RA")))
         dec = _finite_number(self.dec, "Dec")
-        apa = _finite_number(self.apa, "APA") % 360.0
+        apa = float(wrap_degrees(_finite_number(self.apa, "APA")))
         if not -90.0 <= dec <= 90.0:
             raise ValueError(f"Dec must lie between -90 and +90 degrees, got {dec:g}")
         object.__setattr__(self, "ra", ra)
@@ -121,9 +131,9 @@ class Pointing:
 
 def v3pa_from_apa(apa_deg: float, v3_idl_yang_deg: float) -> float:
     """V3 position angle (deg, [0, 360)) for an aperture at APA ``apa_deg``."""
-    return (apa_deg - v3_idl_yang_deg) % 360.0
+    return float(wrap_degrees(apa_deg - v3_idl_yang_deg))
 
 
 def apa_from_v3pa(v3pa_deg: float, v3_idl_yang_deg: float) -> float:
     """Aperture position angle (deg, [0, 360)) for a V3 position angle ``v3pa_deg``."""
-    return (v3pa_deg + v3_idl_yang_deg) % 360.0
+    return float(wrap_degrees(v3pa_deg + v3_idl_yang_deg))

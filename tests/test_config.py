@@ -342,6 +342,18 @@ def test_novt_defaults_and_unmappable_mosaic(tmp_path):
     assert load_config(path) == config
 
 
+@pytest.mark.parametrize("dither", ["8NIRSPEC", "FULLBOX 8NIRSPEC", "fullbox 8nirspec"])
+def test_novt_8nirspec_takes_no_mosaic_whatever_its_spelling(tmp_path, dither):
+    path = tmp_path / "n.yml"
+    path.write_text(
+        "nirspec: {ra: 10.0, dec: 20.0, pa: 100.0}\n"
+        f"nircam: {{dither: '{dither}', mosaic: 'Yes', mosaic_v2: 0, mosaic_v3: 130}}\n"
+    )
+    config, notes = read_novt_config(path)
+    assert config.plan.dither == "8NIRSPEC" and config.plan.mosaic == Mosaic()
+    assert any("8NIRSPEC" in note for note in notes)
+
+
 @pytest.mark.parametrize(
     "text, fragment",
     [

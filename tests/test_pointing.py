@@ -55,3 +55,11 @@ def test_pointing_wraps_and_validates():
             Pointing(*bad)
     with pytest.raises(ValueError, match="Dec"):
         Pointing(10, 95, 0)
+
+
+def test_wrapping_never_gives_360():
+    from previs.pointing import wrap_degrees
+
+    pointing = Pointing(-1e-15, 0.0, -1e-15)
+    assert pointing.ra == 0.0 and pointing.apa == 0.0
+    np.testing.assert_array_equal(wrap_degrees(np.array([-1e-15, 360.0, -30.0])), [0.0, 0.0, 330.0])
