@@ -19,10 +19,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from previs.apertures import CHANNELS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.apertures import CHANNELS
 from previs.files import write_text_atomic
 from previs.plan import Plan, evaluate
-from previs.pointing import v3pa_from_apa
 
 __all__ = [
     "REPORT_FORMAT_VERSION",
@@ -102,10 +101,7 @@ def build_report(
         "previs_version": __version__,
         "siaf_version": siaf,
         "plan": plan.to_dict(),
-        "v3pa": {
-            "nirspec": v3pa_from_apa(plan.nirspec.apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang),
-            "nircam": v3pa_from_apa(plan.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang),
-        },
+        "v3pa": {"nirspec": plan.nirspec_v3pa, "nircam": plan.nircam_v3pa},
         "exposures": coverage[plan.channel]["exposures"],
         "coverage": coverage,
     }
