@@ -9,7 +9,8 @@ panel while keeping the last good state.
 The widget layer is split in small modules that this one wires together:
 :mod:`previs.dashboard_controls` (plan-entry widgets and their layout),
 :mod:`previs.dashboard_image` and :mod:`previs.dashboard_catalog` (the image
-and catalog sections and what they show), :mod:`previs.dashboard_exports`
+and catalog sections and what they show, with the path box, Load and Upload
+of :mod:`previs.dashboard_file_source`), :mod:`previs.dashboard_exports`
 (save/export section, sessions), :mod:`previs.dashboard_readout` (readout and
 status HTML), :mod:`previs.dashboard_worst_case` (worst case over the allowed
 NIRSpec APAs) and :mod:`previs.dashboard_text` (coordinate parsing and number

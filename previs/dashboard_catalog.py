@@ -1,7 +1,8 @@
 """The dashboard's "Catalog" section: the source catalog drawn on the sky and counted.
 
-:class:`CatalogPanel` owns the catalog controls (path box, upload, example and
-clear buttons, the summary label), the :class:`previs.catalog.Catalog` shown,
+:class:`CatalogPanel` owns the catalog controls (path box, Load, upload and
+summary label from :class:`previs.dashboard_file_source.FileSource`, example
+and clear buttons), the :class:`previs.catalog.Catalog` shown,
 where it came from and the note for the status line. It reads files with
 :func:`previs.catalog.read_catalog` and hands positions to the dashboard's
 :class:`previs.plot.SkyView`; the counts are computed by the
@@ -13,11 +14,12 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from previs.catalog import Catalog, CatalogError, read_catalog
+from previs.dashboard_file_source import FileSource
 
 if TYPE_CHECKING:
     from previs.dashboard import Dashboard
@@ -62,26 +64,23 @@ class CatalogPanel:
         self.is_example = False
         self.message = ""
 
-        self.path_box = widgets.Text(
+        self.files = FileSource(
+            what="Catalog file",
             placeholder="path/to/targets.radec",
-            description="Catalog file",
-            style={"description_width": "122px"},
-            layout=widgets.Layout(width="270px"),
-            continuous_update=False,
-            tooltip="Source catalog on the machine running the notebook: NOVT .radec "
+            path_tooltip="Source catalog on the machine running the notebook: NOVT .radec "
             "(RA Dec [P|F]) or a CSV/ECSV/FITS/VOTable table with RA and Dec columns",
-        )
-        self.load_button = widgets.Button(
-            description="Load", tooltip="Read this catalog", layout=widgets.Layout(width="76px")
-        )
-        self.upload = widgets.FileUpload(
+            load_tooltip="Read this catalog",
             accept=CATALOG_ACCEPT,
-            multiple=False,
-            description="Upload",
-            tooltip="Send a catalog from your computer (.radec, CSV, ECSV, FITS, VOTable)",
-            layout=widgets.Layout(width="112px"),
+            upload_tooltip="Send a catalog from your computer (.radec, CSV, ECSV, FITS, VOTable)",
+            upload_class="previs-catalog-upload",
+            label_class="previs-catalog-name",
+            default_upload_name="uploaded catalog",
+            load_path=dashboard.load_catalog,
+            load_bytes=lambda data, name: dashboard.load_catalog(data, name=name),
+            syncing=lambda: dashboard._syncing,
         )
-        self.upload.add_class("previs-catalog-upload")
+        self.path_box, self.load_button = self.files.path_box, self.files.load_button
+        self.upload, self.label = self.files.upload, self.files.label
         self.example_button = widgets.Button(
             description="Example catalog",
             tooltip="Use the bundled catalog of the example field (primaries and fillers)",
@@ -92,16 +91,11 @@ class CatalogPanel:
             tooltip="Remove the catalog from the figure and the readout",
             layout=widgets.Layout(width="100px"),
         )
-        self.label = widgets.HTML()
-        self.label.add_class("previs-catalog-name")
         self.rows = [
             widgets.HBox([self.path_box, self.load_button]),
             widgets.HBox([self.upload, self.example_button, self.clear_button]),
             self.label,
         ]
-        self.load_button.on_click(lambda _: self._load_from_path_box())
-        self.path_box.observe(lambda _: self._load_from_path_box(), names="value")
-        self.upload.observe(self._on_upload, names="value")
         self.example_button.on_click(lambda _: dashboard.show_example_catalog())
         self.clear_button.on_click(lambda _: dashboard.clear_catalog())
 
@@ -132,6 +126,7 @@ class CatalogPanel:
             self.file_path = None
             self.name = name or "uploaded catalog"
             self.upload_data = (self.name, bytes(source))
+        self.files.shown(self.file_path)
         if example:
             self.name = "example catalog"
         dashboard = self._dashboard
@@ -154,6 +149,7 @@ class CatalogPanel:
         self.is_example = False
         self.name = ""
         self.file_path = self.upload_data = None
+        self.files.shown(None)
         self._dashboard.view.set_catalog([], [])
         self.label.value = ""
 
@@ -164,26 +160,3 @@ class CatalogPanel:
             f"{html.escape(message)}</span>{kept}"
         )
         self._dashboard._render_status()
-
-    def _load_from_path_box(self) -> None:
-        if self._dashboard._syncing:
-            return
-        path = self.path_box.value.strip()
-        if not path:
-            return
-        try:
-            self._dashboard.load_catalog(path)
-        except ValueError:
-            pass  # shown in the panel; the previous catalog stays
-
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        try:
-            self._dashboard.load_catalog(
-                bytes(item["content"]), name=item.get("name", "uploaded catalog")
-            )
-        except ValueError:
-            pass  # shown in the panel; the previous catalog stays

@@ -1,7 +1,8 @@
 """The dashboard's "Image" section: a FITS file, the bundled example field or an empty sky grid.
 
-:class:`ImagePanel` owns the image controls (path box, upload, example and
-empty-sky buttons, the name label) and what is shown: the
+:class:`ImagePanel` owns the image controls (path box, Load, upload and name
+label from :class:`previs.dashboard_file_source.FileSource`, example and
+empty-sky buttons) and what is shown: the
 :class:`previs.image.SkyImage`, where it came from (a path or uploaded bytes)
 and the note for the status line. It reads files with :mod:`previs.image` and
 hands the pixels to the dashboard's :class:`previs.plot.SkyView`; the plan
@@ -14,10 +15,11 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from previs.dashboard_file_source import FileSource
 from previs.plan import Plan
 
 if TYPE_CHECKING:
@@ -70,25 +72,22 @@ class ImagePanel:
         self.message = ""
         self.empty_sky_centre: tuple[float, float] | None = None
 
-        self.path_box = widgets.Text(
+        self.files = FileSource(
+            what="FITS file",
             placeholder="path/to/image.fits",
-            description="FITS file",
-            style={"description_width": "122px"},
-            layout=widgets.Layout(width="270px"),
-            continuous_update=False,
-            tooltip="Path of a FITS image on the machine running the notebook",
-        )
-        self.load_button = widgets.Button(
-            description="Load", tooltip="Show this FITS file", layout=widgets.Layout(width="76px")
-        )
-        self.upload = widgets.FileUpload(
+            path_tooltip="Path of a FITS image on the machine running the notebook",
+            load_tooltip="Show this FITS file",
             accept=".fits,.fit,.fts,.fits.gz,.fz",
-            multiple=False,
-            description="Upload",
-            tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
-            layout=widgets.Layout(width="112px"),
+            upload_tooltip="Send a FITS image from your computer (a 2-D image with RA/Dec WCS)",
+            upload_class="previs-upload",
+            label_class="previs-image-name",
+            default_upload_name="upload.fits",
+            load_path=dashboard.load_image,
+            load_bytes=lambda data, name: dashboard.load_image(data, name=name),
+            syncing=lambda: dashboard._syncing,
         )
-        self.upload.add_class("previs-upload")
+        self.path_box, self.load_button = self.files.path_box, self.files.load_button
+        self.upload, self.label = self.files.upload, self.files.label
         self.example_button = widgets.Button(
             description="Example field",
             tooltip="Show the bundled synthetic GOODS-S deep field",
@@ -99,16 +98,11 @@ class ImagePanel:
             tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre",
             layout=widgets.Layout(width="100px"),
         )
-        self.label = widgets.HTML()
-        self.label.add_class("previs-image-name")
         self.rows = [
             widgets.HBox([self.path_box, self.load_button]),
             widgets.HBox([self.upload, self.example_button, self.empty_button]),
             self.label,
         ]
-        self.load_button.on_click(lambda _: self._load_from_path_box())
-        self.path_box.observe(lambda _: self._load_from_path_box(), names="value")
-        self.upload.observe(self._on_upload, names="value")
         self.example_button.on_click(lambda _: dashboard.show_example())
         self.empty_button.on_click(lambda _: dashboard.show_empty_sky())
 
@@ -144,6 +138,7 @@ class ImagePanel:
             self.path, self.upload_data = os.path.abspath(os.fspath(source)), None
         else:
             self.path, self.upload_data = None, (name or "image.fits", bytes(source))
+        self.files.shown(self.path)
         self.name = Path(str(sky.source)).name
         dashboard.view.show_image(sky.data, sky.wcs, limits=sky.limits)
         if not example and dashboard.catalog_panel.is_example:
@@ -199,6 +194,7 @@ class ImagePanel:
         self.sky_image = None
         self.path = self.upload_data = None
         self.is_example = False
+        self.files.shown(None)
         if dashboard.catalog_panel.is_example:
             dashboard.clear_catalog(refresh=False)
         if dashboard.result is not None:
@@ -245,26 +241,3 @@ class ImagePanel:
             f"<span style='font-size:0.9em'>{html.escape(self.name)}</span>" if self.name else ""
         )
         self._dashboard._render_status()
-
-    # ------------------------------------------------------------------ controls
-    def _load_from_path_box(self) -> None:
-        if self._dashboard._syncing:
-            return
-        path = self.path_box.value.strip()
-        if not path:
-            return
-        try:
-            self._dashboard.load_image(os.path.expanduser(path))
-        except ValueError:
-            pass  # shown in the panel; the previous image stays
-
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        name = item.get("name", "upload.fits")
-        try:
-            self._dashboard.load_image(bytes(item["content"]), name=name)
-        except ValueError:
-            pass  # shown in the panel; the previous image stays

@@ -222,6 +222,62 @@ def test_loading_images_and_keeping_the_previous_one_on_errors(dashboard, tmp_pa
     assert dashboard.view.image_artist is not image
 
 
+def test_typing_a_path_then_clicking_load_reads_the_file_once(dashboard, tmp_path, monkeypatch):
+    import os
+
+    import previs.dashboard_catalog
+    import previs.image
+
+    image_reads, catalog_reads = [], []
+    real_load_image, real_read_catalog = (
+        previs.image.load_image,
+        previs.dashboard_catalog.read_catalog,
+    )
+
+    def counting_load_image(source, *args, **kwargs):
+        image_reads.append(source)
+        return real_load_image(source, *args, **kwargs)
+
+    def counting_read_catalog(source, *args, **kwargs):
+        catalog_reads.append(source)
+        return real_read_catalog(source, *args, **kwargs)
+
+    monkeypatch.setattr(previs.image, "load_image", counting_load_image)
+    monkeypatch.setattr(previs.dashboard_catalog, "read_catalog", counting_read_catalog)
+    image = write_fits(tmp_path / "a.fits")
+    dashboard.image_path.value = str(image)  # the box reads it ...
+    dashboard.load_button.click()  # ... and Load finds it unchanged
+    assert len(image_reads) == 1 and dashboard.image_panel.path == str(image)
+    os.utime(image, ns=(os.stat(image).st_atime_ns, os.stat(image).st_mtime_ns + 10**9))
+    dashboard.load_button.click()  # changed on disk: read again
+    assert len(image_reads) == 2
+    dashboard.show_empty_sky()
+    dashboard.load_button.click()  # no longer shown: read again
+    assert len(image_reads) == 3 and dashboard.view.image_artist is not None
+
+    catalog = tmp_path / "c.radec"
+    catalog.write_text("53.1625 -27.7914 P\n")
+    dashboard.catalog_path.value = str(catalog)
+    dashboard.catalog_load_button.click()
+    assert len(catalog_reads) == 1 and len(dashboard.catalog) == 1
+    dashboard.clear_catalog()
+    dashboard.catalog_load_button.click()
+    assert len(catalog_reads) == 2 and len(dashboard.catalog) == 1
+
+
+def test_an_upload_is_read_once_and_not_kept_in_the_widget(dashboard, tmp_path):
+    data = write_fits(tmp_path / "b.fits").read_bytes()
+    dashboard.upload.value = (upload_item("b.fits", data),)
+    assert dashboard.upload.value == ()  # the bytes live in the panel only
+    assert dashboard.image_panel.upload_data == ("b.fits", data)
+    assert "b.fits" in dashboard.image_label.value and "Could not" not in dashboard.message
+    assert dashboard.image_panel.files.reads == 1
+    dashboard.catalog_upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
+    assert dashboard.catalog_upload.value == () and len(dashboard.catalog) == 1
+    assert dashboard.catalog_panel.upload_data == ("c.radec", b"53.1625 -27.7914 P\n")
+    assert dashboard.catalog_panel.files.reads == 1
+
+
 def test_an_image_elsewhere_recentres_the_pointings(dashboard, tmp_path):
     other = write_fits(tmp_path / "m101.fits", ra=210.8, dec=54.35)
     apa = dashboard.plan.nirspec.apa
