@@ -477,7 +477,8 @@ class Dashboard:
 
     def _update_worst_case(self, plan: Plan) -> None:
         """Worst-case coverage over the allowed NIRSpec APAs; recomputed only when the
-        range or the NIRCam configuration changes (not on NIRSpec APA moves)."""
+        range, the target or the NIRCam setup changes: not on NIRSpec APA moves while
+        the NIRCam APA is untied, on each of them while it is tied (its APA follows)."""
         self.worst_case_button.layout.display = None if self.nirspec_apa_range else "none"
         self._worst_cases.update(plan)
 

@@ -709,11 +709,21 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
     assert worst_text(dashboard) == format_percent(minimum)
     assert dashboard.worst_case_button.layout.display is None
 
-    # Not recomputed on NIRSpec APA moves; recomputed when the NIRCam setup changes.
+    # Untied: not recomputed on NIRSpec APA moves; recomputed when the NIRCam setup changes.
     computed = len(dashboard.worst_case_times_ms)
     dashboard.nirspec_apa.value = 12.0
     dashboard.nirspec_apa.value = 13.0
     assert len(dashboard.worst_case_times_ms) == computed
+    # Tied: the NIRCam APA follows the slider, so the worst case does too (never stale).
+    nircam_apa = dashboard.nircam_apa.value
+    dashboard.tie_apa.value = True
+    dashboard.nirspec_apa.value = 30.0
+    minimum, _ = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
+    assert dashboard.worst_case.min == pytest.approx(minimum, abs=1e-9)
+    assert len(dashboard.worst_case_times_ms) == computed + 2  # tie, then the move
+    dashboard.tie_apa.value = False
+    dashboard.nircam_apa.value = nircam_apa
+    computed = len(dashboard.worst_case_times_ms)
     dashboard.dither.value = "FULL6"
     assert len(dashboard.worst_case_times_ms) == computed + 1
     minimum, at_apa = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
