@@ -43,6 +43,7 @@ from matplotlib.text import Text
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from previs.apertures import MSA_QUADRANTS
+from previs.projection import offset_position
 
 __all__ = ["SkyView", "STYLE"]
 
@@ -366,12 +367,16 @@ class SkyView:
         self.ax.add_artist(self._scale_bar)
 
     def compass_directions(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
-        """Unit vectors (pixel axes) pointing north and east at pixel (x, y)."""
-        ra, dec = self.wcs.pixel_to_world_values(x, y)
-        step = 1.0 / 3600.0
-        cos_dec = max(np.cos(np.deg2rad(dec)), 1e-6)
+        """Unit vectors (pixel axes) pointing north and east at pixel (x, y).
+
+        From the pixels of points 1" north and 1" east in the tangent plane at
+        (x, y)'s sky position, which stay well defined up to the poles.
+        """
+        ra, dec = (float(v) for v in self.wcs.pixel_to_world_values(x, y))
+        north_ra, north_dec = offset_position(ra, dec, 0.0, 1.0)
+        east_ra, east_dec = offset_position(ra, dec, 1.0, 0.0)
         points = self.wcs.world_to_pixel_values(
-            np.array([ra, ra, ra + step / cos_dec]), np.array([dec, dec + step, dec])
+            np.array([ra, north_ra, east_ra]), np.array([dec, north_dec, east_dec])
         )
         px, py = (np.asarray(v, dtype=float) for v in points)
         north = np.array([px[1] - px[0], py[1] - py[0]])

@@ -129,6 +129,20 @@ def test_compass_points_north_and_east(rotation, flip):
     assert sky.scale_bar_pixels == pytest.approx(60.0 / PIXEL_ARCSEC)
 
 
+@pytest.mark.parametrize("dec", [89.99999, -89.99999, 89.9, 0.0])
+@pytest.mark.parametrize("rotation, flip", [(0.0, False), (50.0, True)])
+def test_compass_points_north_and_east_up_to_the_poles(dec, rotation, flip):
+    wcs = tan_wcs(ra=120.0, dec=dec, rotation_deg=rotation, flip=flip)
+    sky = SkyView()
+    sky.show_image(None, wcs, shape=(1000, 1000))
+    north, east = sky.compass_directions(499.5, 499.5)  # the reference pixel
+    # Independent: at the reference pixel, pixel offsets are CD^-1 (east, north) in degrees.
+    inverse = np.linalg.inv(wcs.wcs.cd)
+    for direction, sky_step in ((north, (0.0, 1.0)), (east, (1.0, 0.0))):
+        expected = inverse @ np.array(sky_step)
+        np.testing.assert_allclose(direction, expected / np.hypot(*expected), atol=1e-4)
+
+
 def test_empty_grid_catalog_and_visibility():
     sky = SkyView()
     FigureCanvasAgg(sky.figure)
