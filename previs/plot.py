@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-import shapely
 from astropy.visualization import AsinhStretch, ImageNormalize
 from astropy.wcs import WCS
 from matplotlib import colormaps
@@ -442,17 +441,13 @@ class SkyView:
     def _uncovered_path(self, coverage) -> Path:
         """One compound path of the uncovered MSA area: exteriors anticlockwise, holes clockwise.
 
-        Matplotlib fills with the non-zero winding rule, so holes must turn the
+        The rings come from :meth:`previs.coverage.Coverage.uncovered_sky_polygons`;
+        matplotlib fills with the non-zero winding rule, so holes must turn the
         other way than their exterior in pixel coordinates.
         """
         vertices, codes = [], []
-        plane = coverage.plane
-        for polygon in shapely.get_parts(coverage.uncovered):
-            if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
-                continue
-            for k, ring in enumerate((polygon.exterior, *polygon.interiors)):
-                xy = np.asarray(ring.coords)
-                ra, dec = plane.to_sky(xy[:, 0], xy[:, 1])
+        for rings in coverage.uncovered_sky_polygons():
+            for k, (ra, dec) in enumerate(rings):
                 px, py = self.sky_to_pixel(ra, dec)
                 ring_xy = np.column_stack([px, py])
                 signed = _signed_area(ring_xy)

@@ -69,7 +69,11 @@ def test_quadrants_and_detectors_sit_where_astropy_puts_their_corners(view, resu
     assert len(artists["ifu_slits"].get_paths()) == len(names) - 4
 
 
-def test_uncovered_shading_has_the_uncovered_area(view, result):
+@pytest.mark.parametrize("dither", ["FULL3", "NONE"])
+def test_uncovered_shading_has_the_uncovered_area(view, dither):
+    result = evaluate(Plan.centred(RA, DEC, 45.0, dither=dither))
+    if dither == "NONE":  # covered detector islands are holes of the uncovered area
+        assert sum(len(p.interiors) for p in shapely.get_parts(result.coverage.uncovered)) >= 2
     view.update(result)
     path = view.artists["uncovered"].get_path()
     # Area of the filled path from its polygons (non-zero rule: exteriors positive, holes negative).
