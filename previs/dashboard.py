@@ -292,7 +292,7 @@ class Dashboard:
                 self.nircam_dy.value = 0.0
             else:
                 self.nircam_dx.value, self.nircam_dy.value = _offset_arcsec(plan)
-            tied_apa = nircam_apa_for(plan.nirspec.apa) % 360.0
+            tied_apa = nircam_apa_for(plan.nirspec.apa)
             if self.tie_apa.value and not _same_angle(tied_apa, plan.nircam.apa):
                 self.tie_apa.value = False
             self.nircam_apa.value = plan.nircam.apa
@@ -353,7 +353,7 @@ class Dashboard:
         if owner in (self.tie_apa, self.nirspec_apa) and self.tie_apa.value:
             self._syncing = True
             try:
-                self.nircam_apa.value = nircam_apa_for(self.nirspec_apa.value) % 360.0
+                self.nircam_apa.value = nircam_apa_for(self.nirspec_apa.value)
             finally:
                 self._syncing = False
         self.nircam_apa.disabled = self.tie_apa.value

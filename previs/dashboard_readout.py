@@ -13,11 +13,9 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from previs.apertures import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.dashboard_text import format_percent
 from previs.dashboard_worst_case import apa_in_range, is_full_circle
 from previs.plan import Plan, Result
-from previs.pointing import v3pa_from_apa
 from previs.sources import SourceCounts
 
 if TYPE_CHECKING:
@@ -45,10 +43,6 @@ def readout_html(
     ``other_channel_covered`` fraction), per quadrant, depth, exposures, V3PAs, then the
     worst case (:func:`worst_case_html`) and the catalog counts (:func:`counts_html`)."""
     coverage, plan = result.coverage, result.plan
-    nirspec_v3pa = (
-        v3pa_from_apa(plan.nirspec.apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang) % 360.0
-    )
-    nircam_v3pa = v3pa_from_apa(plan.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang) % 360.0
     quadrant_cells = "".join(
         f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
         for k, v in sorted(coverage.quadrants.items())
@@ -69,9 +63,9 @@ def readout_html(
         f"{format_percent(coverage.depth[3])}</b></div>"
         f"<div>exposures: <b>{coverage.exposures}</b> ({per_tile} dither &times; {tiles} "
         "tile" + ("s" if tiles != 1 else "") + ")</div>"
-        f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{nirspec_v3pa:.1f}&deg;</b>"
+        f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
-        f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{nircam_v3pa:.1f}&deg;</b></div>"
+        f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
         + worst_case_html(worst_case, plan.nirspec.apa)
         + counts_html(counts, catalog_name)
         + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
