@@ -21,6 +21,7 @@ __all__ = [
     "OVERLAP_SLIDER_RANGE",
     "PlanControls",
     "heading",
+    "make_canvas",
     "make_sky_canvas",
 ]
 
@@ -42,8 +43,12 @@ def heading(text: str) -> widgets.HTML:
     return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
 
 
-def make_sky_canvas(figure: Figure):
-    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot."""
+def make_canvas(figure: Figure, css_class: str | None = None):
+    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot.
+
+    No header, footer or resize handle; the toolbar fades in on the left.
+    ``css_class`` is added to the widget. Raises ImportError without ipympl.
+    """
     from ipympl.backend_nbagg import Canvas, FigureManager
 
     canvas = Canvas(figure)
@@ -53,8 +58,14 @@ def make_sky_canvas(figure: Figure):
     canvas.resizable = False
     canvas.toolbar_visible = "fade-in-fade-out"
     canvas.toolbar_position = "left"
-    canvas.add_class("previs-sky")
+    if css_class:
+        canvas.add_class(css_class)
     return canvas
+
+
+def make_sky_canvas(figure: Figure):
+    """The sky figure's canvas: :func:`make_canvas` with the ``previs-sky`` CSS class."""
+    return make_canvas(figure, "previs-sky")
 
 
 def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:

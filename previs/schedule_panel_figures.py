@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from previs.apa_search import WorstCase
+from previs.dashboard_controls import make_canvas
 from previs.schedule_panel_markup import ERROR_COLOR
 from previs.schedule_plot import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
 from previs.visibility import FIRST_DATE, LAST_DATE, Visibility
@@ -63,19 +64,11 @@ class FigureView:
         self.interactive = False
         if interactive is None or interactive:
             try:
-                from ipympl.backend_nbagg import Canvas, FigureManager
+                self.widget: widgets.DOMWidget = make_canvas(self.figure)
             except ImportError:
                 if interactive:
                     raise
             else:
-                canvas = Canvas(self.figure)
-                FigureManager(canvas, 0)
-                canvas.header_visible = False
-                canvas.footer_visible = False
-                canvas.resizable = False
-                canvas.toolbar_visible = "fade-in-fade-out"
-                canvas.toolbar_position = "left"
-                self.widget: widgets.DOMWidget = canvas
                 self.interactive = True
         if not self.interactive:
             from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -364,6 +364,10 @@ def test_uses_an_ipympl_canvas_when_available():
     panel, _ = make_panel(NORTH_ECLIPTIC_POLE, interactive=None)
     assert panel.timeline.interactive
     assert type(panel.timeline.widget).__name__ == "Canvas"
+    for canvas in (panel.timeline.widget, panel.coverage_plot.widget):
+        # The same canvas settings as the sky figure, but not its CSS class.
+        assert not canvas.header_visible and not canvas.footer_visible and not canvas.resizable
+        assert canvas.toolbar_position == "left" and "previs-sky" not in canvas._dom_classes
 
 
 def test_coverage_follows_the_plans_nircam_setup():
