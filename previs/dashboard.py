@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 
 from previs.catalog import Catalog
 from previs.config import EMPTY_SKY, EXAMPLE, Config, ConfigError, ShowFlags
-from previs.coverage import nircam_apa_for
+from previs.coverage import compute_coverage, nircam_apa_for
 from previs.dashboard_catalog import CatalogPanel
 from previs.dashboard_controls import (
     MOSAIC_SLIDER_MAX,
@@ -58,6 +58,7 @@ from previs.dashboard_text import (
     split_position,
 )
 from previs.dashboard_worst_case import WorstCaseTracker, normalized_apa_range
+from previs.footprints import nircam_footprint
 from previs.patterns import Mosaic
 from previs.plan import Plan, Result, evaluate
 from previs.plot import SkyView
@@ -425,8 +426,12 @@ class Dashboard:
             del self.count_times_ms[:-200]
             self.view.set_at_risk(self._counts.at_risk)
         self._update_worst_case(plan)
-        other = evaluate(plan.replace(channel=other_channel(plan)), max_depth=1)
-        other_covered = other.coverage.covered
+        # The other channel's covered fraction only: its footprint against the MSA, no
+        # NIRSpec footprint and no depth integration (evaluate() would do both).
+        other_footprint = nircam_footprint(
+            plan.nircam, other_channel(plan), plan.dither, plan.mosaic
+        )
+        other_covered = compute_coverage(plan.nirspec, other_footprint, max_depth=1).covered
         self.readout.value = readout_html(
             result, other_covered, self.worst_case, self._counts, self.catalog_panel.name
         )

@@ -62,6 +62,18 @@ def test_starts_on_the_default_plan_with_its_coverage(dashboard):
     assert dashboard.view.image_artist is None  # empty sky grid
 
 
+def test_readout_shows_the_other_channels_coverage(dashboard):
+    for channel, dither, apa in (("short", "FULL3", 45.0), ("long", "NONE", 100.0)):
+        dashboard.channel.value, dashboard.dither.value = channel, dither
+        dashboard.nirspec_apa.value = apa
+        plan = dashboard.plan
+        other = "long" if channel == "short" else "short"
+        expected = evaluate(plan.replace(channel=other)).coverage.covered
+        match = re.search(r"class='previs-covered-other'>([^<]+)<", dashboard.readout.value)
+        assert match.group(1) == format_percent(expected)
+        assert expected != pytest.approx(dashboard.result.coverage.covered, abs=1e-3)
+
+
 def test_apa_slider_drives_the_plan_untied_and_tied(dashboard):
     nircam_before = dashboard.plan.nircam
     dashboard.nirspec_apa.value = 123.0
