@@ -1,19 +1,21 @@
 """``previs app``: serve the dashboard notebook as a web app with Voila.
 
 The notebook is ``notebooks/dashboard.ipynb`` of the source tree; an installed
-copy of previs without it writes an equivalent three-cell notebook to a cache
-folder. ``--image`` reaches the notebook's kernel through the ``PREVIS_IMAGE``
-environment variable (Voila's kernels inherit the server's environment).
+copy of previs without it writes an equivalent three-cell notebook to previs's
+cache folder (:func:`previs.example_field.cache_dir`). ``--image`` reaches the
+notebook's kernel through the ``PREVIS_IMAGE`` environment variable (Voila's
+kernels inherit the server's environment). Voila must be importable by this
+interpreter, which runs it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 
 DEFAULT_PORT = 8866
@@ -29,14 +31,20 @@ _NOTEBOOK_CELLS = (
 )
 
 
+#: The dashboard notebook of the source tree (absent from an installed wheel).
+SOURCE_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
+
+
 def notebook_path() -> Path:
-    """The dashboard notebook: the source tree's, or a generated copy in a cache folder."""
-    source = Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
-    if source.is_file():
-        return source
+    """The dashboard notebook: the source tree's, or a generated copy in previs's cache
+    folder (:func:`previs.example_field.cache_dir`, where the example field is cached too)."""
+    if SOURCE_NOTEBOOK.is_file():
+        return SOURCE_NOTEBOOK
     import json
 
-    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "previs"
+    from previs.example_field import cache_dir
+
+    folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -80,13 +88,13 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
 
 def run_app(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted; returns Voila's exit status."""
-    if shutil.which("voila") is None:
-        try:
-            import voila  # noqa: F401
-        except ImportError:
-            raise ValueError(
-                "previs app needs Voila and the widget packages: pip install 'previs[app]'"
-            ) from None
+    # The command runs Voila in this interpreter: a voila executable of another
+    # environment on the PATH would not help.
+    if find_spec("voila") is None:
+        raise ValueError(
+            "previs app needs Voila and the widget packages in this Python environment "
+            f"({sys.executable}): pip install 'previs[app]'"
+        )
     if not 1 <= args.port <= 65535:
         raise ValueError(f"--port must be from 1 to 65535, got {args.port}")
     env = dict(os.environ)
