@@ -24,13 +24,22 @@ Errors a user can make (a date outside 2022-2040, an end before the start, an
 empty date) are shown in the panel; the last valid schedule, its figures and
 what the buttons send stay as they were.
 
-Responsiveness: date changes cost tens of milliseconds (visibility over about
-two years, the schedule check, a coverage sweep of ~50 APAs), so they run in
-the widget callback. The configuration search takes about two seconds; it also
-runs synchronously in the button's callback, and the progress bar still moves
-because the kernel sends each widget update to the browser as it is made. This
-avoids a worker thread touching widgets (ipywidgets is not thread-safe); the
-search button is disabled while it runs so clicks do not queue up.
+Responsiveness: date changes cost tens of milliseconds (the schedule check, a
+coverage sweep of ~50 APAs, the timeline), so they run in the widget callback.
+The visibility of the target is computed once per target over the dates with a
+year's margin each side (so the windows holding them are whole, as
+:func:`previs.schedule.plan_schedule` needs; when they are not, e.g. for a
+target visible all year, plan_schedule computes its usual span) plus some
+slack, and shared by the schedule check and the "do the dates fit" test; it is computed again only
+when the target changes or a date comes within a year of its edges. The
+timeline draws its own, over the days it shows. The proposals need a
+visibility over exactly their search period (its edge windows are cut on
+purpose), so they compute their own, once per target.
+The configuration search takes about two seconds; it also runs synchronously
+in the button's callback, and the progress bar still moves because the kernel
+sends each widget update to the browser as it is made. This avoids a worker
+thread touching widgets (ipywidgets is not thread-safe); the search button is
+disabled while it runs so clicks do not queue up.
 
 The panel is split in small modules: :mod:`previs.schedule_panel_widgets` builds
 and lays out the widgets, :mod:`previs.schedule_panel_markup` turns results into
@@ -64,11 +73,15 @@ from previs.schedule import (
 )
 from previs.schedule_panel_figures import draw_coverage, draw_timeline, timeline_span
 from previs.schedule_panel_widgets import ScheduleControls
-from previs.visibility import LAST_DATE, check_date, visibility
+from previs.visibility import FIRST_DATE, LAST_DATE, Visibility, check_date, visibility
 
 __all__ = ["SchedulePanel"]
 
 PROPOSAL_SPAN_DAYS = 730
+#: Days of visibility kept beyond the chosen dates (as plan_schedule computes them) ...
+SCHEDULE_MARGIN_DAYS = 366
+#: ... and extra days computed so that nearby date changes reuse the same visibility.
+VISIBILITY_SLACK_DAYS = 183
 
 
 class SchedulePanel:
@@ -128,6 +141,9 @@ class SchedulePanel:
         self._worst: WorstCase | None = None
         self._worst_key: tuple | None = None
         self._timeline_key: tuple | None = None
+        self._vis: Visibility | None = None
+        self._vis_target: tuple[float, float] | None = None
+        self.visibility_computations = 0
         self._search: SearchResult | None = None
         self._search_key: tuple | None = None
         self.update_times_ms: list[float] = []
@@ -264,6 +280,7 @@ class SchedulePanel:
                 start,
                 end,
                 int(self.delivery_delay.value),
+                vis=self._visibility_around(plan, [imaging, start, end]),
             )
         except ValueError as error:
             self._show_error(str(error))
@@ -362,7 +379,10 @@ class SchedulePanel:
     def _dates_fit(self, plan: Plan) -> bool:
         try:
             imaging, start, end = self._read_dates()
-            schedule = plan_schedule(plan.nirspec.ra, plan.nirspec.dec, imaging, start, end)
+            vis = self._visibility_around(plan, [imaging, start, end])
+            schedule = plan_schedule(
+                plan.nirspec.ra, plan.nirspec.dec, imaging, start, end, vis=vis
+            )
         except ValueError:
             return False
         return schedule.nircam_apa_nominal is not None and schedule.nirspec_apa is not None
@@ -504,10 +524,40 @@ class SchedulePanel:
         key += (first, last)
         if key == self._timeline_key:
             return
+        # Its own visibility over the days shown (12 ms): drawing the shared one, three
+        # times longer, and cropping it would cost more in every frame rendered.
         vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
         draw_timeline(self.timeline.ax, vis, check.imaging_date, check.nirspec_start, end)
         self.timeline.draw()
         self._timeline_key = key
+
+    def _visibility_around(self, plan: Plan, dates: list[_dt.date | None]) -> Visibility | None:
+        """The target's visibility covering ``dates`` with :data:`SCHEDULE_MARGIN_DAYS` each
+        side: the one kept for this target when it does, else computed (with some slack).
+        None when a window holding a date is cut at its edges (plan_schedule then computes
+        the span it always uses, so the result does not depend on the slack)."""
+        target = (plan.nirspec.ra, plan.nirspec.dec)
+        days = [d for d in dates if d is not None]
+        margin = _dt.timedelta(days=SCHEDULE_MARGIN_DAYS)
+        first = max(min(days) - margin, FIRST_DATE)
+        last = min(max(days) + margin, LAST_DATE)
+        vis = self._vis
+        if (
+            vis is None
+            or self._vis_target != target
+            or not (vis.start <= first and last <= vis.end)
+        ):
+            slack = _dt.timedelta(days=VISIBILITY_SLACK_DAYS)
+            vis = visibility(*target, max(first - slack, FIRST_DATE), min(last + slack, LAST_DATE))
+            self._vis, self._vis_target = vis, target
+            self.visibility_computations += 1
+        for day in days:
+            window = vis.window_containing(day)
+            if window is not None and (window.start_clipped or window.end_clipped):
+                # A window cut where the computation stops (e.g. a target visible all
+                # year): its end would depend on the span; plan_schedule picks its own.
+                return None
+        return vis
 
     def _draw_timeline_without_dates(self, plan: Plan) -> None:
         try:

@@ -249,6 +249,30 @@ def test_timeline_redraws_only_when_target_or_dates_change():
     )
 
 
+def test_date_changes_reuse_the_targets_visibility_and_give_the_same_schedule():
+    from previs.schedule import plan_schedule
+
+    panel, host = make_panel()
+    computed = panel.visibility_computations
+    assert computed == 1  # the "do the dates fit" test and the schedule check share it
+    imaging, start = panel.imaging_date.value, panel.nirspec_start.value
+    for days in (2, 5, -3):
+        panel.imaging_date.value = imaging + dt.timedelta(days=days)
+        expected = plan_schedule(*GOODS_S, panel.imaging_date.value, start)  # its own visibility
+        assert panel.schedule.to_dict() == expected.to_dict()
+    assert panel.visibility_computations == computed
+    later = start + dt.timedelta(days=400)  # beyond the margin kept: computed again
+    panel.set_dates(imaging + dt.timedelta(days=365), later)
+    expected = plan_schedule(*GOODS_S, imaging + dt.timedelta(days=365), later)
+    assert panel.schedule.to_dict() == expected.to_dict()
+    assert panel.visibility_computations == computed + 1
+    host.plan = Plan.centred(*NORTH_ECLIPTIC_POLE, dither="FULL3")
+    panel.refresh_button.click()  # a new target: its own visibility
+    assert panel.visibility_computations == computed + 2
+    expected = plan_schedule(*NORTH_ECLIPTIC_POLE, panel.imaging_date.value, later)
+    assert panel.schedule.to_dict() == expected.to_dict()
+
+
 def test_new_target_that_does_not_fit_the_dates_takes_the_best_proposal():
     panel, host = make_panel(NORTH_ECLIPTIC_POLE)
     panel.set_dates(dt.date(2027, 4, 1), dt.date(2027, 6, 1), dt.date(2027, 6, 20))
