@@ -19,25 +19,16 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(REPO / "tests"))  # the Chromium and server helpers the browser tests use
+from browser_support import free_port, launch_chromium, wait_for_voila  # noqa: E402
+
 PAINTED_JS = """() => {
   const c = document.querySelector('.jupyter-matplotlib-canvas-div canvas');
   if (!c) return 0;
@@ -56,34 +47,11 @@ def timed(label: str, function) -> float:
     return elapsed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_server(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url + "voila/static/", timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("previs app did not start") from None
-            time.sleep(0.2)
-
-
 def open_dashboard(url: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    executable = os.environ.get("PREVIS_CHROMIUM") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1360, "height": 900})
         page.goto(url, wait_until="commit")
         page.wait_for_selector(".jupyter-matplotlib-canvas-div canvas", timeout=180_000)
@@ -115,7 +83,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        total += timed("previs app: server answering", lambda: wait_for_server(url, process))
+        total += timed("previs app: server answering", lambda: wait_for_voila(url, process, 120))
         total += timed("page load to dashboard figure painted", lambda: open_dashboard(url))
     finally:
         os.killpg(process.pid, signal.SIGTERM)

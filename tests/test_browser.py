@@ -18,15 +18,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import free_port, launch_chromium, wait_for_voila
 
 from previs.apa_search import worst_case_coverage
 from previs.catalog import read_catalog
@@ -43,16 +41,6 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 APA_CHANGES = (100.0, 160.0, 220.0, 280.0, 330.0)
 # Pre-imaging date and NIRSpec window typed into the Schedule tab (GOODS-S is visible then).
 SCHEDULE_DATES = ("2028-08-10", "2028-10-20", "2028-11-10")
@@ -104,12 +92,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _descendants(pid: int) -> list[int]:
     """PIDs of all descendants of ``pid`` (from /proc; kernels included)."""
     children: dict[int, list[int]] = {}
@@ -143,14 +125,11 @@ def browser():
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         _unavailable("playwright is not installed")
-    executable = os.environ.get("PREVIS_CHROMIUM")
-    if executable and not Path(executable).exists():
-        _unavailable(f"PREVIS_CHROMIUM={executable} does not exist")
-    if not executable and Path("/usr/bin/chromium").exists():
-        executable = "/usr/bin/chromium"
     with sync_playwright() as playwright:
         try:
-            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+            chromium = launch_chromium(playwright)
+        except FileNotFoundError as error:
+            _unavailable(str(error))
         except Error as error:
             _unavailable(f"no Chromium could be launched ({str(error).splitlines()[0]})")
         yield chromium
@@ -160,7 +139,7 @@ def browser():
 @pytest.fixture(scope="module")
 def voila_url(browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
     log_path = ARTIFACTS / "voila.log"
     with open(log_path, "w") as log:
@@ -171,17 +150,10 @@ def voila_url(browser):
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "voila/static/", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # the server answers
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"Voila did not start; log:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.2)
+        try:
+            wait_for_voila(url, process, timeout_s=60)
+        except RuntimeError as error:
+            pytest.fail(f"Voila did not start ({error}); log:\n{log_path.read_text()[-3000:]}")
         yield url
     finally:
         kernels = _descendants(process.pid)
