@@ -181,10 +181,12 @@ def orientation_html(schedule: SchedulePlan, roll: float, nircam_apa: float | No
         )
     if schedule.nirspec_apa is not None:
         low, high = schedule.nirspec_apa
+        width = _arc_width(schedule.nirspec_apa)
+        arc = "any angle" if width >= 360.0 else f"{_deg(low)} to {_deg(high)}"
         lines.append(
             f"NIRSpec from {check.nirspec_start} to {schedule.nirspec_end}: APA "
-            f"<b class='previs-nirspec-apa-range'>{_deg(low)} to {_deg(high)}</b> "
-            f"({_arc_width(schedule.nirspec_apa):.1f}&deg; wide); the schedulers pick one"
+            f"<b class='previs-nirspec-apa-range'>{arc}</b> "
+            f"({width:.1f}&deg; wide); the schedulers pick one"
         )
     else:
         lines.append(

@@ -772,6 +772,7 @@ def test_a_full_circle_nirspec_apa_range_stays_the_full_circle():
     panel = dashboard.schedule_panel
     panel.set_dates("2027-03-01", "2027-05-01")  # North Ecliptic Pole: continuous viewing
     assert panel.nirspec_apa_range == pytest.approx((0.0, 360.0)), panel.message
+    assert "any angle</b> (360.0&deg; wide)" in panel.orientation_html.value  # not "0 to 0"
     panel.apply_button.click()
     assert "every NIRSpec APA" in panel.message
     plan = dashboard.plan
