@@ -40,27 +40,28 @@ def _plain_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _read_angle(text: str, what: str, unit: str, forms: str) -> float:
+    """Degrees from a plain number or from an angle in ``unit`` (astropy Angle syntax)."""
+    from astropy.coordinates import Angle
+
+    number = _plain_number(text)
+    if number is not None:
+        return number
+    try:
+        return float(Angle(text, unit=unit).degree)
+    except Exception:
+        raise ValueError(f"{what}: cannot read {text!r}; give {forms}") from None
+
+
 def parse_ra(text: str, what: str = "RA") -> float:
     """Right ascension in degrees from ``"53.1625"`` (degrees) or ``"03:32:39.0"`` / ``"3h32m39s"``.
 
     Sexagesimal values are hours unless they carry a degree mark (``d`` or °).
     Raises ValueError naming ``what`` and the accepted forms.
     """
-    from astropy.coordinates import Angle
-
     text = str(text).strip()
-    number = _plain_number(text)
-    if number is not None:
-        value = number
-    else:
-        try:
-            unit = "deg" if ("d" in text.lower() or "°" in text) else "hourangle"
-            value = float(Angle(text, unit=unit).degree)
-        except Exception:
-            raise ValueError(
-                f"{what}: cannot read {text!r}; give degrees (53.1625) or hours "
-                "(03:32:39.0 or 3h32m39s)"
-            ) from None
+    unit = "deg" if ("d" in text.lower() or "°" in text) else "hourangle"
+    value = _read_angle(text, what, unit, "degrees (53.1625) or hours (03:32:39.0 or 3h32m39s)")
     if not 0.0 <= value < 360.0:
         raise ValueError(f"{what} must be from 0 to below 360 degrees (0h-24h), got {text!r}")
     return value
@@ -71,20 +72,10 @@ def parse_dec(text: str, what: str = "Dec") -> float:
 
     Raises ValueError naming ``what`` and the accepted forms.
     """
-    from astropy.coordinates import Angle
-
     text = str(text).strip()
-    number = _plain_number(text)
-    if number is not None:
-        value = number
-    else:
-        try:
-            value = float(Angle(text, unit="deg").degree)
-        except Exception:
-            raise ValueError(
-                f"{what}: cannot read {text!r}; give degrees (-27.7914) or degrees:minutes:seconds "
-                "(-27:47:29)"
-            ) from None
+    value = _read_angle(
+        text, what, "deg", "degrees (-27.7914) or degrees:minutes:seconds (-27:47:29)"
+    )
     if not -90.0 <= value <= 90.0:
         raise ValueError(f"{what} must lie between -90 and +90 degrees, got {text!r}")
     return value
