@@ -386,7 +386,7 @@ def test_an_image_with_dec_on_its_first_axis_is_shown_with_ra_along_x(tmp_path):
     assert sky.wcs.wcs.lng == 0
     np.testing.assert_array_equal(sky.data, data.T)
     # display pixel (x, y) is file pixel (y, x): the same sky position
-    ra, dec = sky.wcs.pixel_to_world_values(10.0, 70.0)
-    file_dec, file_ra = file_wcs.pixel_to_world_values(70.0, 10.0)
+    ra, dec = (float(v) for v in sky.wcs.pixel_to_world_values(10.0, 70.0))
+    file_dec, file_ra = (float(v) for v in file_wcs.pixel_to_world_values(70.0, 10.0))
     assert (ra, dec) == pytest.approx((file_ra, file_dec), abs=1e-10)
     assert 53.1 < ra < 53.2 and -27.9 < dec < -27.7
