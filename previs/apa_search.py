@@ -415,6 +415,12 @@ def search_configuration(
     def unwrapped(apas: np.ndarray) -> np.ndarray:
         return low + np.mod(apas - low, 360.0)
 
+    def sweep(entry: dict, apas: np.ndarray) -> np.ndarray:
+        """Coverage of one candidate configuration at each NIRSpec APA of ``apas``."""
+        return apa_sweep(
+            reference, entry["nircam"], unwrapped(apas), channel, entry["dither"], entry["mosaic"]
+        )
+
     dithers = [canonical_dither(d) for d in dithers]
     mosaics = list(default_mosaics() if mosaics is None else mosaics)
     offsets = sorted(
@@ -480,14 +486,7 @@ def search_configuration(
         ranked = sorted(stage, key=lambda s: -s["worst"])
         coarse = [s for s in ranked if s["worst"] >= target] or ranked[:3]
         for entry in coarse:
-            values = apa_sweep(
-                reference,
-                entry["nircam"],
-                unwrapped(coarse_apas),
-                channel,
-                entry["dither"],
-                entry["mosaic"],
-            )
+            values = sweep(entry, coarse_apas)
             evaluations += len(values)
             i = int(np.argmin(values))
             if values[i] < entry["worst"]:
@@ -499,14 +498,7 @@ def search_configuration(
         passing = [s for s in coarse if s["worst"] >= target]
         found = None
         for entry in (passing or coarse[:1])[: max(1, max_refine)]:
-            values = apa_sweep(
-                reference,
-                entry["nircam"],
-                unwrapped(fine_apas),
-                channel,
-                entry["dither"],
-                entry["mosaic"],
-            )
+            values = sweep(entry, fine_apas)
             evaluations += len(values)
             i = int(np.argmin(values))
             entry.update(worst=float(values[i]), apa_at_min=float(fine_apas[i]))
