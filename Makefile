@@ -44,7 +44,7 @@ benchmarks: setup
 
 ## Rewrite previs/data/siaf_snapshot.json from the installed pysiaf.
 siaf: setup
-	$(BIN)/python -m previs.siaf_build
+	$(BIN)/python -m previs.geometry.siaf_build
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts

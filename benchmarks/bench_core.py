@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 
-from previs.coverage import apa_sweep, msa_geometry
-from previs.patterns import Mosaic
-from previs.plan import Plan, evaluate
-from previs.pointing import Pointing
+from previs.geometry.attitude import Pointing
+from previs.geometry.coverage import apa_sweep, msa_geometry
+from previs.geometry.patterns import Mosaic
+from previs.planning.plan import Plan, evaluate
 
 RA, DEC = 53.1625, -27.7914
 
@@ -78,7 +78,7 @@ def novt_comparison(plan: Plan) -> None:
     except ImportError:
         print("jwst_novt not installed: no comparison (pip install jwst-novt to compare)")
         return
-    from previs.footprints import nircam_footprint, nirspec_footprint
+    from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 
     def novt_nircam():
         novt.nircam_dither_footprint(

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from previs.dashboard import Dashboard
+from previs.dashboard.app import Dashboard
 
 
 def median_ms(times: list[float]) -> str:

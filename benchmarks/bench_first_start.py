@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))  # the Chromium and server helpers the browser tests use
+sys.path.insert(
+    0, str(REPO / "tests" / "dashboard")
+)  # the Chromium and server helpers the browser tests use
 from browser_support import free_port, launch_chromium, wait_for_voila  # noqa: E402
 
 PAINTED_JS = """() => {

@@ -44,7 +44,7 @@ def write_big_fits(path: Path, side: int = BIG_SIDE, stripe_rows: int = 512) -> 
     """A side x side float32 image with a TAN WCS, written stripe by stripe (never whole)."""
     from astropy.io import fits
 
-    from previs.image import empty_sky_wcs
+    from previs.io.images import empty_sky_wcs
 
     _, wcs = empty_sky_wcs(53.1625, -27.7914, size_arcsec=side * 0.03, pixel_arcsec=0.03)
     header = fits.Header()
@@ -69,7 +69,7 @@ def child(path: str) -> None:
     """Load `path` in this (fresh) process and print timings and memory."""
     import tracemalloc
 
-    from previs.image import load_image
+    from previs.io.images import load_image
 
     before = rss_mib()
     tracemalloc.start()
@@ -87,8 +87,8 @@ def child(path: str) -> None:
 
 
 def main() -> None:
-    from previs import example_field
-    from previs.image import load_image
+    from previs.io import example_field
+    from previs.io.images import load_image
 
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="previs_bench_") as temp:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from previs.catalog import Catalog, read_catalog, write_radec
-from previs.footprints import nircam_footprint
-from previs.patterns import Mosaic
-from previs.plan import Plan
-from previs.pointing import Pointing
-from previs.projection import TangentPlane
-from previs.sources import _plane_index, count_sources
+from previs.catalog.readers import Catalog, read_catalog, write_radec
+from previs.catalog.sources import _plane_index, count_sources
+from previs.geometry.attitude import Pointing
+from previs.geometry.footprints import nircam_footprint
+from previs.geometry.patterns import Mosaic
+from previs.geometry.projection import TangentPlane
+from previs.planning.plan import Plan
 
 RA, DEC = 53.1625, -27.7914
 

@@ -24,7 +24,7 @@ import time
 t0 = time.perf_counter()
 import matplotlib
 matplotlib.use("Agg")
-from previs.dashboard import Dashboard
+from previs.dashboard.app import Dashboard
 t1 = time.perf_counter()
 dashboard = Dashboard()           # bundled example image + catalog, first evaluation
 dashboard.widget
@@ -49,7 +49,7 @@ def main() -> None:
     run(FIRST_RENDER)  # make sure the example field is in the cache
     renders = [run(FIRST_RENDER) for _ in range(RUNS)]
     labels = (
-        "import previs.dashboard (matplotlib, astropy, ipywidgets)",
+        "import previs.dashboard.app (matplotlib, astropy, ipywidgets)",
         "Dashboard() with the example image, catalog, evaluation",
         "first full draw of the figure (Agg)",
         "total, kernel start to first frame (Python side)",

@@ -9,11 +9,11 @@ import time
 
 import numpy as np
 
-from previs.apa_search import search_configuration, worst_case_coverage
-from previs.coverage import nircam_apa_for
-from previs.patterns import Mosaic
-from previs.pointing import Pointing
-from previs.visibility import (
+from previs.geometry.attitude import Pointing
+from previs.geometry.coverage import nircam_apa_for
+from previs.geometry.patterns import Mosaic
+from previs.planning.search import search_configuration, worst_case_coverage
+from previs.planning.visibility import (
     MAX_ELONGATION,
     MIN_ELONGATION,
     _elongation_and_position_angle,

@@ -14,21 +14,21 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Pointing": "previs.pointing",
-    "Mosaic": "previs.patterns",
-    "DITHER_NAMES": "previs.patterns",
-    "Plan": "previs.plan",
-    "Result": "previs.plan",
-    "evaluate": "previs.plan",
-    "nirspec_footprint": "previs.footprints",
-    "nircam_footprint": "previs.footprints",
-    "Footprint": "previs.footprints",
-    "compute_coverage": "previs.coverage",
-    "apa_sweep": "previs.coverage",
-    "Coverage": "previs.coverage",
-    "siaf_version": "previs.apertures",
-    "get_aperture": "previs.apertures",
-    "Dashboard": "previs.dashboard",
+    "Pointing": "previs.geometry.attitude",
+    "Mosaic": "previs.geometry.patterns",
+    "DITHER_NAMES": "previs.geometry.patterns",
+    "Plan": "previs.planning.plan",
+    "Result": "previs.planning.plan",
+    "evaluate": "previs.planning.plan",
+    "nirspec_footprint": "previs.geometry.footprints",
+    "nircam_footprint": "previs.geometry.footprints",
+    "Footprint": "previs.geometry.footprints",
+    "compute_coverage": "previs.geometry.coverage",
+    "apa_sweep": "previs.geometry.coverage",
+    "Coverage": "previs.geometry.coverage",
+    "siaf_version": "previs.geometry.siaf",
+    "get_aperture": "previs.geometry.siaf",
+    "Dashboard": "previs.dashboard.app",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -7,8 +7,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def pysiaf():
-    """pysiaf imported without its network check (see previs.siaf_build)."""
-    from previs.siaf_build import import_pysiaf_offline
+    """pysiaf imported without its network check (see previs.geometry.siaf_build)."""
+    from previs.geometry.siaf_build import import_pysiaf_offline
 
     return import_pysiaf_offline()
 

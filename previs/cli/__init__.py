@@ -1,0 +1,82 @@
+"""The ``previs`` command line.
+
+Sub-commands print JSON (``--json``) or a short human summary. Input errors
+print one line on stderr and exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_USAGE = 2
+
+# Modules that add sub-commands: each defines ``register(subparsers)`` and sets
+# ``func`` (taking the parsed arguments, returning an exit status) on its parsers.
+COMMAND_MODULES = ("previs.cli.geometry", "previs.cli.schedule")
+OPTIONAL_COMMAND_MODULES = ("previs.cli.app", "previs.cli.export")
+
+
+class UsageError(Exception):
+    """An input error: printed on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available sub-command."""
+    from previs import __version__
+
+    parser = _Parser(
+        prog="previs",
+        description="Plan JWST NIRCam pre-imaging for NIRSpec MOS: footprints, MSA coverage, app.",
+    )
+    parser.add_argument("--version", action="version", version=f"previs {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES + OPTIONAL_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if name in OPTIONAL_COMMAND_MODULES and error.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``previs`` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args) or 0)
+    except (UsageError, ValueError) as error:
+        message = " ".join(str(error).split())
+        print(f"previs: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head: not an error of the user's input
+        sys.stderr.close()
+        return 0
+    except OSError as error:
+        print(f"previs: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

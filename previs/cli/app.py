@@ -1,0 +1,133 @@
+"""``previs app``: serve the dashboard notebook as a web app with Voila.
+
+The notebook is ``notebooks/dashboard.ipynb`` of the source tree; an installed
+copy of previs without it writes an equivalent three-cell notebook to previs's
+cache folder (:func:`previs.io.example_field.cache_dir`). ``--image`` reaches the
+notebook's kernel through the ``PREVIS_IMAGE`` environment variable (Voila's
+kernels inherit the server's environment). Voila must be importable by this
+interpreter, which runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from importlib.util import find_spec
+from pathlib import Path
+
+DEFAULT_PORT = 8866
+IMAGE_ENV = "PREVIS_IMAGE"
+# Widget messages travel over the kernel websocket, whose default limit (10 MiB)
+# silently drops an uploaded FITS file above that size and cuts the kernel off.
+MAX_UPLOAD_BYTES = 1024**3
+
+_NOTEBOOK_CELLS = (
+    ("markdown", "# previs: NIRCam pre-imaging for NIRSpec MOS"),
+    ("code", "%matplotlib widget\nimport os\n\nfrom previs.dashboard.app import Dashboard"),
+    ("code", 'dashboard = Dashboard(image=os.environ.get("PREVIS_IMAGE") or None)\ndashboard'),
+)
+
+
+#: The dashboard notebook of the source tree (absent from an installed wheel).
+SOURCE_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
+
+
+def notebook_path() -> Path:
+    """The dashboard notebook: the source tree's, or a generated copy in previs's cache
+    folder (:func:`previs.io.example_field.cache_dir`, where the example field is cached too)."""
+    if SOURCE_NOTEBOOK.is_file():
+        return SOURCE_NOTEBOOK
+    import json
+
+    from previs.io.example_field import cache_dir
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="previs-"))
+    cells = [
+        {"cell_type": kind, "metadata": {}, "source": text}
+        | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+        for kind, text in _NOTEBOOK_CELLS
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+    path = folder / "dashboard.ipynb"
+    path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
+def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
+    """The Voila command line that serves ``notebook`` on 127.0.0.1:``port``."""
+    command = [
+        sys.executable,
+        "-c",
+        # Voila's own entry point, with the upload limit set as a number (traitlets'
+        # command-line form for dict items would pass it as a string).
+        "from voila.app import Voila; Voila.launch_instance(tornado_settings="
+        f"{{'websocket_max_message_size': {MAX_UPLOAD_BYTES}}})",
+        str(notebook),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--theme=light",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    return command
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Serve the dashboard until interrupted; returns Voila's exit status."""
+    # The command runs Voila in this interpreter: a voila executable of another
+    # environment on the PATH would not help.
+    if find_spec("voila") is None:
+        raise ValueError(
+            "previs app needs Voila and the widget packages in this Python environment "
+            f"({sys.executable}): pip install 'previs[app]'"
+        )
+    if not 1 <= args.port <= 65535:
+        raise ValueError(f"--port must be from 1 to 65535, got {args.port}")
+    env = dict(os.environ)
+    if args.image is not None:
+        image = Path(args.image).expanduser().resolve()
+        if not image.is_file():
+            raise ValueError(f"--image: no such file {args.image!r}")
+        env[IMAGE_ENV] = str(image)
+    notebook = notebook_path()
+    print(
+        f"previs app: serving {notebook.name} at http://127.0.0.1:{args.port}/ (Ctrl+C stops)",
+        file=sys.stderr,
+    )
+    try:
+        return subprocess.call(
+            voila_command(notebook, args.port, not args.no_browser), env=env, cwd=notebook.parent
+        )
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``app`` sub-command."""
+    parser = subparsers.add_parser(
+        "app",
+        help="open the interactive dashboard in the browser (Voila)",
+        description="Serve the previs dashboard with Voila on 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--image", metavar="FITS", help="FITS image to show (default: the bundled example field)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    parser.set_defaults(func=run_app)

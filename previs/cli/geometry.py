@@ -1,0 +1,296 @@
+"""``previs footprint``, ``previs coverage`` and ``previs sweep``: the geometry commands."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+from previs.geometry.attitude import Pointing
+from previs.geometry.patterns import DITHER_NAMES, Mosaic
+from previs.geometry.siaf import CHANNELS, siaf_version
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _add_pointing(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument(
+        "--ra", type=_number, required=required, help="RA of the reference point, deg"
+    )
+    parser.add_argument(
+        "--dec", type=_number, required=required, help="Dec of the reference point, deg"
+    )
+    parser.add_argument(
+        "--apa", type=_number, required=required, help="aperture position angle, deg east of north"
+    )
+
+
+def _add_nircam_setup(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so that, with --config, only options actually given override the
+    # configuration; _setup() applies the documented defaults otherwise.
+    parser.add_argument(
+        "--channel", help=f"NIRCam channel: {' or '.join(CHANNELS)} (default short)"
+    )
+    parser.add_argument(
+        "--dither", help=f"dither pattern: {', '.join(DITHER_NAMES)} (default NONE)"
+    )
+    parser.add_argument("--mosaic", help="mosaic tiles ROWSxCOLUMNS, e.g. 2x1 (default 1x1)")
+    parser.add_argument("--row-overlap", type=_number, help="row overlap, percent (default 10)")
+    parser.add_argument(
+        "--column-overlap", type=_number, help="column overlap, percent (default 10)"
+    )
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="take the plan from a previs configuration (.json) or a NOVT one (.yaml); "
+        "options given explicitly override it",
+    )
+
+
+def _load_plan(args: argparse.Namespace):
+    """The plan of ``--config`` (or None without it)."""
+    if not getattr(args, "config", None):
+        return None, None
+    from previs.io.session import load_config
+
+    config = load_config(args.config)
+    return config.plan, config
+
+
+def _setup(args: argparse.Namespace, plan=None) -> tuple[str, str, Mosaic]:
+    """Channel, dither and mosaic: explicit options, else the plan's, else the defaults."""
+    base = plan.mosaic if plan is not None else Mosaic()
+    channel = args.channel if args.channel is not None else (plan.channel if plan else "short")
+    dither = args.dither if args.dither is not None else (plan.dither if plan else "NONE")
+    row_overlap = args.row_overlap if args.row_overlap is not None else base.row_overlap
+    column_overlap = args.column_overlap if args.column_overlap is not None else base.column_overlap
+    if args.mosaic is not None:
+        mosaic = Mosaic.parse(args.mosaic, row_overlap, column_overlap)
+    else:
+        mosaic = Mosaic(base.rows, base.columns, row_overlap, column_overlap)
+    return channel, dither, mosaic
+
+
+def register(subparsers) -> None:
+    """Add the geometry sub-commands."""
+    footprint = subparsers.add_parser("footprint", help="aperture corners on the sky")
+    footprint.add_argument("instrument", choices=("nirspec", "nircam"))
+    _add_pointing(footprint, required=False)
+    _add_nircam_setup(footprint)
+    _add_config(footprint)
+    footprint.add_argument("--json", action="store_true", help="print JSON")
+    footprint.add_argument(
+        "--ds9", metavar="FILE", help="write a DS9 region file (sky coordinates)"
+    )
+    footprint.set_defaults(func=run_footprint)
+
+    for name, helptext in (
+        ("coverage", "MSA coverage of a NIRCam plan"),
+        ("sweep", "MSA coverage against NIRSpec APA"),
+    ):
+        parser = subparsers.add_parser(name, help=helptext)
+        parser.add_argument(
+            "--nirspec",
+            nargs=3,
+            type=_number,
+            metavar=("RA", "DEC", "APA"),
+            required=name == "sweep",
+            help="NIRSpec NRS_FULL_MSA pointing, deg"
+            + (" (required unless --config is given)" if name == "coverage" else ""),
+        )
+        parser.add_argument(
+            "--nircam",
+            nargs=3,
+            type=_number,
+            metavar=("RA", "DEC", "APA"),
+            help="NIRCam NRCALL_FULL pointing, deg (default: NIRSpec RA/Dec at the same V3PA)",
+        )
+        _add_nircam_setup(parser)
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        if name == "sweep":
+            parser.add_argument(
+                "--apa-start", type=_number, default=0.0, help="first NIRSpec APA, deg"
+            )
+            parser.add_argument(
+                "--apa-stop", type=_number, default=360.0, help="last NIRSpec APA, deg (excluded)"
+            )
+            parser.add_argument("--apa-step", type=_number, default=1.0, help="APA step, deg")
+            parser.add_argument(
+                "--tie-orient",
+                action="store_true",
+                help="NIRCam APA follows NIRSpec APA at the same V3PA",
+            )
+            parser.set_defaults(func=run_sweep)
+        else:
+            _add_config(parser)
+            parser.add_argument(
+                "--catalog",
+                metavar="FILE",
+                help="count catalog sources (NOVT .radec or a table) in the MSA and the "
+                "pre-imaging (default: the configuration's catalog, if any)",
+            )
+            parser.set_defaults(func=run_coverage)
+
+
+def _named_pointing(option: str, values: list[float]) -> Pointing:
+    """Pointing(RA, Dec, APA) whose errors name the option they came from."""
+    try:
+        return Pointing(*values)
+    except ValueError as error:
+        raise ValueError(f"{option}: {error}") from None
+
+
+def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]:
+    """NIRSpec and NIRCam pointings: ``--nirspec``/``--nircam``, else the plan's.
+
+    Without a plan, NIRCam defaults to the NIRSpec RA/Dec at the same V3PA; with
+    one, to the plan's NIRCam pointing.
+    """
+    from previs.geometry.coverage import nircam_apa_for
+
+    if args.nirspec is not None:
+        nirspec = _named_pointing("--nirspec", args.nirspec)
+    elif plan is not None:
+        nirspec = plan.nirspec
+    else:
+        raise ValueError(f"{args.command}: give --nirspec RA DEC APA or --config FILE")
+    if args.nircam is not None:
+        return nirspec, _named_pointing("--nircam", args.nircam)
+    if plan is not None:
+        return nirspec, plan.nircam
+    return nirspec, Pointing(nirspec.ra, nirspec.dec, nircam_apa_for(nirspec.apa))
+
+
+def run_footprint(args: argparse.Namespace) -> int:
+    """Print (and optionally write as DS9 regions) an instrument's footprint."""
+    from previs.cli import print_json
+    from previs.geometry.footprints import nircam_footprint, nirspec_footprint
+
+    plan, _ = _load_plan(args)
+    given = {key: getattr(args, key) for key in ("ra", "dec", "apa")}
+    if plan is None:
+        missing = [f"--{key}" for key, value in given.items() if value is None]
+        if missing:
+            raise ValueError(f"footprint: {', '.join(missing)} required (or give --config FILE)")
+        pointing = Pointing(args.ra, args.dec, args.apa)
+    else:
+        base = plan.nirspec if args.instrument == "nirspec" else plan.nircam
+        pointing = Pointing(
+            *(base.to_dict()[key] if value is None else value for key, value in given.items())
+        )
+    if args.instrument == "nirspec":
+        footprint = nirspec_footprint(pointing)
+    else:
+        channel, dither, mosaic = _setup(args, plan)
+        footprint = nircam_footprint(pointing, channel, dither, mosaic)
+    if args.ds9:
+        footprint.to_regions().write(args.ds9, format="ds9", overwrite=True)
+    data = {
+        "instrument": footprint.instrument,
+        "siaf_version": siaf_version(),
+        "apertures": footprint.to_records(),
+    }
+    if args.json:
+        print_json(data)
+    else:
+        print(
+            f"{footprint.instrument}: {len(footprint)} aperture outlines in "
+            f"{footprint.n_exposures} exposure(s), SIAF {siaf_version()}"
+        )
+        if args.ds9:
+            print(f"wrote {args.ds9}")
+    return 0
+
+
+def source_summary(counts) -> dict:
+    """The ``sources`` block of ``previs coverage --json`` from a SourceCounts.
+
+    ``{"primary": {...}, "filler": {...}}``, each with ``total``, ``in_msa``,
+    ``in_msa_imaged`` (inside the MSA and at least one exposure of the chosen
+    channel), ``at_risk`` (``in_msa - in_msa_imaged``), plus ``quadrants``,
+    ``in_msa_depth2`` and ``imaged``. A catalog without flags counts every
+    source as primary.
+    """
+    return {kind: counts.summary(kind) for kind in ("primary", "filler")}
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    """Print the MSA coverage of a NIRCam plan (and source counts with a catalog)."""
+    from previs.cli import print_json
+    from previs.planning.plan import Plan, evaluate
+
+    plan, config = _load_plan(args)
+    nirspec, nircam = _pointings(args, plan)
+    channel, dither, mosaic = _setup(args, plan)
+    plan = Plan(nirspec, nircam, dither, mosaic, channel)
+    result = evaluate(plan)
+    coverage = result.coverage
+    catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
+    sources = None
+    if catalog_path:
+        from previs.catalog.readers import read_catalog
+        from previs.catalog.sources import count_sources
+
+        sources = source_summary(count_sources(read_catalog(catalog_path), result))
+    if args.json:
+        data = coverage.to_dict()
+        if sources is not None:
+            data["sources"] = sources
+        print_json(data)
+    else:
+        quadrants = ", ".join(f"Q{k} {100 * v:.1f}%" for k, v in coverage.quadrants.items())
+        print(
+            f"MSA covered by the {coverage.channel} channel: {100 * coverage.covered:.2f}% "
+            f"({quadrants}); depth>=2 {100 * coverage.depth[2]:.1f}%, "
+            f">=3 {100 * coverage.depth[3]:.1f}%; {coverage.exposures} exposure(s)"
+        )
+        if sources is not None:
+            for kind, c in sources.items():
+                print(
+                    f"{kind}: {c['total']} sources, {c['in_msa']} in the MSA, "
+                    f"{c['in_msa_imaged']} of them imaged, {c['at_risk']} at risk"
+                )
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Print coverage against NIRSpec APA."""
+    from previs.cli import print_json
+    from previs.geometry.coverage import apa_sweep
+
+    if args.apa_step <= 0:
+        raise ValueError(f"--apa-step must be positive, got {args.apa_step:g}")
+    if args.apa_stop <= args.apa_start:
+        raise ValueError(
+            f"--apa-stop ({args.apa_stop:g}) must be greater than --apa-start ({args.apa_start:g})"
+        )
+    apas = np.arange(args.apa_start, args.apa_stop, args.apa_step)
+    if len(apas) > 100_000:
+        raise ValueError(
+            f"the sweep has {len(apas)} angles; use at most 100000 (a larger --apa-step)"
+        )
+    nirspec, nircam = _pointings(args)
+    channel, dither, mosaic = _setup(args)
+    covered = apa_sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient=args.tie_orient)
+    rows = [{"apa": float(a), "covered": float(c)} for a, c in zip(apas, covered, strict=True)]
+    if args.json:
+        print_json(rows)
+    else:
+        worst = int(np.argmin(covered))
+        print(
+            f"{len(apas)} NIRSpec APAs: coverage {100 * covered.min():.2f}% (at APA "
+            f"{apas[worst]:g}) to {100 * covered.max():.2f}%"
+        )
+    return 0

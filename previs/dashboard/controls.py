@@ -1,0 +1,326 @@
+"""The dashboard's plan controls: where NIRSpec and NIRCam point, how NIRCam observes, what shows.
+
+:class:`PlanControls` builds and lays out the widgets a user edits to describe
+a :class:`~previs.planning.plan.Plan` (NIRSpec RA/Dec/APA, the NIRCam centre as the same
+place, an offset or its own RA/Dec, the NIRCam APA or its tie to NIRSpec,
+dither, mosaic, channel) and the show/hide checkboxes and click target. It
+holds no state beyond the widgets: reading them into a Plan and setting them
+from one is the :class:`~previs.dashboard.app.Dashboard`'s job.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from previs.geometry.patterns import DITHER_NAMES
+
+__all__ = [
+    "MOSAIC_SLIDER_MAX",
+    "NIRCAM_MODES",
+    "OVERLAP_SLIDER_RANGE",
+    "PlanControls",
+    "heading",
+    "make_canvas",
+    "make_sky_canvas",
+]
+
+MOSAIC_SLIDER_MAX = 4
+OVERLAP_SLIDER_RANGE = (0.0, 50.0)
+#: How the NIRCam centre is entered: key -> button label.
+NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
+_DITHER_LABELS = {
+    "NONE": "none (one exposure)",
+    "FULL3": "FULL3 (3 positions)",
+    "FULL3TIGHT": "FULL3TIGHT (3, deeper centre)",
+    "FULL6": "FULL6 (6 positions)",
+    "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
+}
+
+
+def heading(text: str) -> widgets.HTML:
+    """A section title in a panel."""
+    return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
+
+
+def make_canvas(figure: Figure, css_class: str | None = None):
+    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot.
+
+    No header, footer or resize handle; the toolbar fades in on the left.
+    ``css_class`` is added to the widget. Raises ImportError without ipympl.
+    """
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    canvas = Canvas(figure)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.resizable = False
+    canvas.toolbar_visible = "fade-in-fade-out"
+    canvas.toolbar_position = "left"
+    if css_class:
+        canvas.add_class(css_class)
+    return canvas
+
+
+def make_sky_canvas(figure: Figure):
+    """The sky figure's canvas: :func:`make_canvas` with the ``previs-sky`` CSS class."""
+    return make_canvas(figure, "previs-sky")
+
+
+def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
+    """A show/hide checkbox, on at start."""
+    return widgets.Checkbox(value=True, description=description, indent=False, tooltip=tooltip)
+
+
+class PlanControls:
+    """The plan-entry widgets, the show/hide checkboxes and the click target.
+
+    Parameters
+    ----------
+    tie_apa : bool
+        Start with "Tie NIRCam APA to NIRSpec" ticked.
+    """
+
+    def __init__(self, tie_apa: bool) -> None:
+        style = {"description_width": "122px"}
+        full = widgets.Layout(width="100%")
+
+        def text(description: str, tooltip: str, placeholder: str = "") -> widgets.Text:
+            return widgets.Text(
+                description=description,
+                tooltip=tooltip,
+                placeholder=placeholder,
+                continuous_update=False,
+                style=style,
+                layout=full,
+            )
+
+        def apa_slider(description: str, tooltip: str) -> widgets.FloatSlider:
+            return widgets.FloatSlider(
+                value=0.0,
+                min=0.0,
+                max=360.0,
+                step=None,
+                description=description,
+                tooltip=tooltip,
+                continuous_update=True,
+                readout_format=".1f",
+                style=style,
+                layout=full,
+            )
+
+        self.nirspec_ra = text(
+            "NIRSpec RA",
+            "Right ascension of the MSA centre: degrees (53.1625) or hours:min:sec (03:32:39.0)",
+            "53.1625 or 03:32:39.0",
+        )
+        self.nirspec_dec = text(
+            "NIRSpec Dec",
+            "Declination of the MSA centre: degrees (-27.7914) or deg:min:sec (-27:47:29)",
+            "-27.7914 or -27:47:29",
+        )
+        self.nirspec_apa = apa_slider(
+            "NIRSpec APA °",
+            "Position angle of the MSA on the sky (degrees east of north). The "
+            "schedulers fix it later; drag to see which angles your pre-imaging covers.",
+        )
+        self.nircam_mode = widgets.ToggleButtons(
+            options=[(label, key) for key, label in NIRCAM_MODES.items()],
+            description="NIRCam centre",
+            style={**style, "button_width": "72px"},
+            tooltips=[
+                "NIRCam points at the NIRSpec position",
+                "NIRCam points at an offset (arcsec east, north) from NIRSpec",
+                "NIRCam points at its own RA/Dec",
+            ],
+        )
+        self.nircam_dx = widgets.FloatText(
+            value=0.0,
+            step=5.0,
+            description='East offset "',
+            style=style,
+            layout=full,
+            tooltip="NIRCam centre minus NIRSpec centre towards east, arcsec",
+            continuous_update=False,
+        )
+        self.nircam_dy = widgets.FloatText(
+            value=0.0,
+            step=5.0,
+            description='North offset "',
+            style=style,
+            layout=full,
+            tooltip="NIRCam centre minus NIRSpec centre towards north, arcsec",
+            continuous_update=False,
+        )
+        self.nircam_ra = text(
+            "NIRCam RA",
+            "Right ascension of the NIRCam field centre (both modules): degrees or hours:min:sec",
+        )
+        self.nircam_dec = text(
+            "NIRCam Dec", "Declination of the NIRCam field centre: degrees or deg:min:sec"
+        )
+        self.offset_box = widgets.VBox([self.nircam_dx, self.nircam_dy])
+        self.radec_box = widgets.VBox([self.nircam_ra, self.nircam_dec])
+        self.tie_apa = widgets.Checkbox(
+            value=bool(tie_apa),
+            description="Tie NIRCam APA to NIRSpec (same V3PA)",
+            indent=False,
+            tooltip="Pre-imaging taken at the same spacecraft orientation as the spectroscopy: "
+            "the NIRCam angle then follows the NIRSpec angle",
+        )
+        self.nircam_apa = apa_slider(
+            "NIRCam APA °",
+            "Position angle of the NIRCam field (degrees east of north); the "
+            "pre-imaging is usually taken on another date, at another angle",
+        )
+        self.dither = widgets.Dropdown(
+            options=[(_DITHER_LABELS.get(name, name), name) for name in DITHER_NAMES],
+            description="Dither",
+            style=style,
+            layout=full,
+            tooltip="NIRCam dither pattern: small telescope moves between exposures that fill "
+            "the gaps between detectors",
+        )
+        self.rows = widgets.IntSlider(
+            value=1,
+            min=1,
+            max=MOSAIC_SLIDER_MAX,
+            description="Mosaic rows",
+            style=style,
+            layout=full,
+            tooltip="Mosaic tiles stacked along NIRCam's short (Y) side",
+        )
+        self.columns = widgets.IntSlider(
+            value=1,
+            min=1,
+            max=MOSAIC_SLIDER_MAX,
+            description="Mosaic columns",
+            style=style,
+            layout=full,
+            tooltip="Mosaic tiles side by side along NIRCam's long (X) side",
+        )
+        self.row_overlap = widgets.FloatSlider(
+            value=10.0,
+            min=OVERLAP_SLIDER_RANGE[0],
+            max=OVERLAP_SLIDER_RANGE[1],
+            step=None,
+            description="Row overlap %",
+            style=style,
+            layout=full,
+            readout_format=".0f",
+            tooltip="How much neighbouring rows overlap, percent of the tile height",
+        )
+        self.column_overlap = widgets.FloatSlider(
+            value=10.0,
+            min=OVERLAP_SLIDER_RANGE[0],
+            max=OVERLAP_SLIDER_RANGE[1],
+            step=None,
+            description="Column overlap %",
+            style=style,
+            layout=full,
+            readout_format=".0f",
+            tooltip="How much neighbouring columns overlap, percent of the tile width",
+        )
+        self.channel = widgets.ToggleButtons(
+            options=[("short (SW)", "short"), ("long (LW)", "long")],
+            description="Channel",
+            style={**style, "button_width": "90px"},
+            tooltips=[
+                "0.6-2.3 micron: eight detectors with small gaps",
+                "2.4-5 micron: two large detectors",
+            ],
+        )
+        self.show_ifu_slits = _show_toggle(
+            "IFU and fixed slits", "Draw NIRSpec's IFU and fixed slits next to the MSA"
+        )
+        self.show_nircam = _show_toggle(
+            "NIRCam detectors",
+            "Draw every NIRCam detector of every exposure (overlaps look brighter)",
+        )
+        self.show_uncovered = _show_toggle(
+            "uncovered MSA area", "Shade the part of the MSA no NIRCam exposure sees"
+        )
+        self.show_primaries = _show_toggle(
+            "primary targets", "Mark the catalog's primary targets (green circles)"
+        )
+        self.show_fillers = _show_toggle(
+            "fillers", "Mark the catalog's filler sources (violet squares)"
+        )
+        self.click_target = widgets.ToggleButtons(
+            options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
+            description="Click moves",
+            style={**style, "button_width": "80px"},
+            tooltips=[
+                "A click on the image moves the NIRCam centre there",
+                "A click on the image moves the NIRSpec MSA centre there",
+            ],
+        )
+
+        self.nirspec_apa.add_class("previs-nirspec-apa")
+        self.nircam_apa.add_class("previs-nircam-apa")
+        #: Every widget whose change makes a new plan.
+        self.plan_widgets = (
+            self.nirspec_ra,
+            self.nirspec_dec,
+            self.nirspec_apa,
+            self.nircam_mode,
+            self.nircam_dx,
+            self.nircam_dy,
+            self.nircam_ra,
+            self.nircam_dec,
+            self.tie_apa,
+            self.nircam_apa,
+            self.dither,
+            self.rows,
+            self.columns,
+            self.row_overlap,
+            self.column_overlap,
+            self.channel,
+        )
+        #: The show/hide checkboxes.
+        self.show_toggles = (
+            self.show_ifu_slits,
+            self.show_nircam,
+            self.show_uncovered,
+            self.show_primaries,
+            self.show_fillers,
+        )
+
+    def show_nircam_mode(self, mode: str) -> None:
+        """Show the NIRCam position fields of ``mode`` (same/offset/radec), hide the others."""
+        self.offset_box.layout.display = None if mode == "offset" else "none"
+        self.radec_box.layout.display = None if mode == "radec" else "none"
+
+    def column(self, image_rows: list, catalog_rows: list) -> widgets.VBox:
+        """The left column of the Plan tab: these controls, then the image and catalog rows."""
+        return widgets.VBox(
+            [
+                heading("NIRSpec MSA (spectroscopy)"),
+                self.nirspec_ra,
+                self.nirspec_dec,
+                self.nirspec_apa,
+                heading("NIRCam pre-imaging"),
+                self.nircam_mode,
+                self.offset_box,
+                self.radec_box,
+                self.tie_apa,
+                self.nircam_apa,
+                self.dither,
+                self.rows,
+                self.columns,
+                self.row_overlap,
+                self.column_overlap,
+                self.channel,
+                heading("Show"),
+                widgets.HBox([self.show_ifu_slits, self.show_nircam]),
+                widgets.HBox([self.show_uncovered, self.show_primaries]),
+                self.show_fillers,
+                self.click_target,
+                heading("Image"),
+                *image_rows,
+                heading("Catalog"),
+                *catalog_rows,
+            ],
+            layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
+        )

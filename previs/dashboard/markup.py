@@ -1,0 +1,153 @@
+"""HTML of the dashboard's readout column and status line.
+
+Functions from values to markup, with no widget state: the coverage readout of
+a :class:`~previs.planning.plan.Result` (both channels, quadrants, depth, exposures,
+V3PAs), the worst case over an allowed NIRSpec APA range, the catalog counts
+table and the status line of errors and notes. The CSS classes they put on
+numbers (``previs-covered``, ``previs-worst-case``, ``previs-primary-at-risk``
+...) are what the browser tests read.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from previs.catalog.sources import SourceCounts
+from previs.dashboard.text import format_percent
+from previs.dashboard.worst_case import apa_in_range, is_full_circle
+from previs.planning.plan import Plan, Result
+
+if TYPE_CHECKING:
+    from previs.planning.search import WorstCase
+
+__all__ = ["counts_html", "other_channel", "readout_html", "status_html", "worst_case_html"]
+
+_CHANNEL_LABELS = {"short": "SW", "long": "LW"}
+_ERROR_COLOR = "#c0392b"
+
+
+def other_channel(plan: Plan) -> str:
+    """The NIRCam channel the plan does not use (the readout shows its coverage too)."""
+    return "long" if plan.channel == "short" else "short"
+
+
+def readout_html(
+    result: Result,
+    other_channel_covered: float,
+    worst_case: WorstCase | None = None,
+    counts: SourceCounts | None = None,
+    catalog_name: str = "",
+) -> str:
+    """The readout column: MSA covered by the plan's channel (and the other channel's
+    ``other_channel_covered`` fraction), per quadrant, depth, exposures, V3PAs, then the
+    worst case (:func:`worst_case_html`) and the catalog counts (:func:`counts_html`)."""
+    coverage, plan = result.coverage, result.plan
+    quadrant_cells = "".join(
+        f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
+        for k, v in sorted(coverage.quadrants.items())
+    )
+    tiles = plan.mosaic.n_tiles
+    per_tile = coverage.exposures // max(tiles, 1)
+    return (
+        "<div style='font-family:sans-serif;line-height:1.35'>"
+        f"<div>MSA covered by NIRCam {_CHANNEL_LABELS[plan.channel]}</div>"
+        f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
+        f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
+        f"<div style='color:#555'>{_CHANNEL_LABELS[other_channel(plan)]}: "
+        f"<span class='previs-covered-other'>{format_percent(other_channel_covered)}</span></div>"
+        f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
+        f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
+        f"{format_percent(coverage.depth[2])}</b></div>"
+        f"<div>depth &ge; 3 exposures: <b class='previs-depth3'>"
+        f"{format_percent(coverage.depth[3])}</b></div>"
+        f"<div>exposures: <b>{coverage.exposures}</b> ({per_tile} dither &times; {tiles} "
+        "tile" + ("s" if tiles != 1 else "") + ")</div>"
+        f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
+        "</div>"
+        f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
+        + worst_case_html(worst_case, plan.nirspec.apa)
+        + counts_html(counts, catalog_name)
+        + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
+        f"{html.escape(result.siaf_version)}</div>"
+        "</div>"
+    )
+
+
+def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
+    """The worst case over the allowed NIRSpec APA range, and whether ``nirspec_apa``
+    (degrees, the angle shown) lies inside it; empty without a range."""
+    if worst is None:
+        return ""
+    low, high = worst.apa_range
+    inside = apa_in_range(nirspec_apa, worst.apa_range)
+    over = (
+        "every NIRSpec APA"
+        if is_full_circle(worst.apa_range)
+        else f"NIRSpec APA {low % 360.0:.1f}&deg;&ndash;{high % 360.0:.1f}&deg;"
+    )
+    where = (
+        "the NIRSpec APA shown is inside this range"
+        if inside
+        else f"<span style='color:{_ERROR_COLOR}'>the NIRSpec APA shown is outside this range"
+        "</span>"
+    )
+    return (
+        "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
+        f"Worst case over {over}:"
+        f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
+        f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
+        f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"
+        f"{worst.apa_at_min:.1f}&deg;</b>; {where}</div></div>"
+    )
+
+
+def counts_html(counts: SourceCounts | None, catalog_name: str) -> str:
+    """The catalog table: primaries and fillers in the MSA, imaged, at risk; empty without."""
+    if counts is None:
+        return ""
+    numbers_by_kind = counts.to_dict()
+    cell = "style='padding:0 5px;text-align:right'"
+    rows = []
+    for kind in ("primary", "filler"):
+        numbers = numbers_by_kind[kind]
+        if kind == "filler" and numbers["total"] == 0 and not numbers_by_kind["has_flags"]:
+            continue  # no flags: every source is a primary target
+        colour = _ERROR_COLOR if numbers["at_risk"] else "inherit"
+        rows.append(
+            f"<tr><td style='text-align:left'>{kind} ({numbers['total']})</td>"
+            f"<td {cell}><b class='previs-{kind}-in-msa'>{numbers['in_msa']}</b></td>"
+            f"<td {cell}><b class='previs-{kind}-imaged'>{numbers['in_msa_imaged']}</b></td>"
+            f"<td {cell}><b class='previs-{kind}-at-risk' style='color:{colour}'>"
+            f"{numbers['at_risk']}</b></td></tr>"
+        )
+    head = (
+        "<tr style='color:#555;font-size:0.85em'><td></td>"
+        f"<td {cell} title='inside an MSA quadrant'>in MSA</td>"
+        f"<td {cell} title='inside the MSA and at least one NIRCam exposure'>imaged</td>"
+        f"<td {cell} title='inside the MSA but in no NIRCam exposure'>at risk</td></tr>"
+    )
+    return (
+        "<div style='margin-top:8px'>Catalog sources "
+        f"<span style='color:#777;font-size:0.85em'>({html.escape(catalog_name)})"
+        "</span></div>"
+        f"<table class='previs-counts' style='border-collapse:collapse'>{head}"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def status_html(input_error: str, image_message: str, catalog_message: str) -> str:
+    """The status line above the figure: an input error (plain text, escaped here) and the
+    image and catalog notes (already markup), one per line."""
+    parts = []
+    if input_error:
+        parts.append(
+            f"<span style='color:{_ERROR_COLOR}'>&#9888; {html.escape(input_error)}"
+            " (showing the last valid plan)</span>"
+        )
+    if image_message:
+        parts.append(image_message)
+    if catalog_message:
+        parts.append(catalog_message)
+    return "<br>".join(parts)

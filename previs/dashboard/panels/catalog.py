@@ -1,0 +1,162 @@
+"""The dashboard's "Catalog" section: the source catalog drawn on the sky and counted.
+
+:class:`CatalogPanel` owns the catalog controls (path box, Load, upload and
+summary label from :class:`previs.dashboard.panels.file_source.FileSource`, example
+and clear buttons), the :class:`previs.catalog.readers.Catalog` shown,
+where it came from and the note for the status line. It reads files with
+:func:`previs.catalog.readers.read_catalog` and hands positions to the dashboard's
+:class:`previs.plotting.sky.SkyView`; the counts are computed by the
+:class:`previs.dashboard.app.Dashboard` on every plan change.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from previs.catalog.readers import Catalog, CatalogError, read_catalog
+from previs.dashboard.panels.file_source import FileSource
+
+if TYPE_CHECKING:
+    from previs.dashboard.app import Dashboard
+
+__all__ = ["CATALOG_ACCEPT", "CatalogPanel"]
+
+#: File name endings the upload button offers.
+CATALOG_ACCEPT = ".radec,.txt,.dat,.csv,.ecsv,.fits,.fit,.fts,.xml,.vot,.votable"
+
+
+class CatalogPanel:
+    """The catalog controls of a :class:`~previs.dashboard.app.Dashboard` and the catalog shown.
+
+    Parameters
+    ----------
+    dashboard : Dashboard
+        The dashboard whose view draws the sources. The panel asks it to redraw
+        (``_apply``) and to re-render the status line (``_render_status``).
+
+    Attributes
+    ----------
+    catalog : Catalog or None
+        The catalog shown (None without one).
+    name : str
+        Its name in the label and the readout.
+    file_path : str or None
+        Absolute path of the catalog file (None for an upload or a Catalog object).
+    upload_data : tuple of (str, bytes) or None
+        Name and bytes of an uploaded catalog.
+    is_example : bool
+        Whether it is the bundled example catalog.
+    message : str
+        The catalog's note in the status line (markup; errors only).
+    """
+
+    def __init__(self, dashboard: Dashboard) -> None:
+        self._dashboard = dashboard
+        self.catalog: Catalog | None = None
+        self.name = ""
+        self.file_path: str | None = None
+        self.upload_data: tuple[str, bytes] | None = None
+        self.is_example = False
+        self.message = ""
+
+        self.files = FileSource(
+            what="Catalog file",
+            placeholder="path/to/targets.radec",
+            path_tooltip="Source catalog on the machine running the notebook: NOVT .radec "
+            "(RA Dec [P|F]) or a CSV/ECSV/FITS/VOTable table with RA and Dec columns",
+            load_tooltip="Read this catalog",
+            accept=CATALOG_ACCEPT,
+            upload_tooltip="Send a catalog from your computer (.radec, CSV, ECSV, FITS, VOTable)",
+            upload_class="previs-catalog-upload",
+            label_class="previs-catalog-name",
+            default_upload_name="uploaded catalog",
+            load_path=dashboard.load_catalog,
+            load_bytes=lambda data, name: dashboard.load_catalog(data, name=name),
+            syncing=lambda: dashboard._syncing,
+        )
+        self.path_box, self.load_button = self.files.path_box, self.files.load_button
+        self.upload, self.label = self.files.upload, self.files.label
+        self.example_button = widgets.Button(
+            description="Example catalog",
+            tooltip="Use the bundled catalog of the example field (primaries and fillers)",
+            layout=widgets.Layout(width="126px"),
+        )
+        self.clear_button = widgets.Button(
+            description="No catalog",
+            tooltip="Remove the catalog from the figure and the readout",
+            layout=widgets.Layout(width="100px"),
+        )
+        self.rows = [
+            widgets.HBox([self.path_box, self.load_button]),
+            widgets.HBox([self.upload, self.example_button, self.clear_button]),
+            self.label,
+        ]
+        self.example_button.on_click(lambda _: dashboard.show_example_catalog())
+        self.clear_button.on_click(lambda _: dashboard.clear_catalog())
+
+    def read(self, source: str | os.PathLike | bytes, name: str | None) -> Catalog:
+        """Read a catalog file or its bytes; errors go to the panel (and are raised)."""
+        try:
+            if isinstance(source, (str, os.PathLike)):
+                return read_catalog(os.path.expanduser(os.fspath(source)), name=name)
+            return read_catalog(bytes(source), name=name or "uploaded catalog")
+        except CatalogError as error:
+            self._error(str(error))
+            raise
+
+    def show(
+        self, catalog: Catalog, source, name: str | None, example: bool, refresh: bool
+    ) -> None:
+        """Show ``catalog`` read from ``source`` (a path, bytes or the Catalog itself)."""
+        self.catalog = catalog
+        self.is_example = example
+        if isinstance(source, (str, os.PathLike)):
+            path = os.path.abspath(os.path.expanduser(os.fspath(source)))
+            self.file_path, self.upload_data = path, None
+            self.name = name or Path(path).name
+        elif isinstance(source, Catalog):
+            self.file_path = self.upload_data = None
+            self.name = name or Path(catalog.source).name or "catalog"
+        else:
+            self.file_path = None
+            self.name = name or "uploaded catalog"
+            self.upload_data = (self.name, bytes(source))
+        self.files.shown(self.file_path)
+        if example:
+            self.name = "example catalog"
+        dashboard = self._dashboard
+        dashboard.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
+        self.message = ""
+        primary, filler = int(catalog.primary.sum()), int(catalog.filler.sum())
+        kinds = f"{primary} primary, {filler} filler" if catalog.has_flags else "no P/F flags"
+        self.label.value = (
+            f"<span style='font-size:0.9em'>{html.escape(self.name)}: "
+            f"{len(catalog)} sources ({kinds})</span>"
+        )
+        dashboard._render_status()
+        if refresh and dashboard.result is not None:
+            dashboard._apply(dashboard.plan)
+            dashboard.canvas.draw_idle()
+
+    def clear(self) -> None:
+        """Forget the catalog and remove its overlay and label (the caller redraws)."""
+        self.catalog = None
+        self.is_example = False
+        self.name = ""
+        self.file_path = self.upload_data = None
+        self.files.shown(None)
+        self._dashboard.view.set_catalog([], [])
+        self.label.value = ""
+
+    def _error(self, message: str) -> None:
+        kept = f" Still using {html.escape(self.name)}." if self.catalog else ""
+        self.message = (
+            f"<span style='color:#c0392b'>&#9888; Could not load the catalog: "
+            f"{html.escape(message)}</span>{kept}"
+        )
+        self._dashboard._render_status()

@@ -1,0 +1,389 @@
+"""The dashboard's "Save and export" section: sessions, region files, figures and reports.
+
+:class:`ExportPanel` owns the output folder and file name boxes, one button per
+file kind (DS9 regions on the sky or in image pixels, figure PNG/PDF, session
+JSON, report Markdown/HTML/JSON), the configuration path and its "Load" button,
+and the message line that shows the path written with a download link. The
+files themselves are written by :mod:`previs.io.regions`, :mod:`previs.io.session` and
+:mod:`previs.io.report`.
+
+:func:`read_session_files` reads the image and catalog a saved session names
+before the dashboard changes anything, so that loading a session is all or
+nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from previs.catalog.readers import Catalog, read_catalog
+from previs.dashboard.text import markup_to_text, size_text
+from previs.io.regions import save_figure, write_regions
+from previs.io.report import REPORT_FORMATS, build_report, write_report
+from previs.io.session import EMPTY_SKY, EXAMPLE, Config, ConfigError, load_config, save_config
+
+if TYPE_CHECKING:
+    from previs.dashboard.app import Dashboard
+
+__all__ = [
+    "DEFAULT_OUTPUT_FOLDER",
+    "DEFAULT_OUTPUT_NAME",
+    "DOWNLOAD_LINK_MAX_BYTES",
+    "EXPORTS",
+    "ExportPanel",
+    "SessionFiles",
+    "read_session_files",
+]
+
+DEFAULT_OUTPUT_FOLDER = "previs-output"
+DEFAULT_OUTPUT_NAME = "previs"
+#: Files the export buttons write: key -> (button label, tooltip, file name suffix).
+EXPORTS = {
+    "regions": ("Regions (sky)", "DS9 regions of every aperture (and catalog) in RA/Dec", ".reg"),
+    "regions_pixels": (
+        "Regions (pixels)",
+        "DS9 regions in the pixel coordinates of the loaded FITS file",
+        "-pixels.reg",
+    ),
+    "png": ("Figure PNG", "The figure at 300 dpi", ".png"),
+    "pdf": ("Figure PDF", "The figure as vector PDF", ".pdf"),
+    "config": (
+        "Save configuration",
+        "Plan, image, catalog and display settings as JSON, to load again later",
+        "-config.json",
+    ),
+    "report_md": (
+        "Report .md",
+        "Coverage report (both channels, source counts) as Markdown",
+        "-report.md",
+    ),
+    "report_html": ("Report .html", "Coverage report as an HTML page", "-report.html"),
+    "report_json": ("Report .json", "Coverage report as JSON", "-report.json"),
+}
+#: Files up to this size also get a download link (a data: URI) in the panel.
+DOWNLOAD_LINK_MAX_BYTES = 6 * 2**20
+_MIME_TYPES = {
+    ".reg": "text/plain",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".html": "text/html",
+}
+
+
+class ExportPanel:
+    """The save/export controls of a :class:`~previs.dashboard.app.Dashboard` and their actions.
+
+    Parameters
+    ----------
+    dashboard : Dashboard
+        The dashboard whose plan, figure, image and catalog are written, and
+        whose :meth:`~previs.dashboard.app.Dashboard.apply_config` restores a session.
+    """
+
+    def __init__(self, dashboard: Dashboard) -> None:
+        self._dashboard = dashboard
+        style = {"description_width": "96px"}
+        self.output_folder = widgets.Text(
+            value=DEFAULT_OUTPUT_FOLDER,
+            description="Output folder",
+            style=style,
+            layout=widgets.Layout(width="330px"),
+            tooltip="Folder (on the machine running the notebook) where the buttons write files; "
+            "created when needed",
+        )
+        self.output_name = widgets.Text(
+            value=DEFAULT_OUTPUT_NAME,
+            description="File name",
+            style=style,
+            layout=widgets.Layout(width="250px"),
+            tooltip="Start of the names of the files written (e.g. previs -> previs.reg)",
+        )
+        self.buttons: dict[str, widgets.Button] = {}
+        for key, (label, tooltip, _) in EXPORTS.items():
+            button = widgets.Button(
+                description=label, tooltip=tooltip, layout=widgets.Layout(width="128px")
+            )
+            button.add_class(f"previs-export-{key}")
+            button.on_click(lambda _, key=key: self._on_export(key))
+            self.buttons[key] = button
+        self.config_path = widgets.Text(
+            placeholder="previs-output/previs-config.json",
+            description="Configuration",
+            style=style,
+            layout=widgets.Layout(width="450px"),
+            tooltip="A saved previs configuration (.json) or a NOVT configuration (.yaml)",
+        )
+        self.config_load_button = widgets.Button(
+            description="Load configuration",
+            tooltip="Restore the plan, image, catalog and display settings from this file",
+            layout=widgets.Layout(width="150px"),
+        )
+        self.config_load_button.add_class("previs-config-load")
+        self.config_load_button.on_click(lambda _: self._load_config_from_box())
+        self.message = widgets.HTML()
+        self.message.add_class("previs-export-message")
+        buttons = list(self.buttons.values())
+        self.box = widgets.VBox(
+            [
+                widgets.HTML("<b style='font-size:1.05em'>Save and export</b>"),
+                widgets.HBox([self.output_folder, self.output_name]),
+                widgets.HBox(buttons[:5]),
+                widgets.HBox(buttons[5:]),
+                widgets.HBox([self.config_path, self.config_load_button]),
+                self.message,
+            ],
+            layout=widgets.Layout(width="690px"),
+        )
+
+    @property
+    def text(self) -> str:
+        """The panel's last message, no markup."""
+        return markup_to_text(self.message.value)
+
+    # ------------------------------------------------------------------ sessions
+    def save_config(self, path: str | os.PathLike) -> Path:
+        """Write the dashboard's session; uploads are stored next to the file (see
+        :meth:`previs.dashboard.app.Dashboard.save_config`)."""
+        dashboard = self._dashboard
+        target = output_path(path)
+        config = dashboard.config
+        directory = target.parent
+        image_upload = dashboard.image_panel.upload_data
+        if image_upload is not None and not dashboard.image_panel.is_example:
+            config = config.replace(image=str(store_upload(directory, *image_upload)))
+        catalog_upload = dashboard.catalog_panel.upload_data
+        if catalog_upload is not None:
+            config = config.replace(catalog=str(store_upload(directory, *catalog_upload)))
+        return save_config(config, target)
+
+    def load_config(self, path: str | os.PathLike) -> Config:
+        """Read a session file and apply it to the dashboard; the outcome goes to the panel."""
+        try:
+            config = load_config(path)
+            self._dashboard.apply_config(config, where=str(path))
+        except ConfigError as error:
+            self.note(f"&#9888; {html.escape(str(error))}", error=True)
+            raise
+        self.note(f"Loaded the configuration <code>{html.escape(str(path))}</code>.")
+        return config
+
+    # ------------------------------------------------------------------ exports
+    def export_regions(
+        self, path: str | os.PathLike, pixel: bool = False, include_catalog: bool | None = None
+    ) -> Path:
+        """DS9 regions of the plan (see :meth:`previs.dashboard.app.Dashboard.export_regions`)."""
+        dashboard = self._dashboard
+        sky_image = dashboard.image_panel.sky_image
+        if pixel and sky_image is None:
+            raise ValueError(
+                "pixel regions need a FITS image: load one (or the example field), or export "
+                "sky regions"
+            )
+        if include_catalog is None:
+            include_catalog = dashboard.catalog is not None
+        return write_regions(
+            output_path(path),
+            dashboard.result,
+            image_wcs=sky_image if pixel else None,
+            catalog=dashboard.catalog,
+            counts=dashboard.counts,
+            include_catalog=include_catalog,
+        )
+
+    def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
+        """Save the dashboard's figure (format from the extension) at ``dpi``."""
+        written = save_figure(self._dashboard.figure, output_path(path), dpi=dpi)
+        self._dashboard.canvas.draw_idle()
+        return written
+
+    def save_report(self, path: str | os.PathLike) -> Path:
+        """Write the coverage report of the dashboard's plan as .md, .html or .json."""
+        target = output_path(path)
+        if Path(target).suffix.lower() not in REPORT_FORMATS:
+            raise ValueError(
+                f"cannot write a report to {str(path)!r}: the extension must be one of "
+                f"{', '.join(REPORT_FORMATS)}"
+            )
+        return write_report(target, build_report(self._dashboard.plan, self._dashboard.catalog))
+
+    # ------------------------------------------------------------------ buttons
+    def _on_export(self, key: str) -> None:
+        folder = os.path.expanduser(self.output_folder.value.strip() or ".")
+        stem = self.output_name.value.strip() or DEFAULT_OUTPUT_NAME
+        if os.sep in stem or (os.altsep and os.altsep in stem):
+            self.note(
+                f"&#9888; File name {html.escape(stem)!r} must not contain a folder; put the "
+                "folder in Output folder",
+                error=True,
+            )
+            return
+        path = Path(folder) / f"{stem}{EXPORTS[key][2]}"
+        actions = {
+            "regions": lambda: self.export_regions(path),
+            "regions_pixels": lambda: self.export_regions(path, pixel=True),
+            "png": lambda: self.save_figure(path),
+            "pdf": lambda: self.save_figure(path),
+            "config": lambda: self.save_config(path),
+            "report_md": lambda: self.save_report(path),
+            "report_html": lambda: self.save_report(path),
+            "report_json": lambda: self.save_report(path),
+        }
+        try:
+            written = actions[key]()
+        except (OSError, ValueError) as error:
+            self.note(f"&#9888; {html.escape(str(error))}", error=True)
+            return
+        if key == "config":
+            self._dashboard._syncing = True
+            try:
+                self.config_path.value = str(written)
+            finally:
+                self._dashboard._syncing = False
+        self.note(written_html(Path(written)))
+
+    def _load_config_from_box(self) -> None:
+        path = self.config_path.value.strip()
+        if not path:
+            self.note("&#9888; Give the path of a configuration file first.", error=True)
+            return
+        try:
+            self.load_config(os.path.expanduser(path))
+        except ValueError:
+            pass  # shown in the panel; nothing changed
+
+    def note(self, text: str, error: bool = False) -> None:
+        """Show ``text`` (markup) in the panel's message line, in red for an error."""
+        colour = "#c0392b" if error else "inherit"
+        self.message.value = f"<span style='color:{colour}'>{text}</span>"
+
+
+@dataclass(frozen=True)
+class SessionFiles:
+    """What a session needs read before it is applied.
+
+    Attributes
+    ----------
+    config : Config
+        The session, with the bundled example image written as ``image=None``.
+    empty_sky : bool
+        The session shows the empty sky grid.
+    sky : previs.io.images.SkyImage or None
+        The image read (None when the one shown already is the session's, or on the grid).
+    image_source : str or None
+        Where ``sky`` was read from.
+    catalog : Catalog or None
+        The catalog read (None: the session has no catalog).
+    catalog_file : str or None
+        Where ``catalog`` was read from.
+    catalog_is_example : bool
+        ``catalog_file`` is the bundled example catalog.
+    """
+
+    config: Config
+    empty_sky: bool
+    sky: object
+    image_source: str | None
+    catalog: Catalog | None
+    catalog_file: str | None
+    catalog_is_example: bool
+
+
+def read_session_files(
+    config: Config, where: str, showing_example: bool, image_path: str | None
+) -> SessionFiles:
+    """Read the image and catalog ``config`` names, skipping the image already shown.
+
+    Parameters
+    ----------
+    config : Config
+        The session to apply.
+    where : str
+        Where it came from, for error messages (a file name).
+    showing_example, image_path : bool, str or None
+        Whether the bundled example is shown, and the path of the image shown.
+
+    Raises
+    ------
+    previs.io.session.ConfigError
+        When the image or the catalog cannot be read; the message names the key.
+    """
+    from previs.io.images import load_image
+
+    sky = source = None
+    empty_sky = config.image == EMPTY_SKY
+    if config.image == EXAMPLE:
+        config = config.replace(image=None)
+    if empty_sky:
+        pass
+    elif config.image is None:
+        if not showing_example:
+            from previs.io.example_field import example_image_path
+
+            source = example_image_path()
+    elif config.image != image_path:
+        source = config.image
+    if source is not None:
+        try:
+            sky = load_image(source)
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"{where}: image {config.image!r}: {error}") from None
+    catalog = None
+    catalog_file = config.catalog_file()
+    is_example = False
+    if catalog_file is not None:
+        try:
+            catalog = read_catalog(catalog_file)
+        except ValueError as error:
+            raise ConfigError(f"{where}: catalog: {error}") from None
+        from previs.io.example_field import example_catalog_path
+
+        is_example = os.path.abspath(catalog_file) == os.path.abspath(example_catalog_path())
+    return SessionFiles(config, empty_sky, sky, source, catalog, catalog_file, is_example)
+
+
+def output_path(path: str | os.PathLike) -> Path:
+    """``path`` with ``~`` expanded and its folder created."""
+    target = Path(os.path.expanduser(os.fspath(path)))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the folder {str(target.parent)!r}: {error}") from None
+    return target
+
+
+def store_upload(directory: Path, name: str, data: bytes) -> Path:
+    """Write uploaded bytes into ``directory`` under ``name`` (numbered if another file has it)."""
+    base = Path(Path(name).name or "upload")
+    candidate = directory / base
+    number = 1
+    while candidate.exists():
+        if candidate.is_file() and candidate.read_bytes() == data:
+            return candidate
+        candidate = directory / f"{base.stem}-{number}{base.suffix}"
+        number += 1
+    candidate.write_bytes(data)
+    return candidate
+
+
+def written_html(path: Path) -> str:
+    """Panel note for a written file: its full path and, when small, a download link."""
+    import base64
+
+    size = path.stat().st_size
+    text = f"Wrote <code>{html.escape(str(path.resolve()))}</code> ({size_text(size)})"
+    if size <= DOWNLOAD_LINK_MAX_BYTES:
+        mime = _MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        text += (
+            f" &mdash; <a class='previs-download' download='{html.escape(path.name)}' "
+            f"href='data:{mime};base64,{data}'>download</a>"
+        )
+    return text + "."

@@ -1,0 +1,238 @@
+"""The Schedule panel's widgets and their layout.
+
+:class:`ScheduleControls` builds the date pickers, proposal dropdown, NIRCam
+roll slider, the HTML areas the panel writes into, the two figures and the
+configuration-search controls, and lays them out. It holds no state and no
+callbacks: :class:`previs.dashboard.panels.schedule.panel.SchedulePanel` wires and fills them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from previs.dashboard.panels.schedule.figures import FigureView
+from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION_DAYS
+from previs.planning.search import DEFAULT_TARGET
+
+__all__ = ["ScheduleControls"]
+
+
+class ScheduleControls:
+    """Every widget of the Schedule panel, laid out in :attr:`widget`.
+
+    Parameters
+    ----------
+    interactive : bool or None
+        Figures as ipympl canvases (True), PNG images (False) or ipympl when
+        importable (None); see :class:`~previs.dashboard.panels.schedule.figures.FigureView`.
+    can_apply_plan : bool
+        Show the "Use this configuration" button.
+    """
+
+    def __init__(self, interactive: bool | None, can_apply_plan: bool) -> None:
+        style = {"description_width": "150px"}
+        wide = widgets.Layout(width="330px")
+
+        def date_picker(description: str, tooltip: str) -> widgets.DatePicker:
+            return widgets.DatePicker(
+                description=description, tooltip=tooltip, style=style, layout=wide
+            )
+
+        def button(description: str, tooltip: str, width: str, **kwargs: Any) -> widgets.Button:
+            return widgets.Button(
+                description=description,
+                tooltip=tooltip,
+                layout=widgets.Layout(width=width),
+                **kwargs,
+            )
+
+        def heading(text: str) -> widgets.HTML:
+            return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
+
+        self.target_html = widgets.HTML()
+        self.target_html.add_class("previs-schedule-target")
+        self.refresh_button = button(
+            "Refresh from plan",
+            "Read the target (NIRSpec RA/Dec) and the NIRCam setup again from the main tab",
+            "150px",
+            icon="refresh",
+        )
+        self.message_html = widgets.HTML()
+        self.message_html.add_class("previs-schedule-message")
+
+        self.imaging_date = date_picker(
+            "NIRCam pre-imaging",
+            "Day of the NIRCam pre-imaging (00:00 UTC). Any date from 2022-01-01 to 2040-12-31.",
+        )
+        self.nirspec_start = date_picker(
+            "NIRSpec window start",
+            "First day the NIRSpec spectroscopy may be scheduled: at least "
+            f"{MIN_SEPARATION_DAYS} days after the pre-imaging, "
+            f"{RECOMMENDED_SEPARATION_DAYS} recommended.",
+        )
+        self.nirspec_end = date_picker(
+            "NIRSpec window end",
+            "Optional last day of the NIRSpec window. Empty: until the target leaves "
+            "JWST's field of regard.",
+        )
+        self.delivery_delay = widgets.BoundedIntText(
+            value=0,
+            min=0,
+            max=120,
+            description="Days until images",
+            tooltip="Days between the pre-imaging and the moment your team has the images "
+            "(0: count from the observation date, as the JWST documentation does)",
+            style=style,
+            layout=widgets.Layout(width="240px"),
+        )
+        self.propose_button = button(
+            "Propose dates",
+            "Let previs find pairs of visibility windows that satisfy the "
+            f"{RECOMMENDED_SEPARATION_DAYS}-day rule (best first)",
+            "150px",
+            icon="calendar",
+        )
+        self.proposal_choice = widgets.Dropdown(
+            options=[],
+            description="Proposals",
+            tooltip="Other pairs of windows, best first: pick one to fill the dates",
+            style={"description_width": "80px"},
+            layout=widgets.Layout(width="530px"),
+        )
+        self.proposal_html = widgets.HTML()
+        self.nircam_roll = widgets.FloatSlider(
+            value=0.0,
+            min=-5.0,
+            max=5.0,
+            step=0.1,
+            description="NIRCam roll °",
+            tooltip="Turn the NIRCam pre-imaging away from its nominal angle on that date, "
+            "within the roll JWST allows (about ±5°)",
+            readout_format="+.1f",
+            continuous_update=False,
+            style={"description_width": "100px"},
+            layout=widgets.Layout(width="330px"),
+        )
+        self.check_html = widgets.HTML()
+        self.check_html.add_class("previs-schedule-check")
+        self.orientation_html = widgets.HTML()
+        self.orientation_html.add_class("previs-schedule-orientation")
+        self.apply_button = button(
+            "Use these orientations",
+            "Set the main tab's NIRCam APA to the angle on the pre-imaging date and its "
+            "NIRSpec APA range to the angles allowed in the NIRSpec window",
+            "200px",
+            button_style="primary",
+            icon="check",
+        )
+
+        self.timeline = FigureView(
+            (9.0, 3.6), interactive, {"left": 0.07, "right": 0.98, "bottom": 0.1, "top": 0.92}
+        )
+        self.timeline.widget.add_class("previs-schedule-timeline")
+        self.coverage_html = widgets.HTML()
+        self.coverage_html.add_class("previs-schedule-coverage")
+        self.coverage_plot = FigureView(
+            (5.4, 2.9), interactive, {"left": 0.13, "right": 0.97, "bottom": 0.17, "top": 0.9}
+        )
+        self.coverage_plot.widget.add_class("previs-schedule-coverage-plot")
+
+        self.required_coverage = widgets.BoundedFloatText(
+            value=100.0 * DEFAULT_TARGET,
+            min=50.0,
+            max=100.0,
+            step=0.5,
+            description="Required coverage %",
+            tooltip="Smallest fraction of the MSA the pre-imaging must cover at every NIRSpec "
+            "angle the schedulers may pick",
+            style={"description_width": "140px"},
+            layout=widgets.Layout(width="230px"),
+        )
+        self.search_button = button(
+            "Find a configuration",
+            "Search dithers, mosaics, pointing offsets and NIRCam angles for the fewest "
+            "exposures that reach the required coverage (a few seconds)",
+            "180px",
+            icon="search",
+        )
+        self.progress = widgets.FloatProgress(
+            value=0.0, min=0.0, max=1.0, layout=widgets.Layout(width="200px")
+        )
+        self.progress_label = widgets.HTML()
+        self.tradeoff_html = widgets.HTML()
+        self.tradeoff_html.add_class("previs-schedule-tradeoff")
+        self.best_html = widgets.HTML()
+        self.best_html.add_class("previs-schedule-best")
+        self.apply_config_button = button(
+            "Use this configuration",
+            "Set the main tab's NIRCam dither, mosaic, pointing and angle to the proposed "
+            "configuration",
+            "200px",
+            button_style="primary",
+            icon="check",
+            disabled=True,
+        )
+        if not can_apply_plan:
+            self.apply_config_button.layout.display = "none"
+
+        dates = widgets.VBox(
+            [
+                heading("Dates"),
+                self.imaging_date,
+                self.nirspec_start,
+                self.nirspec_end,
+                self.delivery_delay,
+                widgets.HBox([self.propose_button]),
+                self.proposal_choice,
+                self.proposal_html,
+            ],
+            layout=widgets.Layout(width="540px"),
+        )
+        check = widgets.VBox(
+            [
+                heading("Separation check"),
+                self.check_html,
+                heading("Orientations"),
+                self.orientation_html,
+                self.nircam_roll,
+                self.apply_button,
+            ],
+            layout=widgets.Layout(width="420px", padding="0 0 0 12px"),
+        )
+        coverage = widgets.HBox(
+            [
+                widgets.VBox([self.coverage_html], layout=widgets.Layout(width="380px")),
+                self.coverage_plot.widget,
+            ]
+        )
+        search = widgets.VBox(
+            [
+                widgets.HBox([self.required_coverage, self.search_button, self.progress]),
+                self.progress_label,
+                widgets.HBox(
+                    [
+                        self.tradeoff_html,
+                        widgets.VBox(
+                            [self.best_html, self.apply_config_button],
+                            layout=widgets.Layout(padding="0 0 0 16px", width="420px"),
+                        ),
+                    ]
+                ),
+            ]
+        )
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.target_html, self.refresh_button]),
+                self.message_html,
+                widgets.HBox([dates, check]),
+                heading("Timeline"),
+                self.timeline.widget,
+                heading("Worst case over the allowed NIRSpec angles"),
+                coverage,
+                heading("Find a NIRCam configuration"),
+                search,
+            ]
+        )
+        self.widget.add_class("previs-schedule")

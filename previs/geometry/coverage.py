@@ -1,0 +1,279 @@
+"""How much of the NIRSpec MSA a NIRCam pre-imaging plan covers.
+
+All areas are computed with shapely 2 in the tangent plane at the NIRSpec
+pointing (arcsec). The MSA is the union of its four quadrants; an exposure is
+one dither position of one mosaic tile (the union of its detectors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from previs.geometry.attitude import Pointing, apa_from_v3pa, unit_vectors, v3pa_from_apa
+from previs.geometry.depth import depth_fractions
+from previs.geometry.footprints import Footprint, nircam_footprint, nirspec_footprint
+from previs.geometry.projection import TangentPlane
+from previs.geometry.siaf import MSA_QUADRANTS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+
+MAX_DEPTH = 3
+#: NIRCam outlines farther than this from the NIRSpec pointing (degrees) cannot
+#: cover the MSA and are left out (a 10 x 10 mosaic spans under a degree).
+REACH_DEG = 10.0
+
+
+@dataclass(frozen=True, eq=False)
+class MSAGeometry:
+    """The MSA quadrants of one NIRSpec pointing in its tangent plane (arcsec)."""
+
+    pointing: Pointing
+    plane: TangentPlane
+    quadrants: tuple[BaseGeometry, ...]
+    quadrant_corners: np.ndarray
+    union: BaseGeometry
+
+    @property
+    def area(self) -> float:
+        """Area of the MSA (union of the quadrants), arcsec^2."""
+        return float(self.union.area)
+
+
+@lru_cache(maxsize=64)
+def msa_geometry(pointing: Pointing) -> MSAGeometry:
+    """Quadrant polygons and their union for a NIRSpec pointing, built once per pointing."""
+    plane = TangentPlane(pointing.ra, pointing.dec)
+    footprint = nirspec_footprint(pointing, MSA_QUADRANTS)
+    corners = _plane_corners(footprint, plane)
+    quadrants = tuple(shapely.polygons(corners))
+    union = shapely.union_all(quadrants)
+    shapely.prepare(union)
+    return MSAGeometry(pointing, plane, quadrants, corners, union)
+
+
+def _within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
+    """Outlines whose corners all lie within :data:`REACH_DEG` of the plane's centre.
+
+    Only those can touch the MSA (a few arcminutes wide); the others are left
+    out so that the tangent plane is never asked about far-away positions.
+    """
+    corners = unit_vectors(footprint.ra, footprint.dec)
+    centre = unit_vectors(plane.ra, plane.dec)
+    cos_separation = centre[0] * corners[0] + centre[1] * corners[1] + centre[2] * corners[2]
+    return np.all(cos_separation > np.cos(np.deg2rad(REACH_DEG)), axis=-1)
+
+
+def _plane_corners(
+    footprint: Footprint, plane: TangentPlane, outlines: np.ndarray | None = None
+) -> np.ndarray:
+    """Corners (n, 4, 2) of the footprint's outlines (all, or a boolean selection) in ``plane``."""
+    ra, dec = footprint.ra, footprint.dec
+    if outlines is not None:
+        ra, dec = ra[outlines], dec[outlines]
+    x, y = plane.to_plane(ra, dec)
+    return np.stack([x, y], axis=-1).reshape(-1, 4, 2)
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """MSA coverage of a NIRCam footprint.
+
+    Attributes
+    ----------
+    channel : str
+        NIRCam channel.
+    covered : float
+        Fraction (0-1) of the MSA area covered by at least one exposure.
+    quadrants : dict
+        Covered fraction of each quadrant, keyed 1-4.
+    depth : dict
+        ``depth[k]``: fraction of the MSA covered by at least ``k`` exposures,
+        k = 1..max_depth (3 unless :func:`compute_coverage` was asked for less).
+    exposures : int
+        Number of exposures (dither positions x mosaic tiles).
+    uncovered : shapely geometry
+        The part of the MSA no exposure covers, in ``plane`` (arcsec).
+    plane : TangentPlane
+        Tangent plane at the NIRSpec pointing in which areas were computed.
+    msa_area : float
+        MSA area, arcsec^2.
+    """
+
+    channel: str
+    covered: float
+    quadrants: dict[int, float]
+    depth: dict[int, float]
+    exposures: int
+    uncovered: BaseGeometry
+    plane: TangentPlane
+    msa_area: float
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON shape: channel, covered, quadrants, depth, exposures."""
+        return {
+            "channel": self.channel,
+            "covered": self.covered,
+            "quadrants": {str(k): v for k, v in self.quadrants.items()},
+            "depth": {str(k): v for k, v in self.depth.items()},
+            "exposures": self.exposures,
+        }
+
+    def uncovered_sky_rings(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Rings (exteriors and holes) of the uncovered area as (ra, dec) arrays, degrees."""
+        return [ring for polygon in self.uncovered_sky_polygons() for ring in polygon]
+
+    def uncovered_sky_polygons(self) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """The uncovered area as polygons, each a list of (ra, dec) rings in degrees:
+        its exterior first, then its holes."""
+        return geometry_sky_polygons(self.uncovered, self.plane)
+
+
+def geometry_sky_polygons(
+    geometry: BaseGeometry, plane: TangentPlane
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """Every polygon of a geometry in ``plane`` as (ra, dec) rings in degrees, exterior first."""
+    polygons = []
+    for polygon in shapely.get_parts(geometry):
+        if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
+            continue
+        rings = []
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring.coords)
+            rings.append(plane.to_sky(xy[:, 0], xy[:, 1]))
+        polygons.append(rings)
+    return polygons
+
+
+def compute_coverage(
+    nirspec_pointing: Pointing, nircam: Footprint, max_depth: int = MAX_DEPTH
+) -> Coverage:
+    """Coverage of the MSA at ``nirspec_pointing`` by the NIRCam footprint ``nircam``.
+
+    The covered area (depth 1), the per-quadrant fractions and the uncovered
+    geometry come from an exact polygon union; the deeper levels (k = 2, 3)
+    from :func:`previs.geometry.depth.depth_fractions` (exact intervals on 0.5" rows).
+
+    Parameters
+    ----------
+    nirspec_pointing : Pointing
+        Pointing of NRS_FULL_MSA (degrees).
+    nircam : Footprint
+        NIRCam footprint of one channel (from :func:`previs.geometry.footprints.nircam_footprint`).
+    max_depth : int
+        Deepest level reported in ``depth`` (1 to 3); 1 skips the row integration
+        when only the covered fraction is wanted.
+    """
+    if max_depth not in range(1, MAX_DEPTH + 1):
+        raise ValueError(f"max_depth must be 1, 2 or 3, got {max_depth!r}")
+    msa = msa_geometry(nirspec_pointing)
+    corners = _plane_corners(nircam, msa.plane, _within_reach(nircam, msa.plane))
+    detectors = shapely.polygons(corners)
+    touching = shapely.intersects(msa.union, detectors)
+    covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)
+    uncovered = shapely.difference(msa.union, covered_area)
+    quadrant_fractions = {
+        i + 1: _fraction(shapely.intersection(quadrant, covered_area).area, quadrant.area)
+        for i, quadrant in enumerate(msa.quadrants)
+    }
+    covered = _fraction(covered_area.area, msa.area)
+    depth = {1: covered}
+    if max_depth > 1:
+        deeper = depth_fractions(corners[touching], msa.quadrant_corners, max_depth)
+        for k in range(2, max_depth + 1):
+            depth[k] = min(float(deeper[k - 1]), depth[k - 1])
+    return Coverage(
+        channel=nircam.channel or "",
+        covered=covered,
+        quadrants=quadrant_fractions,
+        depth=depth,
+        exposures=nircam.n_exposures,
+        uncovered=uncovered,
+        plane=msa.plane,
+        msa_area=msa.area,
+    )
+
+
+def _fraction(part: float, whole: float) -> float:
+    """part / whole clipped to [0, 1] (rounding can exceed 1 by ~1e-16)."""
+    return float(min(max(part / whole, 0.0), 1.0))
+
+
+def _rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeometry:
+    """Rotate a plane geometry (x east, y north) by ``delta_pa_deg`` east of north."""
+    angle = np.deg2rad(delta_pa_deg)
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+
+    def rotate(coords: np.ndarray) -> np.ndarray:
+        x, y = coords[:, 0], coords[:, 1]
+        # Position angle grows from north towards east: clockwise in (east, north).
+        return np.column_stack([x * cos_a + y * sin_a, -x * sin_a + y * cos_a])
+
+    return shapely.transform(geometry, rotate)
+
+
+def nircam_apa_for(nirspec_apa: float) -> float:
+    """NIRCam APA (deg) at the same spacecraft orientation (V3PA) as a NIRSpec APA."""
+    v3pa = v3pa_from_apa(nirspec_apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang)
+    return apa_from_v3pa(v3pa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
+
+
+def apa_sweep(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas: np.ndarray,
+    channel: str = "short",
+    dither: str = "NONE",
+    mosaic=None,
+    tie_orient: bool = False,
+) -> np.ndarray:
+    """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
+
+    Parameters
+    ----------
+    nirspec, nircam : Pointing
+        Pointings; ``nirspec.apa`` is replaced by each value of ``apas``.
+    apas : array_like
+        NIRSpec aperture position angles to evaluate, degrees.
+    channel, dither, mosaic
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+    tie_orient : bool
+        If False the NIRCam orientation stays at ``nircam.apa``; if True it
+        follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
+
+    Returns
+    -------
+    numpy.ndarray
+        Covered fractions (0-1), one per APA.
+
+    Notes
+    -----
+    Changing an APA rotates a footprint exactly about its pointing in the
+    tangent plane there; footprints are built once and rotated.
+    """
+    apas = np.atleast_1d(np.asarray(apas, dtype=float))
+    msa0 = msa_geometry(nirspec)
+    footprint = nircam_footprint(nircam, channel, dither, mosaic)
+    if not _within_reach(footprint, msa0.plane).all():
+        # A mosaic spans under a degree: this far out nothing can reach the MSA
+        # at any angle, and the two tangent planes would not map onto each other.
+        return np.zeros(len(apas))
+    nircam_plane = TangentPlane(nircam.ra, nircam.dec)
+    union_nircam_plane = shapely.union_all(
+        shapely.polygons(_plane_corners(footprint, nircam_plane))
+    )
+    to_nirspec = nircam_plane.transfer_to(msa0.plane)
+    fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
+    fractions = np.empty(len(apas))
+    for i, apa in enumerate(apas):
+        msa = _rotate_about_origin(msa0.union, apa - nirspec.apa)
+        if tie_orient:
+            delta = nircam_apa_for(apa) - nircam.apa
+            rotated = _rotate_about_origin(union_nircam_plane, delta)
+            covering = shapely.transform(rotated, to_nirspec)
+        else:
+            covering = fixed_nircam
+        fractions[i] = _fraction(shapely.intersection(msa, covering).area, msa0.area)
+    return fractions

@@ -1,0 +1,273 @@
+"""Coverage reports: what a plan covers, for both NIRCam channels, as JSON, Markdown or HTML.
+
+:func:`build_report` evaluates a plan with the short- and the long-wavelength
+detectors (both channels image the same field at the same time, with different
+gaps) and gathers the plan, the covered MSA fractions (whole MSA and per
+quadrant), the depth (fraction covered by at least 1, 2, 3 exposures), the
+number of exposures, and, with a catalog, the source counts of
+:func:`previs.catalog.sources.count_sources` per channel. :func:`report_markdown` and
+:func:`report_html` render it as tables; :func:`write_report` picks the format
+from the file extension.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from previs._files import write_text_atomic
+from previs.geometry.siaf import CHANNELS
+from previs.planning.plan import Plan, evaluate
+
+__all__ = [
+    "REPORT_FORMAT_VERSION",
+    "REPORT_FORMATS",
+    "build_report",
+    "report_html",
+    "report_markdown",
+    "write_report",
+]
+
+REPORT_FORMAT_VERSION = 1
+#: File extensions :func:`write_report` understands and the format each selects.
+REPORT_FORMATS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+_CHANNEL_LABELS = {"short": "short (SW, 0.6-2.3 um)", "long": "long (LW, 2.4-5 um)"}
+
+
+def build_report(
+    plan: Plan,
+    catalog: Any = None,
+    generated: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Coverage of ``plan`` by both NIRCam channels, with source counts if a catalog is given.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan; its ``channel`` is recorded but both channels are evaluated.
+    catalog : previs.catalog.readers.Catalog or path, optional
+        Sources to count (a path is read with :func:`previs.catalog.readers.read_catalog`).
+    generated : datetime, optional
+        Time stamp to record (default: now, UTC).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``previs_report`` (format version), ``generated`` (ISO 8601),
+        ``previs_version``, ``siaf_version``, ``plan`` (:meth:`Plan.to_dict`),
+        ``v3pa`` (``{"nirspec", "nircam"}``, degrees), ``exposures``,
+        ``coverage`` (``{"short": ..., "long": ...}``, each with ``covered``,
+        ``quadrants`` {"1".."4"}, ``depth`` {"1","2","3"}, ``exposures``,
+        fractions 0-1) and, with a catalog, ``catalog`` (source, counts) and
+        ``sources`` (``{"short": counts, "long": counts}``, each as
+        :meth:`previs.catalog.sources.SourceCounts.to_dict`).
+    """
+    from previs import __version__
+
+    if not isinstance(plan, Plan):
+        raise ValueError(f"build_report needs a Plan, got {type(plan).__name__}")
+    if catalog is not None and isinstance(catalog, (str, os.PathLike)):
+        from previs.catalog.readers import read_catalog
+
+        catalog = read_catalog(catalog)
+    when = generated or _dt.datetime.now(_dt.timezone.utc)
+    coverage: dict[str, Any] = {}
+    sources: dict[str, Any] = {}
+    siaf = ""
+    for channel in CHANNELS:
+        result = evaluate(plan.replace(channel=channel))
+        siaf = result.siaf_version
+        coverage[channel] = {
+            **result.coverage.to_dict(),
+            "msa_area_arcmin2": result.coverage.msa_area / 3600.0,
+        }
+        if catalog is not None:
+            from previs.catalog.sources import count_sources
+
+            sources[channel] = count_sources(catalog, result).to_dict()
+    report: dict[str, Any] = {
+        "previs_report": REPORT_FORMAT_VERSION,
+        "generated": when.isoformat(timespec="seconds"),
+        "previs_version": __version__,
+        "siaf_version": siaf,
+        "plan": plan.to_dict(),
+        "v3pa": {"nirspec": plan.nirspec_v3pa, "nircam": plan.nircam_v3pa},
+        "exposures": coverage[plan.channel]["exposures"],
+        "coverage": coverage,
+    }
+    if catalog is not None:
+        report["catalog"] = {
+            "source": str(getattr(catalog, "source", "")),
+            "sources": len(catalog),
+            "primary": int(catalog.primary.sum()),
+            "filler": int(catalog.filler.sum()),
+            "has_flags": bool(catalog.has_flags),
+        }
+        report["sources"] = sources
+    return report
+
+
+def _percent(value: float) -> str:
+    return f"{100.0 * value:.1f} %"
+
+
+def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of every table of the report, as plain text cells."""
+    plan = report["plan"]
+    mosaic = plan["mosaic"]
+    plan_rows = [
+        ["NIRSpec (NRS_FULL_MSA)"]
+        + [f"{plan['nirspec'][k]:.6f}" for k in ("ra", "dec")]
+        + [f"{plan['nirspec']['apa']:.2f}", f"{report['v3pa']['nirspec']:.2f}"],
+        ["NIRCam (NRCALL_FULL)"]
+        + [f"{plan['nircam'][k]:.6f}" for k in ("ra", "dec")]
+        + [f"{plan['nircam']['apa']:.2f}", f"{report['v3pa']['nircam']:.2f}"],
+    ]
+    setup_rows = [
+        ["dither", str(plan["dither"])],
+        [
+            "mosaic",
+            f"{mosaic['rows']}x{mosaic['columns']} (row overlap {mosaic['row_overlap']:g} %, "
+            f"column overlap {mosaic['column_overlap']:g} %)",
+        ],
+        ["exposures", str(report["exposures"])],
+        ["channel of the plan", str(plan["channel"])],
+    ]
+    coverage_rows = []
+    for channel, data in report["coverage"].items():
+        coverage_rows.append(
+            [_CHANNEL_LABELS.get(channel, channel), _percent(data["covered"])]
+            + [_percent(data["quadrants"][q]) for q in ("1", "2", "3", "4")]
+            + [_percent(data["depth"][k]) for k in ("2", "3")]
+        )
+    tables = [
+        (
+            "Pointings",
+            ["instrument", "RA (deg)", "Dec (deg)", "APA (deg)", "V3PA (deg)"],
+            plan_rows,
+        ),
+        ("NIRCam setup", ["item", "value"], setup_rows),
+        (
+            "MSA coverage",
+            ["channel", "covered", "Q1", "Q2", "Q3", "Q4", "depth >= 2", "depth >= 3"],
+            coverage_rows,
+        ),
+    ]
+    if "sources" in report:
+        source_rows = []
+        for channel, counts in report["sources"].items():
+            for kind in ("primary", "filler"):
+                c = counts[kind]
+                source_rows.append(
+                    [channel, kind, str(c["total"]), str(c["in_msa"])]
+                    + [str(c["quadrants"][q]) for q in ("1", "2", "3", "4")]
+                    + [str(c["in_msa_imaged"]), str(c["in_msa_depth2"]), str(c["at_risk"])]
+                )
+        tables.append(
+            (
+                f"Sources ({report['catalog']['source'] or 'catalog'})",
+                [
+                    "channel",
+                    "kind",
+                    "total",
+                    "in MSA",
+                    "Q1",
+                    "Q2",
+                    "Q3",
+                    "Q4",
+                    "in MSA, imaged",
+                    "in MSA, depth >= 2",
+                    "at risk",
+                ],
+                source_rows,
+            )
+        )
+    return tables
+
+
+def _preamble(report: dict[str, Any]) -> str:
+    return (
+        f"previs {report['previs_version']}, SIAF {report['siaf_version']}, "
+        f"generated {report['generated']}"
+    )
+
+
+_NOTES = (
+    "Covered: fraction of the MSA area inside at least one NIRCam exposure. "
+    "Depth >= k: fraction inside at least k exposures. At risk: sources inside "
+    "the MSA but in no exposure of that channel."
+)
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown: a heading, the versions, one pipe table per section."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["# previs coverage report", "", _preamble(report), ""]
+    for title, header, rows in _tables(report):
+        lines += [f"## {title}", ""]
+        lines.append("| " + " | ".join(cell(h) for h in header) + " |")
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+        lines.append("")
+    lines += [_NOTES, ""]
+    return "\n".join(lines)
+
+
+def report_html(report: dict[str, Any]) -> str:
+    """The report as a self-contained HTML page (tables, no scripts, no external resources)."""
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>previs coverage report</title>',
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
+        "margin-bottom:1.5em}th,td{border:1px solid #999;padding:3px 8px;text-align:right}"
+        "th:first-child,td:first-child{text-align:left}th{background:#eee}</style>",
+        "</head><body>",
+        "<h1>previs coverage report</h1>",
+        f"<p>{esc(_preamble(report))}</p>",
+    ]
+    for title, header, rows in _tables(report):
+        parts.append(f"<h2>{esc(title)}</h2>")
+        parts.append("<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header))
+        parts.append("</tr></thead><tbody>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
+        parts.append("</tbody></table>")
+    parts += [f"<p>{esc(_NOTES)}</p>", "</body></html>", ""]
+    return "\n".join(parts)
+
+
+def write_report(path: str | os.PathLike, report: dict[str, Any]) -> Path:
+    """Write ``report`` as JSON, Markdown or HTML, chosen by the extension of ``path``.
+
+    Raises
+    ------
+    ValueError
+        For an extension other than .json, .md, .markdown, .html, .htm.
+    """
+    kind = REPORT_FORMATS.get(Path(path).suffix.lower())
+    if kind is None:
+        raise ValueError(
+            f"cannot write a report to {str(path)!r}: the extension must be one of "
+            f"{', '.join(REPORT_FORMATS)}"
+        )
+    if kind == "json":
+        text = json.dumps(report, indent=1) + "\n"
+    elif kind == "markdown":
+        text = report_markdown(report)
+    else:
+        text = report_html(report)
+    return write_text_atomic(path, text)

@@ -1,0 +1,565 @@
+"""MSA coverage over the range of NIRSpec APAs the schedulers may assign.
+
+The NIRCam pre-imaging is taken first, at the NIRCam APA it has on the imaging
+date; the NIRSpec APA is fixed later, somewhere in the range allowed in the
+spectroscopy window. :func:`worst_case_coverage` sweeps that range and reports
+the smallest covered fraction; :func:`search_configuration` looks for the
+NIRCam configuration (dither, mosaic, pointing offset, NIRCam APA) with the
+fewest exposures whose worst case reaches a requested coverage.
+
+APA ranges are ``(min, max)`` arcs in degrees going through increasing angles
+from ``min`` to ``max``; ``min > max`` means the arc crosses 0 (e.g.
+``(358, 3)``), and ``(0, 360)`` is the full circle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from previs.geometry.attitude import Pointing, attitude_matrix, tel_to_sky, v3pa_from_apa
+from previs.geometry.coverage import apa_sweep
+from previs.geometry.footprints import check_channel
+from previs.geometry.patterns import DITHERS, Mosaic, canonical_dither
+from previs.geometry.projection import TangentPlane
+from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture
+
+DEFAULT_STEP = 0.5
+DEFAULT_COARSE_STEP = 2.5
+DEFAULT_TARGET = 0.99
+DEFAULT_DITHERS = ("NONE", "FULL3", "FULL3TIGHT", "FULL6", "8NIRSPEC")
+DEFAULT_OFFSETS_ARCSEC = (-20.0, 0.0, 20.0)
+DEFAULT_OVERLAPS = (10.0, 20.0)
+MAX_SEARCH_TILES_PER_SIDE = 4
+
+ProgressCallback = Callable[[float, str], None]
+
+
+def _range(apa_range: Sequence[float], name: str) -> tuple[float, float, float]:
+    """(low, high_unwrapped, width) of an APA arc, degrees."""
+    try:
+        low, high = (float(v) for v in apa_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a (min, max) pair of angles in degrees, got {apa_range!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name} must be finite angles in degrees, got {apa_range!r}")
+    if high - low >= 360.0:
+        return low % 360.0, low % 360.0 + 360.0, 360.0
+    width = (high - low) % 360.0
+    return low % 360.0, low % 360.0 + width, width
+
+
+def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarray:
+    """APAs (degrees, in [0, 360)) covering an arc at most ``step`` apart, both ends included.
+
+    ``apa_range`` is ``(min, max)``; ``min > max`` crosses 0 and a width of
+    360 degrees or more is the full circle.
+    """
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(f"APA step must be a positive number of degrees, got {step!r}")
+    low, _, width = _range(apa_range, "APA range")
+    n = max(1, math.ceil(width / step - 1e-9))
+    return np.mod(low + np.linspace(0.0, width, n + 1), 360.0)
+
+
+@dataclass(frozen=True, eq=False)
+class WorstCase:
+    """Coverage over a range of NIRSpec APAs.
+
+    Attributes
+    ----------
+    apas : numpy.ndarray
+        NIRSpec APAs evaluated, degrees, in arc order from the range's min.
+    covered : numpy.ndarray
+        Covered MSA fraction (0-1) at each APA.
+    min : float
+        Smallest covered fraction.
+    apa_at_min : float
+        NIRSpec APA (degrees) where it happens (the first, if several).
+    apa_range : tuple of float
+        The (min, max) range swept.
+    """
+
+    apas: np.ndarray
+    covered: np.ndarray
+    min: float
+    apa_at_min: float
+    apa_range: tuple[float, float]
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {
+            "apa_range": list(self.apa_range),
+            "apas": [float(a) for a in self.apas],
+            "covered": [float(c) for c in self.covered],
+            "min": self.min,
+            "apa_at_min": self.apa_at_min,
+        }
+
+
+def worst_case_coverage(
+    nirspec: Pointing,
+    nircam: Pointing,
+    nirspec_apa_range: Sequence[float],
+    channel: str = "short",
+    dither: str = "NONE",
+    mosaic: Mosaic | None = None,
+    step: float = DEFAULT_STEP,
+) -> WorstCase:
+    """Covered MSA fraction for every NIRSpec APA of a range, and its minimum.
+
+    Parameters
+    ----------
+    nirspec : Pointing
+        NRS_FULL_MSA pointing; its RA and Dec are used, its APA is replaced by
+        every value of the range.
+    nircam : Pointing
+        NRCALL_FULL pointing of the pre-imaging (its APA stays fixed).
+    nirspec_apa_range : (float, float)
+        (min, max) NIRSpec APA arc, degrees (wrap-around allowed).
+    channel, dither, mosaic
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+    step : float
+        Largest APA step, degrees (both range ends are always evaluated).
+    """
+    apas = apa_grid(nirspec_apa_range, step)
+    return _worst_case(nirspec, nircam, apas, channel, dither, mosaic, nirspec_apa_range)
+
+
+def _worst_case(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas: np.ndarray,
+    channel: str,
+    dither: str,
+    mosaic: Mosaic | None,
+    apa_range: Sequence[float],
+) -> WorstCase:
+    reference = Pointing(nirspec.ra, nirspec.dec, float(apas[0]))
+    # Unwrap so the sweep rotates by small angles from the reference APA.
+    unwrapped = apas[0] + np.mod(apas - apas[0], 360.0)
+    covered = apa_sweep(reference, nircam, unwrapped, channel, dither, mosaic, tie_orient=False)
+    i = int(np.argmin(covered))
+    low, high = (float(v) for v in apa_range)
+    return WorstCase(
+        apas=apas,
+        covered=covered,
+        min=float(covered[i]),
+        apa_at_min=float(apas[i]),
+        apa_range=(low, high),
+    )
+
+
+def offset_pointing(
+    ra: float, dec: float, nircam_apa: float, dx_arcsec: float, dy_arcsec: float
+) -> Pointing:
+    """NIRCam pointing moved by (dx, dy) arcsec along NRCALL_FULL's ideal axes.
+
+    The reference point of NRCALL_FULL is put on (ra, dec) at ``nircam_apa``;
+    the returned pointing is the sky position of ideal point (dx, dy) there,
+    with the same APA. (dx, dy) = (0, 0) returns (ra, dec).
+    """
+    aperture = get_aperture(NIRCAM_REFERENCE)
+    matrix = attitude_matrix(
+        aperture.v2_ref,
+        aperture.v3_ref,
+        ra,
+        dec,
+        v3pa_from_apa(nircam_apa, aperture.v3_idl_yang),
+    )
+    v2, v3 = aperture.idl_to_tel(np.array([dx_arcsec]), np.array([dy_arcsec]))
+    new_ra, new_dec = tel_to_sky(matrix, v2, v3)
+    return Pointing(float(new_ra[0]), float(new_dec[0]), nircam_apa)
+
+
+@dataclass(frozen=True, eq=False)
+class Candidate:
+    """One NIRCam configuration evaluated by :func:`search_configuration`.
+
+    Attributes
+    ----------
+    dither : str
+        Dither pattern.
+    mosaic : Mosaic
+        Mosaic tiles.
+    offset_arcsec : tuple of float
+        (dx, dy) of the NIRCam pointing from the NIRSpec one, arcsec along
+        NRCALL_FULL's ideal axes (see :func:`offset_pointing`).
+    nircam : Pointing
+        Resulting NIRCam pointing (APA in its allowed range on the imaging date).
+    exposures : int
+        Dither positions x mosaic tiles.
+    worst : float
+        Smallest covered fraction over the NIRSpec APAs evaluated. Exact on the
+        fine grid when ``refined``; otherwise an upper bound from fewer APAs.
+    apa_at_min : float
+        NIRSpec APA of that minimum, degrees.
+    apas_evaluated : int
+        How many NIRSpec APAs were evaluated.
+    refined : bool
+        True when evaluated on the full fine grid.
+    offset_east_north_arcsec : tuple of float
+        The same offset on the sky: (east, north) arcsec in the tangent plane
+        at the NIRSpec pointing.
+    """
+
+    dither: str
+    mosaic: Mosaic
+    offset_arcsec: tuple[float, float]
+    nircam: Pointing
+    exposures: int
+    worst: float
+    apa_at_min: float
+    apas_evaluated: int
+    refined: bool
+    offset_east_north_arcsec: tuple[float, float] = (0.0, 0.0)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {
+            "dither": self.dither,
+            "mosaic": self.mosaic.to_dict(),
+            "offset_arcsec": list(self.offset_arcsec),
+            "offset_east_north_arcsec": list(self.offset_east_north_arcsec),
+            "nircam": self.nircam.to_dict(),
+            "exposures": self.exposures,
+            "worst": self.worst,
+            "apa_at_min": self.apa_at_min,
+            "apas_evaluated": self.apas_evaluated,
+            "refined": self.refined,
+        }
+
+    def to_plan(self, nirspec: Pointing, channel: str = "short"):
+        """A :class:`previs.planning.plan.Plan` with this NIRCam configuration and ``nirspec``."""
+        from previs.planning.plan import Plan
+
+        return Plan(nirspec, self.nircam, self.dither, self.mosaic, channel)
+
+
+@dataclass(frozen=True, eq=False)
+class SearchResult:
+    """What :func:`search_configuration` found.
+
+    Attributes
+    ----------
+    best : Candidate or None
+        The configuration with the fewest exposures whose worst case (refined
+        on the fine APA grid) reaches ``target``; None if none did.
+    candidates : list of Candidate
+        Every configuration evaluated, sorted by (exposures, -worst).
+    trade_off : list of dict
+        Per exposure count evaluated, the best worst case found:
+        ``{"exposures", "worst", "refined", "dither", "mosaic"}``.
+    target : float
+        Requested minimum worst-case coverage (0-1).
+    nirspec_apa_range, nircam_apa_range : tuple of float
+        The ranges searched, degrees.
+    coverage_evaluations : int
+        Number of (configuration, NIRSpec APA) coverage evaluations made.
+    elapsed_s : float
+        Wall time, seconds.
+    stopped_early : bool
+        True when the search stopped at the first exposure count that succeeded.
+    """
+
+    best: Candidate | None
+    candidates: list[Candidate]
+    trade_off: list[dict]
+    target: float
+    nirspec_apa_range: tuple[float, float]
+    nircam_apa_range: tuple[float, float]
+    coverage_evaluations: int
+    elapsed_s: float
+    stopped_early: bool = False
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {
+            "target": self.target,
+            "nirspec_apa_range": list(self.nirspec_apa_range),
+            "nircam_apa_range": list(self.nircam_apa_range),
+            "best": self.best.to_dict() if self.best else None,
+            "trade_off": [dict(row) for row in self.trade_off],
+            "candidates": [c.to_dict() for c in self.candidates],
+            "coverage_evaluations": self.coverage_evaluations,
+            "elapsed_s": self.elapsed_s,
+            "stopped_early": self.stopped_early,
+            "settings": dict(self.settings),
+        }
+
+
+def default_mosaics(
+    max_side: int = MAX_SEARCH_TILES_PER_SIDE, overlaps: Sequence[float] = DEFAULT_OVERLAPS
+) -> list[Mosaic]:
+    """Mosaics of 1..``max_side`` rows and columns, each overlap of ``overlaps`` where it matters.
+
+    The overlap of a direction with a single tile does not change anything, so
+    it is left at the default (10 percent) there.
+    """
+    mosaics = []
+    for rows, columns in itertools.product(range(1, max_side + 1), repeat=2):
+        row_choices = overlaps if rows > 1 else (10.0,)
+        column_choices = overlaps if columns > 1 else (10.0,)
+        for row_overlap, column_overlap in itertools.product(row_choices, column_choices):
+            mosaics.append(Mosaic(rows, columns, row_overlap, column_overlap))
+    return mosaics
+
+
+def _arc_values(apa_range: Sequence[float], n: int) -> list[float]:
+    """``n`` angles spread over an arc, the middle one first, degrees in [0, 360)."""
+    low, _, width = _range(apa_range, "NIRCam APA range")
+    if n <= 1 or width == 0.0:
+        return [(low + width / 2.0) % 360.0]
+    values = low + np.linspace(0.0, width, n)
+    order = np.argsort(np.abs(values - (low + width / 2.0)), kind="stable")
+    return [float(values[i] % 360.0) for i in order]
+
+
+def search_configuration(
+    nirspec_ra: float,
+    nirspec_dec: float,
+    nirspec_apa_range: Sequence[float],
+    nircam_apa_range: Sequence[float],
+    channel: str = "short",
+    target: float = DEFAULT_TARGET,
+    dithers: Sequence[str] = DEFAULT_DITHERS,
+    mosaics: Sequence[Mosaic] | None = None,
+    offsets_arcsec: Sequence[float] = DEFAULT_OFFSETS_ARCSEC,
+    n_nircam_apas: int = 3,
+    step: float = DEFAULT_STEP,
+    coarse_step: float = DEFAULT_COARSE_STEP,
+    max_exposures: int | None = None,
+    stop_early: bool = True,
+    max_refine: int = 5,
+    progress: ProgressCallback | None = None,
+) -> SearchResult:
+    """Find the NIRCam configuration with the fewest exposures covering the MSA at every APA.
+
+    Parameters
+    ----------
+    nirspec_ra, nirspec_dec : float
+        NRS_FULL_MSA pointing, degrees.
+    nirspec_apa_range : (float, float)
+        NIRSpec APAs the schedulers may assign, (min, max) degrees (wrap allowed).
+    nircam_apa_range : (float, float)
+        NIRCam APAs allowed on the imaging date, (min, max) degrees.
+    channel : {"short", "long"}
+        NIRCam channel evaluated.
+    target : float
+        Required worst-case covered fraction, 0-1 (default 0.99).
+    dithers : sequence of str
+        Dither patterns tried.
+    mosaics : sequence of Mosaic, optional
+        Mosaics tried (default :func:`default_mosaics`: 1-4 rows and columns,
+        10 and 20 percent overlaps).
+    offsets_arcsec : sequence of float
+        Offsets tried along each NRCALL_FULL ideal axis (the grid is their
+        square), arcsec; the NIRCam pointing is the NIRSpec pointing moved by
+        (dx, dy) (see :func:`offset_pointing`).
+    n_nircam_apas : int
+        NIRCam APAs tried, spread over ``nircam_apa_range`` (middle first).
+    step, coarse_step : float
+        Fine and coarse NIRSpec APA steps, degrees.
+    max_exposures : int, optional
+        Skip configurations with more exposures.
+    stop_early : bool
+        Stop after the first exposure count at which a configuration succeeds.
+    max_refine : int
+        At most this many configurations per exposure count are refined on the
+        fine grid.
+    progress : callable, optional
+        Called as ``progress(fraction_done, message)``.
+
+    Returns
+    -------
+    SearchResult
+
+    Notes
+    -----
+    Configurations are grouped by exposure count and evaluated cheapest first.
+    Within a group every (dither, mosaic, offset, NIRCam APA) is evaluated at
+    the middle of the NIRSpec range (a single APA bounds the worst case from
+    above, so a miss there rules it out); those that reach the target (or
+    the three best, when none does, for the trade-off curve) are evaluated on
+    the coarse grid (both ends included); then the best on the coarse grid
+    are refined on the fine grid until one reaches the target. ``worst`` of a
+    candidate is therefore exact only when ``refined``; otherwise it is an
+    upper bound.
+    """
+    started = time.perf_counter()
+    channel = check_channel(channel)
+    target = float(target)
+    if not 0.0 < target <= 1.0:
+        raise ValueError(f"target coverage must be a fraction in (0, 1], got {target!r}")
+    if not (math.isfinite(coarse_step) and coarse_step > 0):
+        raise ValueError(
+            f"coarse APA step must be a positive number of degrees, got {coarse_step!r}"
+        )
+    fine_apas = apa_grid(nirspec_apa_range, step)
+    coarse_apas = apa_grid(nirspec_apa_range, coarse_step)
+    low, _, width = _range(nirspec_apa_range, "NIRSpec APA range")
+    nirspec_range = tuple(float(v) for v in nirspec_apa_range)
+    nircam_range = tuple(float(v) for v in nircam_apa_range)
+    _range(nircam_apa_range, "NIRCam APA range")
+    reference = Pointing(nirspec_ra, nirspec_dec, low)
+    middle = np.array([low + width / 2.0])
+
+    def unwrapped(apas: np.ndarray) -> np.ndarray:
+        return low + np.mod(apas - low, 360.0)
+
+    def sweep(entry: dict, apas: np.ndarray) -> np.ndarray:
+        """Coverage of one candidate configuration at each NIRSpec APA of ``apas``."""
+        return apa_sweep(
+            reference, entry["nircam"], unwrapped(apas), channel, entry["dither"], entry["mosaic"]
+        )
+
+    dithers = [canonical_dither(d) for d in dithers]
+    mosaics = list(default_mosaics() if mosaics is None else mosaics)
+    offsets = sorted(
+        itertools.product([float(v) for v in offsets_arcsec], repeat=2),
+        key=lambda xy: (math.hypot(*xy), xy),
+    )
+    nircam_apas = _arc_values(nircam_apa_range, int(n_nircam_apas))
+    plane = TangentPlane(reference.ra, reference.dec)
+    pointings = {}
+    for nircam_apa, offset in itertools.product(nircam_apas, offsets):
+        pointing = offset_pointing(reference.ra, reference.dec, nircam_apa, *offset)
+        east, north = plane.to_plane(np.array([pointing.ra]), np.array([pointing.dec]))
+        pointings[nircam_apa, offset] = (pointing, (float(east[0]), float(north[0])))
+
+    groups: dict[int, list[tuple[str, Mosaic]]] = {}
+    for dither, mosaic in itertools.product(dithers, mosaics):
+        exposures = len(DITHERS[dither][0]) * mosaic.n_tiles
+        if max_exposures is None or exposures <= max_exposures:
+            groups.setdefault(exposures, []).append((dither, mosaic))
+    counts = sorted(groups)
+
+    evaluations = 0
+    candidates: list[Candidate] = []
+    best: Candidate | None = None
+    stopped_early = False
+
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(min(max(fraction, 0.0), 1.0), message)
+
+    for group_index, exposures in enumerate(counts):
+        settings = [
+            (dither, mosaic, offset, nircam_apa)
+            for dither, mosaic in groups[exposures]
+            for nircam_apa in nircam_apas
+            for offset in offsets
+        ]
+        # Stage 1: one NIRSpec APA, the middle of the range.
+        stage: list[dict] = []
+        for k, (dither, mosaic, offset, nircam_apa) in enumerate(settings):
+            pointing, east_north = pointings[nircam_apa, offset]
+            value = apa_sweep(reference, pointing, middle, channel, dither, mosaic)[0]
+            evaluations += 1
+            stage.append(
+                {
+                    "dither": dither,
+                    "mosaic": mosaic,
+                    "offset": offset,
+                    "nircam": pointing,
+                    "east_north": east_north,
+                    "worst": float(value),
+                    "apa_at_min": float(middle[0] % 360.0),
+                    "n": 1,
+                    "refined": False,
+                }
+            )
+            if k % 20 == 0:
+                report(
+                    (group_index + 0.7 * k / len(settings)) / len(counts),
+                    f"{exposures} exposures: {k}/{len(settings)} configurations",
+                )
+        # Stage 2: coarse grid for those that may reach the target.
+        ranked = sorted(stage, key=lambda s: -s["worst"])
+        coarse = [s for s in ranked if s["worst"] >= target] or ranked[:3]
+        for entry in coarse:
+            values = sweep(entry, coarse_apas)
+            evaluations += len(values)
+            i = int(np.argmin(values))
+            if values[i] < entry["worst"]:
+                entry["worst"], entry["apa_at_min"] = float(values[i]), float(coarse_apas[i])
+            entry["n"] += len(values)
+        report((group_index + 0.85) / len(counts), f"{exposures} exposures: refining")
+        # Stage 3: fine grid, best first, until one reaches the target.
+        coarse.sort(key=lambda s: -s["worst"])
+        passing = [s for s in coarse if s["worst"] >= target]
+        found = None
+        for entry in (passing or coarse[:1])[: max(1, max_refine)]:
+            values = sweep(entry, fine_apas)
+            evaluations += len(values)
+            i = int(np.argmin(values))
+            entry.update(worst=float(values[i]), apa_at_min=float(fine_apas[i]))
+            entry["n"] = len(values)
+            entry["refined"] = True
+            if entry["worst"] >= target:
+                found = entry
+                break
+        group_candidates = [
+            Candidate(
+                dither=s["dither"],
+                mosaic=s["mosaic"],
+                offset_arcsec=s["offset"],
+                nircam=s["nircam"],
+                exposures=exposures,
+                worst=s["worst"],
+                apa_at_min=s["apa_at_min"],
+                apas_evaluated=s["n"],
+                refined=s["refined"],
+                offset_east_north_arcsec=s["east_north"],
+            )
+            for s in stage
+        ]
+        candidates.extend(group_candidates)
+        if found is not None and best is None:
+            best = group_candidates[stage.index(found)]
+        if best is not None and stop_early:
+            stopped_early = group_index < len(counts) - 1
+            break
+
+    candidates.sort(key=lambda c: (c.exposures, -c.worst, not c.refined))
+    trade_off = []
+    for exposures, group in itertools.groupby(candidates, key=lambda c: c.exposures):
+        top = max(group, key=lambda c: (c.refined, c.worst))
+        trade_off.append(
+            {
+                "exposures": exposures,
+                "worst": top.worst,
+                "refined": top.refined,
+                "dither": top.dither,
+                "mosaic": top.mosaic.label,
+            }
+        )
+    report(1.0, "done" if best else "no configuration reached the target")
+    return SearchResult(
+        best=best,
+        candidates=candidates,
+        trade_off=trade_off,
+        target=target,
+        nirspec_apa_range=nirspec_range,
+        nircam_apa_range=nircam_range,
+        coverage_evaluations=evaluations,
+        elapsed_s=time.perf_counter() - started,
+        stopped_early=stopped_early,
+        settings={
+            "channel": channel,
+            "dithers": list(dithers),
+            "mosaics": len(mosaics),
+            "offsets_arcsec": [float(v) for v in offsets_arcsec],
+            "nircam_apas": nircam_apas,
+            "step": step,
+            "coarse_step": coarse_step,
+        },
+    )

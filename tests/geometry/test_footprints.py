@@ -1,0 +1,162 @@
+"""Footprints on the sky against pysiaf, computed independently in the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy import units as u
+from astropy.coordinates import SkyCoord
+
+from previs.geometry.attitude import Pointing
+from previs.geometry.footprints import (
+    NIRSPEC_FOOTPRINT_APERTURES,
+    nircam_footprint,
+    nirspec_footprint,
+)
+from previs.geometry.patterns import Mosaic, exposure_offsets
+from previs.geometry.siaf import NIRCAM_DETECTORS
+
+POINTINGS = [
+    Pointing(53.1625, -27.7914, 45.0),
+    Pointing(0.01, 12.0, 300.0),
+    Pointing(359.99, -60.0, 171.3),
+    Pointing(150.1, 89.9, 10.0),
+    Pointing(270.0, -89.95, 222.0),
+]
+
+
+def _separation_mas(ra1, dec1, ra2, dec2):
+    return (
+        SkyCoord(ra1, dec1, unit="deg").separation(SkyCoord(ra2, dec2, unit="deg")).to_value(u.mas)
+    )
+
+
+def _pysiaf_sky(siaf, instrument, reference, name, pointing, offset_idl=(0.0, 0.0)):
+    """Corners of ``name`` on the sky, from pysiaf alone."""
+    from pysiaf.utils.rotations import attitude
+    from pysiaf.utils.rotations import pointing as tel_to_radec
+
+    ref = siaf[instrument][reference]
+    att = attitude(ref.V2Ref, ref.V3Ref, pointing.ra, pointing.dec, pointing.apa - ref.V3IdlYAngle)
+    v2, v3 = siaf[instrument][name].corners("tel", rederive=False)
+    v2_target, v3_target = ref.idl_to_tel(*offset_idl)
+    ra, dec = tel_to_radec(att, v2 - (v2_target - ref.V2Ref), v3 - (v3_target - ref.V3Ref))
+    return np.asarray(ra), np.asarray(dec)
+
+
+@pytest.mark.parametrize("pointing", POINTINGS)
+def test_nirspec_matches_pysiaf_within_a_milliarcsecond(siaf, pointing):
+    footprint = nirspec_footprint(pointing)
+    assert footprint.names == NIRSPEC_FOOTPRINT_APERTURES
+    for name, ra, dec in zip(footprint.names, footprint.ra, footprint.dec, strict=True):
+        ra_ref, dec_ref = _pysiaf_sky(siaf, "NIRSpec", "NRS_FULL_MSA", name, pointing)
+        assert _separation_mas(ra, dec, ra_ref, dec_ref).max() < 1.0
+
+
+@pytest.mark.parametrize("pointing", POINTINGS)
+@pytest.mark.parametrize("channel", ["short", "long"])
+def test_nircam_with_dithers_and_mosaic_matches_pysiaf(siaf, pointing, channel):
+    mosaic = Mosaic(2, 2, row_overlap=15, column_overlap=5)
+    footprint = nircam_footprint(pointing, channel, "FULL3", mosaic)
+    offsets = exposure_offsets("FULL3", mosaic)
+    assert footprint.n_exposures == 12
+    assert len(footprint) == 12 * len(NIRCAM_DETECTORS[channel])
+    for name, exposure, ra, dec in zip(
+        footprint.names, footprint.exposures, footprint.ra, footprint.dec, strict=True
+    ):
+        ra_ref, dec_ref = _pysiaf_sky(
+            siaf, "NIRCam", "NRCALL_FULL", name, pointing, tuple(offsets[exposure])
+        )
+        assert _separation_mas(ra, dec, ra_ref, dec_ref).max() < 1.0
+
+
+def test_undithered_reference_point_is_the_target(siaf):
+    """The SIAF reference point, not the corners' mean, sits on the target."""
+    pointing = Pointing(53.1625, -27.7914, 45.0)
+    ref = siaf["NIRCam"]["NRCALL_FULL"]
+    from pysiaf.utils.rotations import attitude
+    from pysiaf.utils.rotations import pointing as tel_to_radec
+
+    att = attitude(ref.V2Ref, ref.V3Ref, pointing.ra, pointing.dec, pointing.apa - ref.V3IdlYAngle)
+    ra, dec = tel_to_radec(att, ref.V2Ref, ref.V3Ref)
+    assert _separation_mas(ra, dec, pointing.ra, pointing.dec) < 1e-3
+    footprint = nircam_footprint(pointing, "long")
+    mean_offset = _separation_mas(
+        footprint.ra.mean(), footprint.dec.mean(), pointing.ra, pointing.dec
+    )
+    assert mean_offset > 100  # the corner mean is not the reference point
+
+
+def test_dither_moves_footprint_opposite_to_the_offset():
+    pointing = Pointing(53.0, -27.0, 0.0)
+    # Target at ideal +X: the aperture moves towards ideal -X.
+    centred = nircam_footprint(pointing, "long")
+    dithered = nircam_footprint(pointing, "long", "FULL3")
+    first = dithered.exposures == 0  # offset (-58, -23.5)
+    shift_ra = (dithered.ra[first].mean() - centred.ra.mean()) * np.cos(np.radians(-27.0)) * 3600
+    shift_dec = (dithered.dec[first].mean() - centred.dec.mean()) * 3600
+    # At APA 0 NIRCam ideal +Y is north; VIdlParity -1 puts ideal +X towards east on the sky.
+    assert shift_dec == pytest.approx(23.5, abs=0.5)
+    assert abs(shift_ra) == pytest.approx(58.0, abs=1.0)
+
+
+def test_apa_change_rotates_about_the_reference_point():
+    base = Pointing(210.0, 54.3, 30.0)
+    turned = Pointing(210.0, 54.3, 100.0)
+    a = nircam_footprint(base, "short", "FULL3")
+    b = nircam_footprint(turned, "short", "FULL3")
+    centre = SkyCoord(base.ra, base.dec, unit="deg")
+    pa_a = centre.position_angle(SkyCoord(a.ra, a.dec, unit="deg")).deg
+    pa_b = centre.position_angle(SkyCoord(b.ra, b.dec, unit="deg")).deg
+    np.testing.assert_allclose((pa_b - pa_a) % 360, 70.0, atol=1e-6)
+    sep_a = centre.separation(SkyCoord(a.ra, a.dec, unit="deg")).arcsec
+    sep_b = centre.separation(SkyCoord(b.ra, b.dec, unit="deg")).arcsec
+    np.testing.assert_allclose(sep_a, sep_b, atol=1e-6)
+
+
+def test_ra_wrap_gives_the_same_footprint():
+    a = nirspec_footprint(Pointing(-0.001, 5.0, 80.0))
+    b = nirspec_footprint(Pointing(359.999, 5.0, 80.0))
+    np.testing.assert_allclose(a.ra, b.ra)
+    assert ((a.ra >= 0) & (a.ra < 360)).all()
+    assert (a.ra > 359).any() and (a.ra < 1).any()  # straddles RA 0
+
+
+def test_shape_is_the_same_at_the_pole_and_the_equator():
+    """Relative geometry does not depend on where the sky is."""
+    footprints = [
+        nirspec_footprint(Pointing(ra, dec, 10.0)) for ra, dec in [(30, 0), (0, 90), (0, -90)]
+    ]
+    separations = []
+    for f in footprints:
+        c = SkyCoord(f.ra.ravel(), f.dec.ravel(), unit="deg")
+        separations.append(c[0].separation(c).arcsec)
+    np.testing.assert_allclose(separations[0], separations[1], atol=1e-5)
+    np.testing.assert_allclose(separations[0], separations[2], atol=1e-5)
+
+
+def test_one_attitude_for_the_visit_at_high_dec():
+    """Tiles are rigid telescope-frame offsets, not re-pointings at the same APA."""
+    pointing = Pointing(10.0, 89.0, 0.0)
+    footprint = nircam_footprint(pointing, "long", "NONE", Mosaic(1, 2, column_overlap=0))
+    first, second = footprint.exposures == 0, footprint.exposures == 1
+    a = SkyCoord(footprint.ra[first].ravel(), footprint.dec[first].ravel(), unit="deg")
+    b = SkyCoord(footprint.ra[second].ravel(), footprint.dec[second].ravel(), unit="deg")
+    # Corresponding corners of the two tiles are one pitch apart and parallel.
+    pitch = a.separation(b).arcsec
+    np.testing.assert_allclose(pitch, pitch[0], atol=0.01)
+
+
+def test_to_regions_carries_names(tmp_path):
+    from regions import Regions
+
+    footprint = nircam_footprint(Pointing(53.0, -27.0, 20.0), "short", "FULL3")
+    regions = footprint.to_regions()
+    assert len(regions) == 24
+    assert regions[0].meta["name"] == "NRCA1_FULL"
+    path = tmp_path / "fp.reg"
+    regions.write(str(path), format="ds9")
+    back = Regions.read(str(path), format="ds9")
+    assert back[9].meta["tag"] == ["NRCA2_FULL", "exposure=1"]
+    for original, read in zip(footprint.ra, back, strict=True):
+        np.testing.assert_allclose(read.vertices.ra.deg, original, atol=1e-7)
