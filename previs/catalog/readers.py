@@ -45,6 +45,8 @@ from operator import itemgetter
 
 import numpy as np
 
+from previs.errors import CatalogError
+
 __all__ = [
     "DEC_NAMES",
     "FLAG_NAMES",
@@ -121,10 +123,6 @@ _LETTER_FORM = re.compile(
     rf"^([+-]?){_NUMBER}([hd\u00b0])(?:{_NUMBER}[m'\u2032])?(?:{_NUMBER}(?:s|\"|\u2033)?)?$",
     re.IGNORECASE,
 )
-
-
-class CatalogError(ValueError):
-    """A catalog could not be read; the message names the file, the line or row and the problem."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,16 +13,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from previs.errors import UsageError
+
 EXIT_USAGE = 2
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 # ``func`` (taking the parsed arguments, returning an exit status) on its parsers.
 COMMAND_MODULES = ("previs.cli.geometry", "previs.cli.schedule")
 OPTIONAL_COMMAND_MODULES = ("previs.cli.app", "previs.cli.export")
-
-
-class UsageError(Exception):
-    """An input error: printed on one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):

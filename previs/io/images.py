@@ -37,6 +37,8 @@ from astropy.io import fits
 from astropy.wcs import WCS, DistortionLookupTable, FITSFixedWarning, Sip
 from astropy.wcs.utils import proj_plane_pixel_scales
 
+from previs.errors import ImageError
+
 __all__ = [
     "ImageError",
     "SkyImage",
@@ -48,10 +50,6 @@ __all__ = [
 
 #: Bytes of float64 working memory per stripe while block-averaging.
 STRIPE_BYTES = 16 * 2**20
-
-
-class ImageError(ValueError):
-    """An image the user gave cannot be shown: not FITS, no 2-D celestial image, unreadable."""
 
 
 def display_limits(

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from previs._files import write_text_atomic
+from previs.errors import ConfigError
 from previs.planning.plan import Plan
 
 __all__ = [
@@ -71,10 +72,6 @@ _TOP_KEYS = (
     "click_target",
     "nircam_mode",
 )
-
-
-class ConfigError(ValueError):
-    """A configuration file or dict is invalid; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
