@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import apa_sweep, msa_geometry
+from previs.geometry.coverage import msa_geometry
+from previs.planning.sweep import apa_sweep
 from previs.geometry.patterns import Mosaic
 from previs.planning.plan import Plan, evaluate
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from previs.catalog.readers import Catalog, read_catalog, write_radec
+from previs.catalog import Catalog, read_catalog, write_radec
 from previs.catalog.sources import _plane_index, count_sources
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import nircam_footprint

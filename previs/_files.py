@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["replace_atomically", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["existing_file", "replace_atomically", "write_bytes_atomic", "write_text_atomic"]
 
 
 def replace_atomically(
@@ -70,3 +70,13 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""
     return replace_atomically(path, lambda temporary: temporary.write_bytes(data))
+
+
+def existing_file(path: str | os.PathLike, what: str, error: type[Exception] = ValueError) -> Path:
+    """``path`` (home expanded) if it names an existing file; else ``error`` naming ``what``."""
+    file = Path(path).expanduser()
+    if not file.exists():
+        raise error(f"{what} {str(path)!r} does not exist")
+    if not file.is_file():
+        raise error(f"{what} {str(path)!r} is not a file")
+    return file

@@ -1,14 +1,20 @@
 """Catalogs: reading target lists and counting where their sources fall.
 
-Owns the catalog readers (NOVT ``.radec``, CSV, ECSV, FITS, VOTable) and the
-source counts of a plan's result.
+Owns :class:`~previs.catalog.table.Catalog`, the readers (the NOVT ``.radec``
+format in :mod:`~previs.catalog.radec`, registered with astropy's I/O registry;
+CSV, ECSV, FITS and VOTable tables through astropy in
+:mod:`~previs.catalog.readers`) and the source counts of a plan's result
+(:mod:`~previs.catalog.sources`).
 
 Layer: above :mod:`previs.planning` and :mod:`previs.geometry`, which it may
 import; never :mod:`previs.io`, matplotlib or widgets.
 """
 
-from previs.catalog.readers import Catalog, CatalogError, read_catalog, write_radec
+from previs.catalog.radec import write_radec
+from previs.catalog.readers import read_catalog
 from previs.catalog.sources import SourceCounts, count_sources
+from previs.catalog.table import Catalog
+from previs.errors import CatalogError
 
 __all__ = [
     "Catalog",

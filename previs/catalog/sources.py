@@ -1,6 +1,6 @@
 """Which catalog sources a plan puts in the MSA and which the pre-imaging sees.
 
-For every source of a :class:`~previs.catalog.readers.Catalog` :func:`count_sources`
+For every source of a :class:`~previs.catalog.Catalog` :func:`count_sources`
 finds the MSA quadrant that contains it (0 for none) and the number of NIRCam
 exposures that contain it (its imaging depth). From these
 :class:`SourceCounts` derives, for primary targets and fillers separately:
@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 import shapely
 
-from previs.catalog.readers import Catalog
+from previs.catalog.table import Catalog
 from previs.geometry import footprints as _footprints
 from previs.geometry.attitude import Pointing, unit_vectors
 from previs.geometry.coverage import msa_geometry

@@ -50,15 +50,15 @@ def _catalog(args: argparse.Namespace, config):
     path = args.catalog or config.catalog_file()
     if not path:
         return None
-    from previs.catalog.readers import read_catalog
+    from previs.catalog import read_catalog
 
     return read_catalog(path)
 
 
 def run_regions(args: argparse.Namespace) -> int:
     """Write the DS9 region file of a configuration."""
+    from previs.io.configs import load_config
     from previs.io.regions import write_regions
-    from previs.io.session import load_config
     from previs.planning.plan import evaluate
 
     config = load_config(args.config)
@@ -95,8 +95,8 @@ def run_regions(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write (or print) the coverage report of a configuration."""
+    from previs.io.configs import load_config
     from previs.io.report import REPORT_FORMATS, build_report, report_markdown, write_report
-    from previs.io.session import load_config
 
     config = load_config(args.config)
     if args.out is not None and not args.out.lower().endswith(tuple(REPORT_FORMATS)):

@@ -63,7 +63,7 @@ def _load_plan(args: argparse.Namespace):
     """The plan of ``--config`` (or None without it)."""
     if not getattr(args, "config", None):
         return None, None
-    from previs.io.session import load_config
+    from previs.io.configs import load_config
 
     config = load_config(args.config)
     return config.plan, config
@@ -158,7 +158,7 @@ def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]
     Without a plan, NIRCam defaults to the NIRSpec RA/Dec at the same V3PA; with
     one, to the plan's NIRCam pointing.
     """
-    from previs.geometry.coverage import nircam_apa_for
+    from previs.geometry.attitude import nircam_apa_for
 
     if args.nirspec is not None:
         nirspec = _named_pointing("--nirspec", args.nirspec)
@@ -240,7 +240,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
     sources = None
     if catalog_path:
-        from previs.catalog.readers import read_catalog
+        from previs.catalog import read_catalog
         from previs.catalog.sources import count_sources
 
         sources = source_summary(count_sources(read_catalog(catalog_path), result))
@@ -268,7 +268,7 @@ def run_coverage(args: argparse.Namespace) -> int:
 def run_sweep(args: argparse.Namespace) -> int:
     """Print coverage against NIRSpec APA."""
     from previs.cli import print_json
-    from previs.geometry.coverage import apa_sweep
+    from previs.planning.sweep import apa_sweep
 
     if args.apa_step <= 0:
         raise ValueError(f"--apa-step must be positive, got {args.apa_step:g}")

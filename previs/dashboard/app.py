@@ -12,7 +12,7 @@ The widget layer is split in small modules that this one wires together:
 and catalog sections and what they show, with the path box, Load and Upload
 of :mod:`previs.dashboard.panels.file_source`), :mod:`previs.dashboard.panels.exports`
 (save/export section, sessions), :mod:`previs.dashboard.markup` (readout and
-status HTML), :mod:`previs.dashboard.worst_case` (worst case over the allowed
+status HTML), :mod:`previs.planning.sweep` (worst case over the allowed
 NIRSpec APAs) and :mod:`previs.dashboard.text` (coordinate parsing and number
 formatting). The :class:`Dashboard` keeps the plan <-> widgets mapping, the
 update flow and the whole public API.
@@ -36,7 +36,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from previs.catalog.readers import Catalog
+from previs.catalog import Catalog
 from previs.catalog.sources import SourceCounts, count_sources
 from previs.dashboard.controls import (
     MOSAIC_SLIDER_MAX,
@@ -56,14 +56,16 @@ from previs.dashboard.text import (
     parse_ra,
     split_position,
 )
-from previs.dashboard.worst_case import WorstCaseTracker, normalized_apa_range
-from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import compute_coverage, nircam_apa_for
+from previs.errors import ConfigError
+from previs.geometry.angles import ApaArc
+from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.patterns import Mosaic
 from previs.geometry.projection import offset_position, position_offset
-from previs.io.session import EMPTY_SKY, EXAMPLE, Config, ConfigError, ShowFlags
+from previs.io.session import EMPTY_SKY, EXAMPLE, Config, ShowFlags, ViewSettings
 from previs.planning.plan import Plan, Result, evaluate
+from previs.planning.sweep import WorstCaseTracker
 from previs.plotting.sky import SkyView
 
 __all__ = [
@@ -96,7 +98,7 @@ class Dashboard:
         when ``plan`` has NIRCam at another orientation.
     catalog : str, os.PathLike, bytes, Catalog, None or False
         Source catalog to show and count (a path, a file's bytes or a
-        :class:`~previs.catalog.readers.Catalog`). None (default) loads the bundled
+        :class:`~previs.catalog.Catalog`). None (default) loads the bundled
         example catalog together with the bundled example image and nothing
         otherwise; False starts without a catalog.
     schedule : bool
@@ -463,7 +465,8 @@ class Dashboard:
 
         ``nirspec_apa_range`` None removes the range.
         """
-        nirspec_apa_range = normalized_apa_range(nirspec_apa_range)
+        if nirspec_apa_range is not None:
+            nirspec_apa_range = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range").as_range()
         nircam_apa = float(nircam_apa)
         if not math.isfinite(nircam_apa):
             raise ValueError(f"NIRCam APA must be a finite angle in degrees, got {nircam_apa!r}")
@@ -617,7 +620,7 @@ class Dashboard:
 
         Raises
         ------
-        previs.catalog.readers.CatalogError
+        previs.catalog.CatalogError
             When the file cannot be read; the message (naming the file and the
             line) is also shown in the panel and the previous catalog stays.
         """
@@ -660,16 +663,18 @@ class Dashboard:
             plan=self._plan,
             image=self._config_image(),
             catalog=EXAMPLE if self.catalog_panel.is_example else self.catalog_panel.file_path,
-            tie_orient=self.tie_apa.value,
-            show=ShowFlags(
-                ifu_slits=self.show_ifu_slits.value,
-                detectors=self.show_nircam.value,
-                uncovered=self.show_uncovered.value,
-                primaries=self.show_primaries.value,
-                fillers=self.show_fillers.value,
+            view=ViewSettings(
+                tie_orient=self.tie_apa.value,
+                show=ShowFlags(
+                    ifu_slits=self.show_ifu_slits.value,
+                    detectors=self.show_nircam.value,
+                    uncovered=self.show_uncovered.value,
+                    primaries=self.show_primaries.value,
+                    fillers=self.show_fillers.value,
+                ),
+                click_target=self.click_target.value,
+                nircam_mode=self.nircam_mode.value,
             ),
-            click_target=self.click_target.value,
-            nircam_mode=self.nircam_mode.value,
         )
 
     def _config_image(self) -> str | None:
@@ -733,17 +738,17 @@ class Dashboard:
         try:
             self.image_path.value = "" if empty_sky else config.image or ""
             self.catalog_path.value = files.catalog_file or ""
-            self.show_ifu_slits.value = config.show.ifu_slits
-            self.show_nircam.value = config.show.detectors
-            self.show_uncovered.value = config.show.uncovered
-            self.show_primaries.value = config.show.primaries
-            self.show_fillers.value = config.show.fillers
-            self.click_target.value = config.click_target
-            self.tie_apa.value = config.tie_orient
+            self.show_ifu_slits.value = config.view.show.ifu_slits
+            self.show_nircam.value = config.view.show.detectors
+            self.show_uncovered.value = config.view.show.uncovered
+            self.show_primaries.value = config.view.show.primaries
+            self.show_fillers.value = config.view.show.fillers
+            self.click_target.value = config.view.click_target
+            self.tie_apa.value = config.view.tie_orient
         finally:
             self._syncing = False
         self._on_visibility({})
-        self._set_widgets_from_plan(config.plan, config.nircam_mode)
+        self._set_widgets_from_plan(config.plan, config.view.nircam_mode)
         self._input_error = ""
         self._apply(config.plan)
         self.canvas.draw_idle()

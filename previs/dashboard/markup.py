@@ -15,16 +15,15 @@ from typing import TYPE_CHECKING
 
 from previs.catalog.sources import SourceCounts
 from previs.dashboard.text import format_percent
-from previs.dashboard.worst_case import apa_in_range, is_full_circle
 from previs.planning.plan import Plan, Result
+from previs.style import CHANNEL_LABELS, UI_COLOURS
 
 if TYPE_CHECKING:
-    from previs.planning.search import WorstCase
+    from previs.planning.sweep import WorstCase
 
 __all__ = ["counts_html", "other_channel", "readout_html", "status_html", "worst_case_html"]
 
-_CHANNEL_LABELS = {"short": "SW", "long": "LW"}
-_ERROR_COLOR = "#c0392b"
+_ERROR_COLOR = UI_COLOURS["error"]
 
 
 def other_channel(plan: Plan) -> str:
@@ -51,10 +50,10 @@ def readout_html(
     per_tile = coverage.exposures // max(tiles, 1)
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
-        f"<div>MSA covered by NIRCam {_CHANNEL_LABELS[plan.channel]}</div>"
+        f"<div>MSA covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
-        f"<div style='color:#555'>{_CHANNEL_LABELS[other_channel(plan)]}: "
+        f"<div style='color:#555'>{CHANNEL_LABELS[other_channel(plan)]}: "
         f"<span class='previs-covered-other'>{format_percent(other_channel_covered)}</span></div>"
         f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
         f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
@@ -79,12 +78,12 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     (degrees, the angle shown) lies inside it; empty without a range."""
     if worst is None:
         return ""
-    low, high = worst.apa_range
-    inside = apa_in_range(nirspec_apa, worst.apa_range)
+    arc = worst.arc
+    inside = arc.contains(nirspec_apa)
     over = (
         "every NIRSpec APA"
-        if is_full_circle(worst.apa_range)
-        else f"NIRSpec APA {low % 360.0:.1f}&deg;&ndash;{high % 360.0:.1f}&deg;"
+        if arc.is_full_circle
+        else f"NIRSpec APA {arc.low:.1f}&deg;&ndash;{arc.high:.1f}&deg;"
     )
     where = (
         "the NIRSpec APA shown is inside this range"

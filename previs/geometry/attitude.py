@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from previs.errors import PrevisError, quote
+from previs.geometry.angles import wrap_degrees
+
 ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
 
 
@@ -55,16 +58,6 @@ def attitude_matrix(
     return to_sky @ roll @ to_axis
 
 
-def wrap_degrees(angle_deg):
-    """Angles (degrees, scalar or array) wrapped into [0, 360).
-
-    Plain ``% 360`` gives 360.0 for tiny negative angles (-1e-15 % 360 rounds
-    to 360.0); those become 0.
-    """
-    wrapped = np.mod(angle_deg, 360.0)
-    return np.where(wrapped >= 360.0, 0.0, wrapped)
-
-
 def unit_vectors(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     """Unit vectors (3, ...) of spherical positions given in degrees."""
     lon, lat = np.deg2rad(lon_deg), np.deg2rad(lat_deg)
@@ -89,9 +82,9 @@ def _finite_number(value: object, name: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number in degrees, got {value!r}") from None
+        raise PrevisError(f"{name} must be a number in degrees, got {quote(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number in degrees, got {value!r}")
+        raise PrevisError(f"{name} must be a finite number in degrees, got {quote(value)}")
     return number
 
 
@@ -119,7 +112,7 @@ class Pointing:
         dec = _finite_number(self.dec, "Dec")
         apa = float(wrap_degrees(_finite_number(self.apa, "APA")))
         if not -90.0 <= dec <= 90.0:
-            raise ValueError(f"Dec must lie between -90 and +90 degrees, got {dec:g}")
+            raise PrevisError(f"Dec must lie between -90 and +90 degrees, got {dec:g}")
         object.__setattr__(self, "ra", ra)
         object.__setattr__(self, "dec", dec)
         object.__setattr__(self, "apa", apa)
@@ -137,3 +130,35 @@ def v3pa_from_apa(apa_deg: float, v3_idl_yang_deg: float) -> float:
 def apa_from_v3pa(v3pa_deg: float, v3_idl_yang_deg: float) -> float:
     """Aperture position angle (deg, [0, 360)) for a V3 position angle ``v3pa_deg``."""
     return float(wrap_degrees(v3pa_deg + v3_idl_yang_deg))
+
+
+def nircam_apa_for(nirspec_apa: float) -> float:
+    """NIRCam APA (deg) at the same spacecraft orientation (V3PA) as a NIRSpec APA."""
+    from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+
+    v3pa = v3pa_from_apa(nirspec_apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang)
+    return apa_from_v3pa(v3pa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
+
+
+def offset_pointing(
+    ra: float, dec: float, nircam_apa: float, dx_arcsec: float, dy_arcsec: float
+) -> Pointing:
+    """NIRCam pointing moved by (dx, dy) arcsec along NRCALL_FULL's ideal axes.
+
+    The reference point of NRCALL_FULL is put on (ra, dec) at ``nircam_apa``;
+    the returned pointing is the sky position of ideal point (dx, dy) there,
+    with the same APA. (dx, dy) = (0, 0) returns (ra, dec).
+    """
+    from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture
+
+    aperture = get_aperture(NIRCAM_REFERENCE)
+    matrix = attitude_matrix(
+        aperture.v2_ref,
+        aperture.v3_ref,
+        ra,
+        dec,
+        v3pa_from_apa(nircam_apa, aperture.v3_idl_yang),
+    )
+    v2, v3 = aperture.idl_to_tel(np.array([dx_arcsec]), np.array([dy_arcsec]))
+    new_ra, new_dec = tel_to_sky(matrix, v2, v3)
+    return Pointing(float(new_ra[0]), float(new_dec[0]), nircam_apa)

@@ -14,11 +14,11 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from previs.geometry.attitude import Pointing, apa_from_v3pa, unit_vectors, v3pa_from_apa
+from previs.geometry.attitude import Pointing, unit_vectors
 from previs.geometry.depth import depth_fractions
-from previs.geometry.footprints import Footprint, nircam_footprint, nirspec_footprint
+from previs.geometry.footprints import Footprint, nirspec_footprint
 from previs.geometry.projection import TangentPlane
-from previs.geometry.siaf import MSA_QUADRANTS, NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
+from previs.geometry.siaf import MSA_QUADRANTS
 
 MAX_DEPTH = 3
 #: NIRCam outlines farther than this from the NIRSpec pointing (degrees) cannot
@@ -47,14 +47,14 @@ def msa_geometry(pointing: Pointing) -> MSAGeometry:
     """Quadrant polygons and their union for a NIRSpec pointing, built once per pointing."""
     plane = TangentPlane(pointing.ra, pointing.dec)
     footprint = nirspec_footprint(pointing, MSA_QUADRANTS)
-    corners = _plane_corners(footprint, plane)
+    corners = plane_corners(footprint, plane)
     quadrants = tuple(shapely.polygons(corners))
     union = shapely.union_all(quadrants)
     shapely.prepare(union)
     return MSAGeometry(pointing, plane, quadrants, corners, union)
 
 
-def _within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
+def within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
     """Outlines whose corners all lie within :data:`REACH_DEG` of the plane's centre.
 
     Only those can touch the MSA (a few arcminutes wide); the others are left
@@ -66,7 +66,7 @@ def _within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
     return np.all(cos_separation > np.cos(np.deg2rad(REACH_DEG)), axis=-1)
 
 
-def _plane_corners(
+def plane_corners(
     footprint: Footprint, plane: TangentPlane, outlines: np.ndarray | None = None
 ) -> np.ndarray:
     """Corners (n, 4, 2) of the footprint's outlines (all, or a boolean selection) in ``plane``."""
@@ -169,16 +169,16 @@ def compute_coverage(
     if max_depth not in range(1, MAX_DEPTH + 1):
         raise ValueError(f"max_depth must be 1, 2 or 3, got {max_depth!r}")
     msa = msa_geometry(nirspec_pointing)
-    corners = _plane_corners(nircam, msa.plane, _within_reach(nircam, msa.plane))
+    corners = plane_corners(nircam, msa.plane, within_reach(nircam, msa.plane))
     detectors = shapely.polygons(corners)
     touching = shapely.intersects(msa.union, detectors)
     covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)
     uncovered = shapely.difference(msa.union, covered_area)
     quadrant_fractions = {
-        i + 1: _fraction(shapely.intersection(quadrant, covered_area).area, quadrant.area)
+        i + 1: fraction(shapely.intersection(quadrant, covered_area).area, quadrant.area)
         for i, quadrant in enumerate(msa.quadrants)
     }
-    covered = _fraction(covered_area.area, msa.area)
+    covered = fraction(covered_area.area, msa.area)
     depth = {1: covered}
     if max_depth > 1:
         deeper = depth_fractions(corners[touching], msa.quadrant_corners, max_depth)
@@ -196,12 +196,12 @@ def compute_coverage(
     )
 
 
-def _fraction(part: float, whole: float) -> float:
+def fraction(part: float, whole: float) -> float:
     """part / whole clipped to [0, 1] (rounding can exceed 1 by ~1e-16)."""
     return float(min(max(part / whole, 0.0), 1.0))
 
 
-def _rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeometry:
+def rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeometry:
     """Rotate a plane geometry (x east, y north) by ``delta_pa_deg`` east of north."""
     angle = np.deg2rad(delta_pa_deg)
     cos_a, sin_a = np.cos(angle), np.sin(angle)
@@ -212,68 +212,3 @@ def _rotate_about_origin(geometry: BaseGeometry, delta_pa_deg: float) -> BaseGeo
         return np.column_stack([x * cos_a + y * sin_a, -x * sin_a + y * cos_a])
 
     return shapely.transform(geometry, rotate)
-
-
-def nircam_apa_for(nirspec_apa: float) -> float:
-    """NIRCam APA (deg) at the same spacecraft orientation (V3PA) as a NIRSpec APA."""
-    v3pa = v3pa_from_apa(nirspec_apa, get_aperture(NIRSPEC_REFERENCE).v3_idl_yang)
-    return apa_from_v3pa(v3pa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
-
-
-def apa_sweep(
-    nirspec: Pointing,
-    nircam: Pointing,
-    apas: np.ndarray,
-    channel: str = "short",
-    dither: str = "NONE",
-    mosaic=None,
-    tie_orient: bool = False,
-) -> np.ndarray:
-    """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
-
-    Parameters
-    ----------
-    nirspec, nircam : Pointing
-        Pointings; ``nirspec.apa`` is replaced by each value of ``apas``.
-    apas : array_like
-        NIRSpec aperture position angles to evaluate, degrees.
-    channel, dither, mosaic
-        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
-    tie_orient : bool
-        If False the NIRCam orientation stays at ``nircam.apa``; if True it
-        follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
-
-    Returns
-    -------
-    numpy.ndarray
-        Covered fractions (0-1), one per APA.
-
-    Notes
-    -----
-    Changing an APA rotates a footprint exactly about its pointing in the
-    tangent plane there; footprints are built once and rotated.
-    """
-    apas = np.atleast_1d(np.asarray(apas, dtype=float))
-    msa0 = msa_geometry(nirspec)
-    footprint = nircam_footprint(nircam, channel, dither, mosaic)
-    if not _within_reach(footprint, msa0.plane).all():
-        # A mosaic spans under a degree: this far out nothing can reach the MSA
-        # at any angle, and the two tangent planes would not map onto each other.
-        return np.zeros(len(apas))
-    nircam_plane = TangentPlane(nircam.ra, nircam.dec)
-    union_nircam_plane = shapely.union_all(
-        shapely.polygons(_plane_corners(footprint, nircam_plane))
-    )
-    to_nirspec = nircam_plane.transfer_to(msa0.plane)
-    fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
-    fractions = np.empty(len(apas))
-    for i, apa in enumerate(apas):
-        msa = _rotate_about_origin(msa0.union, apa - nirspec.apa)
-        if tie_orient:
-            delta = nircam_apa_for(apa) - nircam.apa
-            rotated = _rotate_about_origin(union_nircam_plane, delta)
-            covering = shapely.transform(rotated, to_nirspec)
-        else:
-            covering = fixed_nircam
-        fractions[i] = _fraction(shapely.intersection(msa, covering).area, msa0.area)
-    return fractions

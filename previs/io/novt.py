@@ -14,10 +14,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from previs._files import existing_file
+from previs.errors import ConfigError
+from previs.geometry.angles import wrap_degrees
 from previs.geometry.attitude import Pointing, apa_from_v3pa, attitude_matrix, tel_to_sky
 from previs.geometry.patterns import Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
-from previs.io.session import Config, ConfigError, _check_file
+from previs.io.session import Config, ViewSettings
 from previs.planning.plan import DEFAULT_DEC, DEFAULT_NIRSPEC_APA, DEFAULT_RA, Plan
 
 __all__ = ["NovtImport", "novt_pointing", "read_novt_config"]
@@ -50,7 +53,11 @@ def _corner_centre(name: str) -> tuple[float, float]:
 
 
 def _v3pa_at(matrix: np.ndarray, v2_arcsec: float, v3_arcsec: float) -> float:
-    """Position angle (deg) on the sky of the +V3 direction at telescope position (v2, v3)."""
+    """Position angle (deg) on the sky of the +V3 direction at telescope position (v2, v3).
+
+    The exact tangent of the V3 axis carried to the sky (astropy's
+    ``position_angle`` needs a second point, and a finite step costs 1e-7 deg).
+    """
     v2, v3 = np.deg2rad(v2_arcsec / 3600.0), np.deg2rad(v3_arcsec / 3600.0)
     position = matrix @ np.array([np.cos(v2) * np.cos(v3), np.sin(v2) * np.cos(v3), np.sin(v3)])
     along_v3 = matrix @ np.array([-np.cos(v2) * np.sin(v3), -np.sin(v2) * np.sin(v3), np.cos(v3)])
@@ -58,7 +65,7 @@ def _v3pa_at(matrix: np.ndarray, v2_arcsec: float, v3_arcsec: float) -> float:
     dec = math.asin(max(-1.0, min(1.0, position[2])))
     east = np.array([-math.sin(ra), math.cos(ra), 0.0])
     north = np.array([-math.sin(dec) * math.cos(ra), -math.sin(dec) * math.sin(ra), math.cos(dec)])
-    return math.degrees(math.atan2(along_v3 @ east, along_v3 @ north)) % 360.0
+    return wrap_degrees(math.degrees(math.atan2(along_v3 @ east, along_v3 @ north)))
 
 
 def novt_pointing(reference: str, ra: float, dec: float, pa: float) -> Pointing:
@@ -174,7 +181,7 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
             f"{path}: reading NOVT YAML configurations needs PyYAML (pip install pyyaml); "
             "previs JSON configurations do not"
         ) from None
-    file = _check_file(path, "NOVT configuration file")
+    file = existing_file(path, "NOVT configuration file", ConfigError)
     name = str(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -232,4 +239,4 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
         plan = Plan(nirspec, nircam, dither, _novt_mosaic(nircam_raw, dither, where, notes))
     except ValueError as error:
         raise ConfigError(f"{where}: {error}") from None
-    return NovtImport(Config(plan=plan, tie_orient=tie_orient), notes)
+    return NovtImport(Config(plan=plan, view=ViewSettings(tie_orient=tie_orient)), notes)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from previs._files import write_bytes_atomic, write_text_atomic
+from previs.style import COLOURS, MARKERS
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -38,14 +39,14 @@ __all__ = [
 
 #: DS9 colours (hex) per overlay; the footprints match the dashboard's overlay.
 REGION_COLOURS = {
-    "NIRSpec": "#27d3ff",
-    "NIRCam": "#ff9e26",
-    "primary": "#7cfc00",
-    "filler": "#d98cff",
-    "at_risk": "#ff2a8c",
+    "NIRSpec": COLOURS["nirspec"],
+    "NIRCam": COLOURS["nircam"],
+    "primary": COLOURS["primary"],
+    "filler": COLOURS["filler"],
+    "at_risk": COLOURS["at_risk"],
 }
 # matplotlib marker names, written by regions as DS9 point=circle / box / x.
-_SYMBOLS = {"primary": "o", "filler": "s", "at_risk": "x"}
+_SYMBOLS = {key: style["marker"] for key, style in MARKERS.items()}
 
 #: Figure formats :func:`save_figure` writes, by file extension.
 FIGURE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
@@ -76,7 +77,7 @@ def plan_regions(
     ----------
     result : previs.planning.plan.Result
         The evaluated plan (:func:`previs.planning.plan.evaluate`).
-    catalog : previs.catalog.readers.Catalog, optional
+    catalog : previs.catalog.Catalog, optional
         Sources to draw as points when ``include_catalog`` is True.
     counts : previs.catalog.sources.SourceCounts, optional
         Counts of ``catalog`` for this plan; sources inside the MSA but outside

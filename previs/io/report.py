@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from previs._files import write_text_atomic
-from previs.geometry.siaf import CHANNELS
-from previs.planning.plan import Plan, evaluate
+from previs.catalog.summary import summarize
+from previs.errors import PrevisError
+from previs.planning.plan import Plan
+from previs.style import CHANNEL_NAMES as CHANNELS
+from previs.style import channel_label
 
 __all__ = [
     "REPORT_FORMAT_VERSION",
@@ -41,7 +44,6 @@ REPORT_FORMATS = {
     ".html": "html",
     ".htm": "html",
 }
-_CHANNEL_LABELS = {"short": "short (SW, 0.6-2.3 um)", "long": "long (LW, 2.4-5 um)"}
 
 
 def build_report(
@@ -55,7 +57,7 @@ def build_report(
     ----------
     plan : Plan
         The plan; its ``channel`` is recorded but both channels are evaluated.
-    catalog : previs.catalog.readers.Catalog or path, optional
+    catalog : previs.catalog.Catalog or path, optional
         Sources to count (a path is read with :func:`previs.catalog.readers.read_catalog`).
     generated : datetime, optional
         Time stamp to record (default: now, UTC).
@@ -75,26 +77,27 @@ def build_report(
     from previs import __version__
 
     if not isinstance(plan, Plan):
-        raise ValueError(f"build_report needs a Plan, got {type(plan).__name__}")
+        raise PrevisError(f"build_report needs a Plan, got {type(plan).__name__}")
     if catalog is not None and isinstance(catalog, (str, os.PathLike)):
-        from previs.catalog.readers import read_catalog
+        from previs.catalog import read_catalog
 
         catalog = read_catalog(catalog)
     when = generated or _dt.datetime.now(_dt.timezone.utc)
-    coverage: dict[str, Any] = {}
-    sources: dict[str, Any] = {}
-    siaf = ""
-    for channel in CHANNELS:
-        result = evaluate(plan.replace(channel=channel))
-        siaf = result.siaf_version
-        coverage[channel] = {
-            **result.coverage.to_dict(),
-            "msa_area_arcmin2": result.coverage.msa_area / 3600.0,
+    summary = summarize(plan, catalog, other_channel_depth=3, count_other_channel=True)
+    channels = summary.result.channels
+    coverage = {
+        channel: {
+            **channels[channel][1].to_dict(),
+            "msa_area_arcmin2": channels[channel][1].msa_area / 3600.0,
         }
-        if catalog is not None:
-            from previs.catalog.sources import count_sources
-
-            sources[channel] = count_sources(catalog, result).to_dict()
+        for channel in CHANNELS
+    }
+    sources = {
+        channel: summary.counts[channel].to_dict()
+        for channel in CHANNELS
+        if channel in summary.counts
+    }
+    siaf = summary.result.siaf_version
     report: dict[str, Any] = {
         "previs_report": REPORT_FORMAT_VERSION,
         "generated": when.isoformat(timespec="seconds"),
@@ -105,6 +108,8 @@ def build_report(
         "exposures": coverage[plan.channel]["exposures"],
         "coverage": coverage,
     }
+    if summary.result.worst_case is not None:
+        report["worst_case"] = summary.result.worst_case.to_dict()
     if catalog is not None:
         report["catalog"] = {
             "source": str(getattr(catalog, "source", "")),
@@ -146,7 +151,7 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     coverage_rows = []
     for channel, data in report["coverage"].items():
         coverage_rows.append(
-            [_CHANNEL_LABELS.get(channel, channel), _percent(data["covered"])]
+            [channel_label(channel, long_form=True), _percent(data["covered"])]
             + [_percent(data["quadrants"][q]) for q in ("1", "2", "3", "4")]
             + [_percent(data["depth"][k]) for k in ("2", "3")]
         )

@@ -34,9 +34,9 @@ from previs.planning.visibility import (
     LAST_DATE,
     Visibility,
     Window,
-    _parse_date,
     angle_range,
     check_date,
+    parse_date,
     visibility,
 )
 
@@ -127,8 +127,8 @@ def check_schedule(
     -------
     ScheduleCheck
     """
-    imaging = _parse_date(imaging_date, "imaging date")
-    start = _parse_date(nirspec_start, "NIRSpec start date")
+    imaging = parse_date(imaging_date, "imaging date")
+    start = parse_date(nirspec_start, "NIRSpec start date")
     delay = _check_delay(delivery_delay_days)
     separation = (start - imaging).days
     available = imaging + _dt.timedelta(days=delay)

@@ -1,11 +1,9 @@
-"""MSA coverage over the range of NIRSpec APAs the schedulers may assign.
+"""The configuration search: the cheapest NIRCam setup whose worst case reaches a target.
 
-The NIRCam pre-imaging is taken first, at the NIRCam APA it has on the imaging
-date; the NIRSpec APA is fixed later, somewhere in the range allowed in the
-spectroscopy window. :func:`worst_case_coverage` sweeps that range and reports
-the smallest covered fraction; :func:`search_configuration` looks for the
-NIRCam configuration (dither, mosaic, pointing offset, NIRCam APA) with the
-fewest exposures whose worst case reaches a requested coverage.
+:func:`search_configuration` looks for the NIRCam configuration (dither,
+mosaic, pointing offset, NIRCam APA) with the fewest exposures whose worst-case
+coverage over the NIRSpec APAs the schedulers may assign (see
+:mod:`previs.planning.sweep`) reaches a requested fraction.
 
 APA ranges are ``(min, max)`` arcs in degrees going through increasing angles
 from ``min`` to ``max``; ``min > max`` means the arc crosses 0 (e.g.
@@ -22,14 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from previs.geometry.attitude import Pointing, attitude_matrix, tel_to_sky, v3pa_from_apa
-from previs.geometry.coverage import apa_sweep
+from previs.errors import PrevisError
+from previs.geometry.angles import ApaArc, wrap_degrees
+from previs.geometry.attitude import Pointing, offset_pointing
 from previs.geometry.footprints import check_channel
 from previs.geometry.patterns import DITHERS, Mosaic, canonical_dither
 from previs.geometry.projection import TangentPlane
-from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture
+from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, apa_sweep
 
-DEFAULT_STEP = 0.5
 DEFAULT_COARSE_STEP = 2.5
 DEFAULT_TARGET = 0.99
 DEFAULT_DITHERS = ("NONE", "FULL3", "FULL3TIGHT", "FULL6", "8NIRSPEC")
@@ -38,145 +36,6 @@ DEFAULT_OVERLAPS = (10.0, 20.0)
 MAX_SEARCH_TILES_PER_SIDE = 4
 
 ProgressCallback = Callable[[float, str], None]
-
-
-def _range(apa_range: Sequence[float], name: str) -> tuple[float, float, float]:
-    """(low, high_unwrapped, width) of an APA arc, degrees."""
-    try:
-        low, high = (float(v) for v in apa_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a (min, max) pair of angles in degrees, got {apa_range!r}"
-        ) from None
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f"{name} must be finite angles in degrees, got {apa_range!r}")
-    if high - low >= 360.0:
-        return low % 360.0, low % 360.0 + 360.0, 360.0
-    width = (high - low) % 360.0
-    return low % 360.0, low % 360.0 + width, width
-
-
-def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarray:
-    """APAs (degrees, in [0, 360)) covering an arc at most ``step`` apart, both ends included.
-
-    ``apa_range`` is ``(min, max)``; ``min > max`` crosses 0 and a width of
-    360 degrees or more is the full circle.
-    """
-    if not (math.isfinite(step) and step > 0):
-        raise ValueError(f"APA step must be a positive number of degrees, got {step!r}")
-    low, _, width = _range(apa_range, "APA range")
-    n = max(1, math.ceil(width / step - 1e-9))
-    return np.mod(low + np.linspace(0.0, width, n + 1), 360.0)
-
-
-@dataclass(frozen=True, eq=False)
-class WorstCase:
-    """Coverage over a range of NIRSpec APAs.
-
-    Attributes
-    ----------
-    apas : numpy.ndarray
-        NIRSpec APAs evaluated, degrees, in arc order from the range's min.
-    covered : numpy.ndarray
-        Covered MSA fraction (0-1) at each APA.
-    min : float
-        Smallest covered fraction.
-    apa_at_min : float
-        NIRSpec APA (degrees) where it happens (the first, if several).
-    apa_range : tuple of float
-        The (min, max) range swept.
-    """
-
-    apas: np.ndarray
-    covered: np.ndarray
-    min: float
-    apa_at_min: float
-    apa_range: tuple[float, float]
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict."""
-        return {
-            "apa_range": list(self.apa_range),
-            "apas": [float(a) for a in self.apas],
-            "covered": [float(c) for c in self.covered],
-            "min": self.min,
-            "apa_at_min": self.apa_at_min,
-        }
-
-
-def worst_case_coverage(
-    nirspec: Pointing,
-    nircam: Pointing,
-    nirspec_apa_range: Sequence[float],
-    channel: str = "short",
-    dither: str = "NONE",
-    mosaic: Mosaic | None = None,
-    step: float = DEFAULT_STEP,
-) -> WorstCase:
-    """Covered MSA fraction for every NIRSpec APA of a range, and its minimum.
-
-    Parameters
-    ----------
-    nirspec : Pointing
-        NRS_FULL_MSA pointing; its RA and Dec are used, its APA is replaced by
-        every value of the range.
-    nircam : Pointing
-        NRCALL_FULL pointing of the pre-imaging (its APA stays fixed).
-    nirspec_apa_range : (float, float)
-        (min, max) NIRSpec APA arc, degrees (wrap-around allowed).
-    channel, dither, mosaic
-        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
-    step : float
-        Largest APA step, degrees (both range ends are always evaluated).
-    """
-    apas = apa_grid(nirspec_apa_range, step)
-    return _worst_case(nirspec, nircam, apas, channel, dither, mosaic, nirspec_apa_range)
-
-
-def _worst_case(
-    nirspec: Pointing,
-    nircam: Pointing,
-    apas: np.ndarray,
-    channel: str,
-    dither: str,
-    mosaic: Mosaic | None,
-    apa_range: Sequence[float],
-) -> WorstCase:
-    reference = Pointing(nirspec.ra, nirspec.dec, float(apas[0]))
-    # Unwrap so the sweep rotates by small angles from the reference APA.
-    unwrapped = apas[0] + np.mod(apas - apas[0], 360.0)
-    covered = apa_sweep(reference, nircam, unwrapped, channel, dither, mosaic, tie_orient=False)
-    i = int(np.argmin(covered))
-    low, high = (float(v) for v in apa_range)
-    return WorstCase(
-        apas=apas,
-        covered=covered,
-        min=float(covered[i]),
-        apa_at_min=float(apas[i]),
-        apa_range=(low, high),
-    )
-
-
-def offset_pointing(
-    ra: float, dec: float, nircam_apa: float, dx_arcsec: float, dy_arcsec: float
-) -> Pointing:
-    """NIRCam pointing moved by (dx, dy) arcsec along NRCALL_FULL's ideal axes.
-
-    The reference point of NRCALL_FULL is put on (ra, dec) at ``nircam_apa``;
-    the returned pointing is the sky position of ideal point (dx, dy) there,
-    with the same APA. (dx, dy) = (0, 0) returns (ra, dec).
-    """
-    aperture = get_aperture(NIRCAM_REFERENCE)
-    matrix = attitude_matrix(
-        aperture.v2_ref,
-        aperture.v3_ref,
-        ra,
-        dec,
-        v3pa_from_apa(nircam_apa, aperture.v3_idl_yang),
-    )
-    v2, v3 = aperture.idl_to_tel(np.array([dx_arcsec]), np.array([dy_arcsec]))
-    new_ra, new_dec = tel_to_sky(matrix, v2, v3)
-    return Pointing(float(new_ra[0]), float(new_dec[0]), nircam_apa)
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,7 +50,7 @@ class Candidate:
         Mosaic tiles.
     offset_arcsec : tuple of float
         (dx, dy) of the NIRCam pointing from the NIRSpec one, arcsec along
-        NRCALL_FULL's ideal axes (see :func:`offset_pointing`).
+        NRCALL_FULL's ideal axes (see :func:`previs.geometry.attitude.offset_pointing`).
     nircam : Pointing
         Resulting NIRCam pointing (APA in its allowed range on the imaging date).
     exposures : int
@@ -313,16 +172,6 @@ def default_mosaics(
     return mosaics
 
 
-def _arc_values(apa_range: Sequence[float], n: int) -> list[float]:
-    """``n`` angles spread over an arc, the middle one first, degrees in [0, 360)."""
-    low, _, width = _range(apa_range, "NIRCam APA range")
-    if n <= 1 or width == 0.0:
-        return [(low + width / 2.0) % 360.0]
-    values = low + np.linspace(0.0, width, n)
-    order = np.argsort(np.abs(values - (low + width / 2.0)), kind="stable")
-    return [float(values[i] % 360.0) for i in order]
-
-
 def search_configuration(
     nirspec_ra: float,
     nirspec_dec: float,
@@ -363,7 +212,7 @@ def search_configuration(
     offsets_arcsec : sequence of float
         Offsets tried along each NRCALL_FULL ideal axis (the grid is their
         square), arcsec; the NIRCam pointing is the NIRSpec pointing moved by
-        (dx, dy) (see :func:`offset_pointing`).
+        (dx, dy) (see :func:`previs.geometry.attitude.offset_pointing`).
     n_nircam_apas : int
         NIRCam APAs tried, spread over ``nircam_apa_range`` (middle first).
     step, coarse_step : float
@@ -397,28 +246,30 @@ def search_configuration(
     started = time.perf_counter()
     channel = check_channel(channel)
     target = float(target)
-    if not 0.0 < target <= 1.0:
-        raise ValueError(f"target coverage must be a fraction in (0, 1], got {target!r}")
+    if not (math.isfinite(target) and 0.0 < target <= 1.0):
+        raise PrevisError(f"target coverage must be a fraction in (0, 1], got {target!r}")
     if not (math.isfinite(coarse_step) and coarse_step > 0):
-        raise ValueError(
+        raise PrevisError(
             f"coarse APA step must be a positive number of degrees, got {coarse_step!r}"
         )
-    fine_apas = apa_grid(nirspec_apa_range, step)
-    coarse_apas = apa_grid(nirspec_apa_range, coarse_step)
-    low, _, width = _range(nirspec_apa_range, "NIRSpec APA range")
+    nirspec_arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
+    nircam_arc = ApaArc.from_range(nircam_apa_range, "NIRCam APA range")
+    fine_apas = nirspec_arc.grid(step, MAX_SWEEP_ANGLES)
+    coarse_apas = nirspec_arc.grid(coarse_step, MAX_SWEEP_ANGLES)
     nirspec_range = tuple(float(v) for v in nirspec_apa_range)
     nircam_range = tuple(float(v) for v in nircam_apa_range)
-    _range(nircam_apa_range, "NIRCam APA range")
-    reference = Pointing(nirspec_ra, nirspec_dec, low)
-    middle = np.array([low + width / 2.0])
-
-    def unwrapped(apas: np.ndarray) -> np.ndarray:
-        return low + np.mod(apas - low, 360.0)
+    reference = Pointing(nirspec_ra, nirspec_dec, nirspec_arc.low)
+    middle = np.array([nirspec_arc.low + nirspec_arc.width / 2.0])
 
     def sweep(entry: dict, apas: np.ndarray) -> np.ndarray:
         """Coverage of one candidate configuration at each NIRSpec APA of ``apas``."""
         return apa_sweep(
-            reference, entry["nircam"], unwrapped(apas), channel, entry["dither"], entry["mosaic"]
+            reference,
+            entry["nircam"],
+            nirspec_arc.unwrap(apas),
+            channel,
+            entry["dither"],
+            entry["mosaic"],
         )
 
     dithers = [canonical_dither(d) for d in dithers]
@@ -427,7 +278,7 @@ def search_configuration(
         itertools.product([float(v) for v in offsets_arcsec], repeat=2),
         key=lambda xy: (math.hypot(*xy), xy),
     )
-    nircam_apas = _arc_values(nircam_apa_range, int(n_nircam_apas))
+    nircam_apas = nircam_arc.spread(int(n_nircam_apas))
     plane = TangentPlane(reference.ra, reference.dec)
     pointings = {}
     for nircam_apa, offset in itertools.product(nircam_apas, offsets):
@@ -472,7 +323,7 @@ def search_configuration(
                     "nircam": pointing,
                     "east_north": east_north,
                     "worst": float(value),
-                    "apa_at_min": float(middle[0] % 360.0),
+                    "apa_at_min": wrap_degrees(float(middle[0])),
                     "n": 1,
                     "refined": False,
                 }

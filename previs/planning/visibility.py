@@ -68,6 +68,8 @@ from dataclasses import dataclass, field
 import erfa
 import numpy as np
 
+from previs.errors import PrevisError, quote
+from previs.geometry.angles import arc_holding, wrap_degrees
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 
 MIN_ELONGATION = 84.8
@@ -83,11 +85,19 @@ LAST_DATE = _dt.date(2040, 12, 31)
 
 _MJD_ZERO = 2400000.5
 _UNIX_EPOCH_MJD = 40587.0
-_TDB_MINUS_UTC_DAYS = 69.184 / 86400.0  # TT - UTC since 2017; TDB - TT < 2 ms
+# TT - UTC since 2017; TDB - TT < 2 ms. astropy's Time gives the same to 2 ms,
+# but takes 0.1 s for 2022-2040 and warns of "dubious years" for future UTC.
+_TDB_MINUS_UTC_DAYS = 69.184 / 86400.0
 
 
-def _parse_date(value: object, name: str) -> _dt.date:
-    """A ``datetime.date`` from a date, datetime, numpy datetime64 or 'YYYY-MM-DD' string."""
+def parse_date(value: object, name: str = "date") -> _dt.date:
+    """A ``datetime.date`` from a date, datetime, numpy datetime64 or 'YYYY-MM-DD' string.
+
+    Raises
+    ------
+    PrevisError
+        Naming ``name`` and the expected form.
+    """
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -99,7 +109,7 @@ def _parse_date(value: object, name: str) -> _dt.date:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"{name} must be a date written YYYY-MM-DD, got {value!r}")
+    raise PrevisError(f"{name} must be a date written YYYY-MM-DD, got {quote(value)}")
 
 
 def check_date(value: object, name: str = "date") -> _dt.date:
@@ -110,9 +120,9 @@ def check_date(value: object, name: str = "date") -> _dt.date:
     ValueError
         Naming ``name``, the value and the valid range.
     """
-    date = _parse_date(value, name)
+    date = parse_date(value, name)
     if not FIRST_DATE <= date <= LAST_DATE:
-        raise ValueError(
+        raise PrevisError(
             f"{name} {date.isoformat()} is outside the supported range "
             f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
         )
@@ -125,14 +135,14 @@ def _check_target(ra: float, dec: float) -> tuple[float, float]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number in degrees, got {value!r}") from None
+            raise PrevisError(f"{name} must be a number in degrees, got {quote(value)}") from None
         if not math.isfinite(number):
-            raise ValueError(f"{name} must be a finite number in degrees, got {value!r}")
+            raise PrevisError(f"{name} must be a finite number in degrees, got {quote(value)}")
         values.append(number)
     ra_deg, dec_deg = values
     if not -90.0 <= dec_deg <= 90.0:
-        raise ValueError(f"Dec must lie between -90 and +90 degrees, got {dec_deg:g}")
-    return ra_deg % 360.0, dec_deg
+        raise PrevisError(f"Dec must lie between -90 and +90 degrees, got {dec_deg:g}")
+    return wrap_degrees(ra_deg), dec_deg
 
 
 def _mjd(dates: np.ndarray) -> np.ndarray:
@@ -149,7 +159,7 @@ def sun_direction(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mjd = np.atleast_1d(_mjd(np.asarray(dates, dtype="datetime64[D]")))
     heliocentric, _ = erfa.epv00(_MJD_ZERO, mjd + _TDB_MINUS_UTC_DAYS)
     sun = -heliocentric["p"]
-    ra = np.rad2deg(np.arctan2(sun[:, 1], sun[:, 0])) % 360.0
+    ra = wrap_degrees(np.rad2deg(np.arctan2(sun[:, 1], sun[:, 0])))
     dec = np.rad2deg(np.arctan2(sun[:, 2], np.hypot(sun[:, 0], sun[:, 1])))
     return ra, dec
 
@@ -158,15 +168,13 @@ def _elongation_and_position_angle(
     ra_deg: float, dec_deg: float, sun_ra_deg: np.ndarray, sun_dec_deg: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sun-target angle and position angle of the Sun seen at the target, degrees."""
+    from astropy.coordinates import angular_separation, position_angle
+
     ra, dec = np.deg2rad(ra_deg), np.deg2rad(dec_deg)
-    sra, sdec = np.deg2rad(sun_ra_deg), np.deg2rad(sun_dec_deg)
-    d_ra = sra - ra
-    east = np.cos(sdec) * np.sin(d_ra)
-    north = np.cos(dec) * np.sin(sdec) - np.sin(dec) * np.cos(sdec) * np.cos(d_ra)
-    along = np.sin(dec) * np.sin(sdec) + np.cos(dec) * np.cos(sdec) * np.cos(d_ra)
-    elongation = np.rad2deg(np.arctan2(np.hypot(east, north), along))
-    position_angle = np.rad2deg(np.arctan2(east, north)) % 360.0
-    return elongation, position_angle
+    sun_ra, sun_dec = np.deg2rad(sun_ra_deg), np.deg2rad(sun_dec_deg)
+    elongation = np.rad2deg(angular_separation(ra, dec, sun_ra, sun_dec))
+    angle = np.rad2deg(np.asarray(position_angle(ra, dec, sun_ra, sun_dec), dtype=float))
+    return np.asarray(elongation, dtype=float), wrap_degrees(angle)
 
 
 def sun_roll_limit(sun_pitch_deg: np.ndarray) -> np.ndarray:
@@ -202,26 +210,12 @@ def allowed_roll(elongation_deg: np.ndarray) -> np.ndarray:
     return np.rad2deg(boresight)
 
 
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    return np.mod(angle, 360.0)
-
-
 def angle_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     """The smallest arc (min, max), degrees, holding every arc ``[low_i, high_i]`` of a series.
 
-    ``low`` and ``high`` are per-day arc ends in time order; days are unwrapped
-    so the series is followed continuously across 0/360. If the union spans
-    the whole circle, returns ``(0.0, 360.0)``.
+    See :func:`previs.geometry.angles.arc_holding`; the full circle is ``(0.0, 360.0)``.
     """
-    low = np.asarray(low, dtype=float)
-    high = np.asarray(high, dtype=float)
-    width = np.mod(high - low, 360.0)
-    centre = np.rad2deg(np.unwrap(np.deg2rad(low + width / 2.0)))
-    lowest = float(np.min(centre - width / 2.0))
-    highest = float(np.max(centre + width / 2.0))
-    if highest - lowest >= 360.0:
-        return 0.0, 360.0
-    return lowest % 360.0, highest % 360.0
+    return arc_holding(low, high).as_range()
 
 
 @dataclass(frozen=True)
@@ -253,7 +247,7 @@ class Window:
 
     def contains(self, date: object) -> bool:
         """Whether ``date`` lies in the window."""
-        day = _parse_date(date, "date")
+        day = parse_date(date, "date")
         return self.start <= day <= self.end
 
     def to_dict(self) -> dict:
@@ -309,19 +303,19 @@ class Visibility:
     @property
     def start(self) -> _dt.date:
         """First day of the range."""
-        return _parse_date(self.dates[0], "date")
+        return parse_date(self.dates[0], "date")
 
     @property
     def end(self) -> _dt.date:
         """Last day of the range."""
-        return _parse_date(self.dates[-1], "date")
+        return parse_date(self.dates[-1], "date")
 
     def index(self, date: object) -> int:
         """Index of ``date`` in :attr:`dates`; ValueError if outside the range."""
-        day = _parse_date(date, "date")
+        day = parse_date(date, "date")
         i = (np.datetime64(day, "D") - self.dates[0]).astype(int)
         if not 0 <= i < len(self.dates):
-            raise ValueError(
+            raise PrevisError(
                 f"date {day.isoformat()} is outside the computed range "
                 f"{self.start.isoformat()} to {self.end.isoformat()}"
             )
@@ -329,7 +323,7 @@ class Visibility:
 
     def window_containing(self, date: object) -> Window | None:
         """The window holding ``date``, or None if the target is not in the field that day."""
-        day = _parse_date(date, "date")
+        day = parse_date(date, "date")
         for window in self.windows:
             if window.start <= day <= window.end:
                 return window
@@ -342,7 +336,7 @@ class Visibility:
         """
         i = self.index(date)
         if not self.in_field_of_regard[i]:
-            raise ValueError(
+            raise PrevisError(
                 f"the target is outside the field of regard on {self.start + _dt.timedelta(i)} "
                 f"(solar elongation {self.elongation[i]:.1f} deg, valid "
                 f"{MIN_ELONGATION}-{MAX_ELONGATION})"
@@ -356,7 +350,7 @@ class Visibility:
             return self.nirspec_apa
         if key == "nircam":
             return self.nircam_apa
-        raise ValueError(f"instrument must be 'nirspec' or 'nircam', got {instrument!r}")
+        raise PrevisError(f"instrument must be 'nirspec' or 'nircam', got {quote(instrument)}")
 
     def to_dict(self) -> dict:
         """The CLI's JSON shape.
@@ -421,29 +415,31 @@ def visibility(ra: float, dec: float, start: object, end: object) -> Visibility:
     first = check_date(start, "start date")
     last = check_date(end, "end date")
     if last < first:
-        raise ValueError(f"end date {last.isoformat()} is before start date {first.isoformat()}")
+        raise PrevisError(f"end date {last.isoformat()} is before start date {first.isoformat()}")
     dates = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1)
     sun_ra, sun_dec = sun_direction(dates)
     elongation, sun_pa = _elongation_and_position_angle(ra, dec, sun_ra, sun_dec)
     in_field = (elongation >= MIN_ELONGATION) & (elongation <= MAX_ELONGATION)
-    v3pa = _wrap(sun_pa + 180.0)
+    v3pa = wrap_degrees(sun_pa + 180.0)
     roll = allowed_roll(elongation)
     offsets = np.stack([-roll, np.zeros_like(roll), roll], axis=1)
     tables = {}
     for key, name in (("nirspec", NIRSPEC_REFERENCE), ("nircam", NIRCAM_REFERENCE)):
         yang = get_aperture(name).v3_idl_yang
-        tables[key] = _wrap(v3pa[:, None] + yang + offsets)
+        tables[key] = wrap_degrees(v3pa[:, None] + yang + offsets)
     windows = []
     for a, b in _runs(in_field):
         span = slice(a, b + 1)
         windows.append(
             Window(
-                start=_parse_date(dates[a], "date"),
-                end=_parse_date(dates[b], "date"),
+                start=parse_date(dates[a], "date"),
+                end=parse_date(dates[b], "date"),
                 days=b - a + 1,
                 nirspec_apa=angle_range(tables["nirspec"][span, 0], tables["nirspec"][span, 2]),
                 nircam_apa=angle_range(tables["nircam"][span, 0], tables["nircam"][span, 2]),
-                v3pa=angle_range(_wrap(v3pa[span] - roll[span]), _wrap(v3pa[span] + roll[span])),
+                v3pa=angle_range(
+                    wrap_degrees(v3pa[span] - roll[span]), wrap_degrees(v3pa[span] + roll[span])
+                ),
                 start_clipped=a == 0,
                 end_clipped=b == len(dates) - 1,
             )

@@ -16,13 +16,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from previs.planning.search import WorstCase
-from previs.planning.visibility import Visibility, _parse_date
+from previs.planning.sweep import WorstCase
+from previs.planning.visibility import Visibility, parse_date
+from previs.style import SCHEDULE_COLOURS
 
-NIRSPEC_COLOR = "tab:blue"
-NIRCAM_COLOR = "tab:orange"
-V3PA_COLOR = "0.2"
-WINDOW_COLOR = "0.92"
+NIRSPEC_COLOR = SCHEDULE_COLOURS["nirspec"]
+NIRCAM_COLOR = SCHEDULE_COLOURS["nircam"]
+V3PA_COLOR = SCHEDULE_COLOURS["v3pa"]
+WINDOW_COLOR = SCHEDULE_COLOURS["window"]
 
 
 def _new_axes(ax: Axes | None) -> Axes:
@@ -117,7 +118,7 @@ def plot_timeline(
     ):
         if value is None:
             continue
-        day = _parse_date(value, f"{name} date")
+        day = parse_date(value, f"{name} date")
         ax.axvline(
             mdates.date2num(day), color="k", ls=style, lw=1.2, label=f"{name} {day.isoformat()}"
         )
@@ -171,7 +172,7 @@ def plot_coverage_vs_apa(
         [x_min],
         [100.0 * result.min],
         "v",
-        color="tab:red",
+        color=SCHEDULE_COLOURS["worst"],
         ms=9,
         label=f"minimum {100.0 * result.min:.2f}% at {result.apa_at_min:.1f} deg",
     )

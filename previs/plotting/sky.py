@@ -43,29 +43,13 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from previs.geometry.projection import offset_position
 from previs.geometry.siaf import MSA_QUADRANTS
+from previs.style import COLOURS, MARKERS
 
 __all__ = ["SkyView", "STYLE"]
 
-#: Colours and line styles of the overlay (chosen to read on a dark, grey-scale image).
-STYLE = {
-    "msa": "#27d3ff",
-    "nircam_face": (1.0, 0.62, 0.15, 0.10),
-    "nircam_edge": (1.0, 0.62, 0.15, 0.75),
-    "uncovered": (1.0, 0.16, 0.55, 0.50),
-    "grid": "#9fb3c8",
-    "primary": "#7cfc00",
-    "filler": "#d98cff",
-    "at_risk": "#ff2b2b",
-    "compass": "#ffe66d",
-    "empty_sky": "#0b1a2a",
-}
-
-#: Scatter styles of the catalog overlay (marker, area in points^2, edge width).
-_MARKERS = {
-    "primary": {"marker": "o", "s": 30.0, "linewidths": 1.2},
-    "filler": {"marker": "s", "s": 16.0, "linewidths": 0.9},
-    "at_risk": {"marker": "o", "s": 150.0, "linewidths": 1.8},
-}
+#: The overlay's colours (:data:`previs.style.COLOURS`, with ``msa`` for the NIRSpec outline).
+STYLE = {**COLOURS, "msa": COLOURS["nirspec"]}
+_MARKERS = MARKERS
 _ASINH_A = 0.05
 _IMAGE_CMAP = "gray"
 _COMPASS_SIZE_POINTS = 34.0

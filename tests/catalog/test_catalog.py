@@ -10,7 +10,8 @@ from astropy.table import Table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from previs.catalog.readers import Catalog, CatalogError, parse_angles, read_catalog, write_radec
+from previs.catalog import Catalog, CatalogError, read_catalog, write_radec
+from previs.geometry.coordinates import parse_angles
 
 
 def write(tmp_path, name, text):

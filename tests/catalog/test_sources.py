@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from previs.catalog.readers import Catalog
+from previs.catalog import Catalog
 from previs.catalog.sources import count_sources
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint

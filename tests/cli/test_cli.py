@@ -11,9 +11,10 @@ import pytest
 
 from previs.cli import main
 from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import apa_sweep, compute_coverage
+from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 from previs.geometry.patterns import Mosaic
+from previs.planning.sweep import apa_sweep
 
 
 def run(capsys, *args):

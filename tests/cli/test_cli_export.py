@@ -10,14 +10,15 @@ from astropy.wcs import WCS
 from matplotlib.path import Path as MplPath
 from regions import PointSkyRegion, PolygonPixelRegion, Regions
 
-from previs.catalog.readers import read_catalog
+from previs.catalog import read_catalog
 from previs.cli import main
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 from previs.geometry.patterns import Mosaic
+from previs.io.configs import save_config
 from previs.io.example_field import example_catalog_path
 from previs.io.report import build_report
-from previs.io.session import Config, save_config
+from previs.io.session import Config
 from previs.planning.plan import Plan, evaluate
 
 PLAN = Plan(

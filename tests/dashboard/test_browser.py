@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from browser_support import free_port, launch_chromium, wait_for_voila
 
-from previs.catalog.readers import read_catalog
+from previs.catalog import read_catalog
 from previs.catalog.sources import count_sources
 from previs.cli.app import voila_command
 from previs.dashboard.app import default_plan, format_percent
@@ -34,7 +34,7 @@ from previs.geometry.attitude import Pointing
 from previs.io.example_field import example_catalog_path
 from previs.planning.plan import evaluate
 from previs.planning.schedule import plan_schedule
-from previs.planning.search import worst_case_coverage
+from previs.planning.sweep import worst_case_coverage
 
 pytestmark = pytest.mark.browser
 

@@ -16,14 +16,14 @@ import pytest
 matplotlib.use("Agg")
 
 from previs.dashboard.panels.schedule.panel import SchedulePanel  # noqa: E402
-from previs.geometry.attitude import Pointing  # noqa: E402
-from previs.geometry.coverage import compute_coverage  # noqa: E402
+from previs.geometry.attitude import Pointing
+from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint  # noqa: E402
 from previs.geometry.patterns import Mosaic  # noqa: E402
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture  # noqa: E402
 from previs.planning.plan import Plan  # noqa: E402
 from previs.planning.schedule import propose_schedules  # noqa: E402
-from previs.planning.search import worst_case_coverage  # noqa: E402
+from previs.planning.sweep import worst_case_coverage
 from previs.planning.visibility import visibility  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)

@@ -7,11 +7,12 @@ import pytest
 from astropy.wcs import WCS
 from matplotlib.path import Path
 
-from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import apa_sweep, compute_coverage, nircam_apa_for
+from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 from previs.geometry.patterns import Mosaic
 from previs.geometry.siaf import MSA_QUADRANTS, get_aperture
+from previs.planning.sweep import apa_sweep
 
 
 def _tan_wcs(ra, dec):

@@ -58,7 +58,7 @@ def test_pointing_wraps_and_validates():
 
 
 def test_wrapping_never_gives_360():
-    from previs.geometry.attitude import wrap_degrees
+    from previs.geometry.angles import wrap_degrees
 
     pointing = Pointing(-1e-15, 0.0, -1e-15)
     assert pointing.ra == 0.0 and pointing.apa == 0.0

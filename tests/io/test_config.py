@@ -12,19 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from previs.errors import ConfigError
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 from previs.geometry.patterns import DITHER_NAMES, Mosaic
 from previs.geometry.siaf import get_aperture
+from previs.io.configs import load_config, save_config
 from previs.io.novt import novt_pointing, read_novt_config
-from previs.io.session import (
-    CONFIG_FORMAT_VERSION,
-    Config,
-    ConfigError,
-    ShowFlags,
-    load_config,
-    save_config,
-)
+from previs.io.session import CONFIG_FORMAT_VERSION, Config, ShowFlags, ViewSettings
 from previs.planning.plan import Plan
 
 angles = st.floats(0.0, 359.999, allow_nan=False)
@@ -44,20 +39,25 @@ plans = st.builds(
     mosaics,
     st.sampled_from(["short", "long"]),
 )
+# A path is any non-blank text: str.strip() also removes characters such as
+# U+0085 (NEL) and U+00A0, so a text of those alone is blank, not a path.
 paths = st.none() | st.text(
     st.characters(min_codepoint=33, max_codepoint=0x2FF, blacklist_characters="\\"),
     min_size=1,
     max_size=20,
-)
+).filter(lambda text: text.strip() != "")
 configs = st.builds(
     Config,
     plan=plans,
     image=paths,
     catalog=paths,
-    tie_orient=st.booleans(),
-    show=st.builds(ShowFlags, *(st.booleans() for _ in range(5))),
-    click_target=st.sampled_from(["nircam", "nirspec"]),
-    nircam_mode=st.sampled_from([None, "same", "offset", "radec"]),
+    view=st.builds(
+        ViewSettings,
+        tie_orient=st.booleans(),
+        show=st.builds(ShowFlags, *(st.booleans() for _ in range(5))),
+        click_target=st.sampled_from(["nircam", "nirspec"]),
+        nircam_mode=st.sampled_from([None, "same", "offset", "radec"]),
+    ),
 )
 
 
@@ -95,7 +95,7 @@ def test_relative_paths_resolve_against_the_config_file(tmp_path, monkeypatch):
     assert config.image == str(folder / "img" / "field.fits")
     assert config.catalog == str(tmp_path / "t.radec")
     # defaults for everything not given
-    assert config.plan == Plan.from_dict({}) and config.show == ShowFlags()
+    assert config.plan == Plan.from_dict({}) and config.view.show == ShowFlags()
 
 
 def test_save_writes_paths_inside_the_folder_relative(tmp_path):
@@ -220,7 +220,7 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_constructor_validates():
     with pytest.raises(ValueError, match="click_target"):
-        Config(click_target="both")
+        ViewSettings(click_target="both")
     with pytest.raises(ValueError, match="image"):
         Config(image="")
     assert Config(image=Path("a.fits")).image == "a.fits"
@@ -306,7 +306,7 @@ def test_novt_yaml_mapping(tmp_path, siaf):
     centres = nircam_footprint(plan.nircam, "long", "NONE", plan.mosaic)
     ra, dec = centres.ra[[0, 2]].mean(1), centres.dec[[0, 2]].mean(1)
     assert _arcsec(ra[0], dec[0], ra[1], dec[1])[0] == pytest.approx(250.0, abs=0.1)
-    assert config.image is None and config.catalog is None and not config.tie_orient
+    assert config.image is None and config.catalog is None and not config.view.tie_orient
     joined = "\n".join(notes)
     for key in (
         "nirspec.color_primary",
@@ -337,7 +337,7 @@ def test_novt_defaults_and_unmappable_mosaic(tmp_path):
     v3pa_nrs = config.plan.nirspec.apa - nrs.v3_idl_yang
     v3pa_nrc = config.plan.nircam.apa - nrc.v3_idl_yang
     assert abs((v3pa_nrs - v3pa_nrc + 180) % 360 - 180) < 1e-3  # V3PA varies ~1" across
-    assert config.tie_orient
+    assert config.view.tie_orient
     # load_config dispatches on the extension
     assert load_config(path) == config
 

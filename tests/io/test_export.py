@@ -12,7 +12,7 @@ from astropy.io import fits
 from astropy.wcs import WCS
 from regions import PointSkyRegion, PolygonPixelRegion, PolygonSkyRegion, Regions
 
-from previs.catalog.readers import Catalog, read_catalog
+from previs.catalog import Catalog, read_catalog
 from previs.catalog.sources import count_sources
 from previs.geometry.patterns import Mosaic
 from previs.io.example_field import example_catalog_path

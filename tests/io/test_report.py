@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from previs import __version__
-from previs.catalog.readers import Catalog, read_catalog
+from previs.catalog import Catalog, read_catalog
 from previs.catalog.sources import count_sources
 from previs.geometry.patterns import Mosaic
 from previs.geometry.siaf import siaf_version

@@ -5,17 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from previs.geometry.attitude import Pointing
+from previs.geometry.attitude import Pointing, offset_pointing
 from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.patterns import Mosaic
 from previs.geometry.projection import TangentPlane
-from previs.planning.search import (
-    apa_grid,
-    offset_pointing,
-    search_configuration,
-    worst_case_coverage,
-)
+from previs.planning.search import search_configuration
+from previs.planning.sweep import apa_grid, worst_case_coverage
 
 RA, DEC = 150.1, 2.2
 
@@ -151,7 +147,7 @@ def test_coverage_plot_of_a_full_circle_runs_forward():
     import numpy as np
 
     from previs.geometry.attitude import Pointing
-    from previs.planning.search import worst_case_coverage
+    from previs.planning.sweep import worst_case_coverage
     from previs.plotting.schedule import plot_coverage_vs_apa
 
     for apa_range in [(0.0, 360.0), (355.0, 5.0)]:

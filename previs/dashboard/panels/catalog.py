@@ -2,7 +2,7 @@
 
 :class:`CatalogPanel` owns the catalog controls (path box, Load, upload and
 summary label from :class:`previs.dashboard.panels.file_source.FileSource`, example
-and clear buttons), the :class:`previs.catalog.readers.Catalog` shown,
+and clear buttons), the :class:`previs.catalog.Catalog` shown,
 where it came from and the note for the status line. It reads files with
 :func:`previs.catalog.readers.read_catalog` and hands positions to the dashboard's
 :class:`previs.plotting.sky.SkyView`; the counts are computed by the
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from previs.catalog.readers import Catalog, CatalogError, read_catalog
+from previs.catalog import Catalog, CatalogError, read_catalog
 from previs.dashboard.panels.file_source import FileSource
 
 if TYPE_CHECKING:

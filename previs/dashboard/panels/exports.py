@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from previs.catalog.readers import Catalog, read_catalog
+from previs.catalog import Catalog, read_catalog
 from previs.dashboard.text import markup_to_text, size_text
+from previs.errors import ConfigError
+from previs.io.configs import load_config, save_config
 from previs.io.regions import save_figure, write_regions
 from previs.io.report import REPORT_FORMATS, build_report, write_report
-from previs.io.session import EMPTY_SKY, EXAMPLE, Config, ConfigError, load_config, save_config
+from previs.io.session import EMPTY_SKY, EXAMPLE, Config
 
 if TYPE_CHECKING:
     from previs.dashboard.app import Dashboard

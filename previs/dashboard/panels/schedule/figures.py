@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from previs.dashboard.controls import make_canvas
 from previs.dashboard.panels.schedule.markup import ERROR_COLOR
-from previs.planning.search import WorstCase
+from previs.planning.sweep import WorstCase
 from previs.planning.visibility import FIRST_DATE, LAST_DATE, Visibility
 from previs.plotting.schedule import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
 

@@ -19,7 +19,9 @@ from previs.planning.schedule import (
     SchedulePlan,
     ScheduleProposal,
 )
-from previs.planning.search import SearchResult, WorstCase
+from previs.planning.search import SearchResult
+from previs.planning.sweep import WorstCase
+from previs.style import CHANNEL_LABELS, UI_COLOURS
 
 __all__ = [
     "ERROR_COLOR",
@@ -37,13 +39,12 @@ __all__ = [
     "tradeoff_html",
 ]
 
-ERROR_COLOR = "#c0392b"
+ERROR_COLOR = UI_COLOURS["error"]
 _STATUS_STYLE = {
     "ok": ("#1e8449", "&#10004;", "OK"),
     "warning": ("#b9770e", "&#9888;", "Allowed, but short"),
     "error": (ERROR_COLOR, "&#10006;", "Not allowed"),
 }
-_CHANNEL_LABELS = {"short": "SW", "long": "LW"}
 
 
 def _deg(value: float) -> str:
@@ -216,7 +217,7 @@ def coverage_html(plan: Plan, worst: WorstCase | None, nircam_apa: float | None)
         f"color:#0a6ebd'>{100.0 * worst.min:.1f} %</div>"
         f"<div>at NIRSpec APA <b>{_deg(worst.apa_at_min)}</b>; best "
         f"{100.0 * float(worst.covered.max()):.1f} %</div>"
-        f"<div style='color:#555;margin-top:4px'>NIRCam {_CHANNEL_LABELS[plan.channel]}, "
+        f"<div style='color:#555;margin-top:4px'>NIRCam {CHANNEL_LABELS[plan.channel]}, "
         f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
         f"({html.escape(plan.mosaic.label)}), APA {_deg(nircam_apa)}, centre "
         f"{plan.nircam.ra:.5f}&deg; {plan.nircam.dec:+.5f}&deg; (from the main tab); "

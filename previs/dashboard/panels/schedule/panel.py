@@ -71,8 +71,9 @@ from previs.planning.schedule import (
     plan_schedule,
     propose_schedules,
 )
-from previs.planning.search import SearchResult, WorstCase, search_configuration
-from previs.planning.search import worst_case_coverage as _worst_case_coverage
+from previs.planning.search import SearchResult, search_configuration
+from previs.planning.sweep import WorstCase
+from previs.planning.sweep import worst_case_coverage as _worst_case_coverage
 from previs.planning.visibility import FIRST_DATE, LAST_DATE, Visibility, check_date, visibility
 
 __all__ = ["SchedulePanel"]

@@ -1,0 +1,82 @@
+"""Everything one plan shows, built once: the view model of the readout, reports and exports.
+
+:func:`summarize` evaluates a plan (both NIRCam channels, the worst case over
+the plan's allowed NIRSpec APA range) and, with a catalog, counts the sources
+for each channel. The dashboard's readout, the coverage report and the exports
+all read the same :class:`Summary`, so they cannot disagree.
+
+Layer: catalog (it needs source counts, so it sits above planning).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from previs.catalog.sources import SourceCounts, count_sources
+from previs.catalog.table import Catalog
+from previs.planning.plan import Plan, Result, evaluate
+
+__all__ = ["Summary", "summarize"]
+
+
+@dataclass(frozen=True, eq=False)
+class Summary:
+    """A plan's :class:`~previs.planning.plan.Result` with its catalog counts.
+
+    Attributes
+    ----------
+    result : Result
+        Footprints and coverage of both channels (the other one when asked
+        for), and the worst case when the plan has an allowed NIRSpec APA range.
+    catalog : Catalog or None
+        The sources counted.
+    counts : dict
+        :class:`~previs.catalog.sources.SourceCounts` by channel name, for every
+        channel the result holds (empty without a catalog).
+    """
+
+    result: Result
+    catalog: Catalog | None = None
+    counts: dict[str, SourceCounts] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> Plan:
+        """The plan summarised."""
+        return self.result.plan
+
+    @property
+    def plan_counts(self) -> SourceCounts | None:
+        """Source counts for the plan's own channel (None without a catalog)."""
+        return self.counts.get(self.plan.channel)
+
+
+def summarize(
+    plan: Plan,
+    catalog: Catalog | None = None,
+    max_depth: int = 3,
+    other_channel_depth: int = 1,
+    count_other_channel: bool = False,
+) -> Summary:
+    """Evaluate ``plan`` and count ``catalog`` (if any) against it.
+
+    Parameters
+    ----------
+    plan : Plan
+        What to summarise.
+    catalog : Catalog, optional
+        Sources to count.
+    max_depth : int
+        Deepest coverage level of the plan's channel (1-3).
+    other_channel_depth : int
+        Depth to which the other channel's coverage is computed (0: not at all).
+    count_other_channel : bool
+        Count the sources against the other channel too (needs
+        ``other_channel_depth`` > 0).
+    """
+    result = evaluate(plan, max_depth=max_depth, other_channel_depth=other_channel_depth)
+    counts: dict[str, SourceCounts] = {}
+    if catalog is not None:
+        counts[plan.channel] = count_sources(catalog, result)
+        if count_other_channel and result.other_nircam is not None:
+            counts[plan.other_channel] = count_sources(catalog, plan.nirspec, result.other_nircam)
+    return Summary(result, catalog, counts)

@@ -1,0 +1,306 @@
+"""MSA coverage over a range of orientations: APA sweeps and the worst case.
+
+The NIRCam pre-imaging is taken first, at the NIRCam APA it has on the imaging
+date; the NIRSpec APA is fixed later, somewhere in the range allowed in the
+spectroscopy window. :func:`apa_sweep` gives the covered fraction at many
+NIRSpec APAs, :func:`worst_case_coverage` the smallest over a range, and
+:class:`WorstCaseTracker` keeps that worst case for a changing plan,
+recomputing only when something it depends on changed.
+
+APA ranges are ``(min, max)`` arcs in degrees (see :mod:`previs.geometry.angles`):
+``min > max`` crosses 0 and ``(0, 360)`` is the full circle.
+
+Layer: planning.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from previs.errors import PrevisError, quote
+from previs.geometry.angles import ApaArc
+from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.coverage import (
+    fraction,
+    msa_geometry,
+    plane_corners,
+    rotate_about_origin,
+    within_reach,
+)
+from previs.geometry.footprints import nircam_footprint
+from previs.geometry.patterns import Mosaic
+from previs.geometry.projection import TangentPlane
+
+__all__ = [
+    "DEFAULT_STEP",
+    "MAX_SWEEP_ANGLES",
+    "WorstCase",
+    "WorstCaseTracker",
+    "apa_grid",
+    "apa_sweep",
+    "worst_case_coverage",
+]
+
+DEFAULT_STEP = 0.5
+#: Most NIRSpec APAs one sweep evaluates (checked before anything is allocated).
+MAX_SWEEP_ANGLES = 100_000
+
+
+def _check_angles(apas: np.ndarray, name: str) -> np.ndarray:
+    if apas.ndim != 1:
+        raise PrevisError(f"{name} must be a sequence of angles in degrees")
+    if len(apas) > MAX_SWEEP_ANGLES:
+        raise PrevisError(f"{name}: {len(apas)} angles; at most {MAX_SWEEP_ANGLES} per sweep")
+    bad = np.flatnonzero(~np.isfinite(apas))
+    if len(bad):
+        raise PrevisError(
+            f"{name} must be finite angles in degrees, got {quote(float(apas[bad[0]]))} "
+            f"at position {int(bad[0]) + 1}"
+        )
+    return apas
+
+
+def apa_sweep(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas: np.ndarray,
+    channel: str = "short",
+    dither: str = "NONE",
+    mosaic: Mosaic | None = None,
+    tie_orient: bool = False,
+) -> np.ndarray:
+    """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
+
+    Parameters
+    ----------
+    nirspec, nircam : Pointing
+        Pointings; ``nirspec.apa`` is replaced by each value of ``apas``.
+    apas : array_like
+        NIRSpec aperture position angles to evaluate, degrees.
+    channel, dither, mosaic
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+    tie_orient : bool
+        If False the NIRCam orientation stays at ``nircam.apa``; if True it
+        follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
+
+    Returns
+    -------
+    numpy.ndarray
+        Covered fractions (0-1), one per APA.
+
+    Notes
+    -----
+    Changing an APA rotates a footprint exactly about its pointing in the
+    tangent plane there; footprints are built once and rotated.
+    """
+    try:
+        apas = np.atleast_1d(np.asarray(apas, dtype=float))
+    except (TypeError, ValueError):
+        raise PrevisError(f"apas must be angles in degrees, got {quote(apas)}") from None
+    _check_angles(apas, "NIRSpec APAs")
+    msa0 = msa_geometry(nirspec)
+    footprint = nircam_footprint(nircam, channel, dither, mosaic)
+    if not within_reach(footprint, msa0.plane).all():
+        # A mosaic spans under a degree: this far out nothing can reach the MSA
+        # at any angle, and the two tangent planes would not map onto each other.
+        return np.zeros(len(apas))
+    nircam_plane = TangentPlane(nircam.ra, nircam.dec)
+    union_nircam_plane = shapely.union_all(shapely.polygons(plane_corners(footprint, nircam_plane)))
+    to_nirspec = nircam_plane.transfer_to(msa0.plane)
+    fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
+    fractions = np.empty(len(apas))
+    for i, apa in enumerate(apas):
+        msa = rotate_about_origin(msa0.union, apa - nirspec.apa)
+        if tie_orient:
+            delta = nircam_apa_for(apa) - nircam.apa
+            rotated = rotate_about_origin(union_nircam_plane, delta)
+            covering = shapely.transform(rotated, to_nirspec)
+        else:
+            covering = fixed_nircam
+        fractions[i] = fraction(shapely.intersection(msa, covering).area, msa0.area)
+    return fractions
+
+
+def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarray:
+    """APAs (degrees, in [0, 360)) covering an arc at most ``step`` apart, both ends included.
+
+    ``apa_range`` is ``(min, max)``; ``min > max`` crosses 0 and a width of
+    360 degrees or more is the full circle. Raises PrevisError for a step that
+    is not positive or would need more than :data:`MAX_SWEEP_ANGLES` angles.
+    """
+    return ApaArc.from_range(apa_range).grid(step, MAX_SWEEP_ANGLES)
+
+
+@dataclass(frozen=True, eq=False)
+class WorstCase:
+    """Coverage over a range of NIRSpec APAs.
+
+    Attributes
+    ----------
+    apas : numpy.ndarray
+        NIRSpec APAs evaluated, degrees, in arc order from the range's min.
+    covered : numpy.ndarray
+        Covered MSA fraction (0-1) at each APA.
+    min : float
+        Smallest covered fraction.
+    apa_at_min : float
+        NIRSpec APA (degrees) where it happens (the first, if several).
+    apa_range : tuple of float
+        The (min, max) range swept.
+    """
+
+    apas: np.ndarray
+    covered: np.ndarray
+    min: float
+    apa_at_min: float
+    apa_range: tuple[float, float]
+
+    @property
+    def arc(self) -> ApaArc:
+        """The swept range as an :class:`~previs.geometry.angles.ApaArc`."""
+        return ApaArc.from_range(self.apa_range)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {
+            "apa_range": list(self.apa_range),
+            "apas": [float(a) for a in self.apas],
+            "covered": [float(c) for c in self.covered],
+            "min": self.min,
+            "apa_at_min": self.apa_at_min,
+        }
+
+
+def worst_case_coverage(
+    nirspec: Pointing,
+    nircam: Pointing,
+    nirspec_apa_range: Sequence[float],
+    channel: str = "short",
+    dither: str = "NONE",
+    mosaic: Mosaic | None = None,
+    step: float = DEFAULT_STEP,
+) -> WorstCase:
+    """Covered MSA fraction for every NIRSpec APA of a range, and its minimum.
+
+    Parameters
+    ----------
+    nirspec : Pointing
+        NRS_FULL_MSA pointing; its RA and Dec are used, its APA is replaced by
+        every value of the range.
+    nircam : Pointing
+        NRCALL_FULL pointing of the pre-imaging (its APA stays fixed).
+    nirspec_apa_range : (float, float)
+        (min, max) NIRSpec APA arc, degrees (wrap-around allowed).
+    channel, dither, mosaic
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+    step : float
+        Largest APA step, degrees (both range ends are always evaluated).
+
+    Raises
+    ------
+    PrevisError
+        For a range that is not two finite angles, or a step that is not
+        positive or would need more than :data:`MAX_SWEEP_ANGLES` angles.
+    """
+    arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
+    apas = arc.grid(step, MAX_SWEEP_ANGLES)
+    return sweep_arc(nirspec, nircam, arc, apas, channel, dither, mosaic, nirspec_apa_range)
+
+
+def sweep_arc(
+    nirspec: Pointing,
+    nircam: Pointing,
+    arc: ApaArc,
+    apas: np.ndarray,
+    channel: str,
+    dither: str,
+    mosaic: Mosaic | None,
+    apa_range: Sequence[float] | None = None,
+) -> WorstCase:
+    """The :class:`WorstCase` of NIRSpec APAs ``apas`` (degrees) lying on ``arc``.
+
+    The sweep starts at the arc's low end and turns by small angles from it, so
+    the NIRSpec tangent plane is reused for every APA.
+    """
+    reference = Pointing(nirspec.ra, nirspec.dec, arc.low)
+    covered = apa_sweep(reference, nircam, arc.unwrap(apas), channel, dither, mosaic)
+    i = int(np.argmin(covered))
+    low, high = arc.as_range() if apa_range is None else (float(v) for v in apa_range)
+    return WorstCase(
+        apas=np.asarray(apas, dtype=float),
+        covered=covered,
+        min=float(covered[i]),
+        apa_at_min=float(apas[i]),
+        apa_range=(low, high),
+    )
+
+
+class WorstCaseTracker:
+    """The allowed NIRSpec APA range and a changing plan's worst-case coverage over it.
+
+    It recomputes only when the range, the target or the NIRCam setup (pointing
+    with its APA, channel, dither, mosaic) changes. With the NIRCam APA untied,
+    moving the NIRSpec APA changes none of these and costs nothing; with it tied
+    to the NIRSpec APA (same V3PA), every move gives the pre-imaging another APA,
+    hence another worst case (about 3 ms for a 20 degree range, 45 ms for the
+    full circle of a target in the continuous viewing zone).
+
+    Attributes
+    ----------
+    arc : ApaArc or None
+        Allowed NIRSpec APAs; None: no range.
+    worst : WorstCase or None
+        Worst case of the last plan given to :meth:`update` (None without a range).
+    times_ms : list of float
+        Duration of the last (up to 200) computations, milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self.arc: ApaArc | None = None
+        self.worst: WorstCase | None = None
+        self.times_ms: list[float] = []
+        self._key: tuple | None = None
+
+    @property
+    def apa_range(self) -> tuple[float, float] | None:
+        """The allowed range as ``(min, max)`` degrees (see :meth:`ApaArc.as_range`), or None."""
+        return None if self.arc is None else self.arc.as_range()
+
+    @apa_range.setter
+    def apa_range(self, value: Sequence[float] | None) -> None:
+        self.arc = None if value is None else ApaArc.from_range(value, "NIRSpec APA range")
+
+    def update(self, plan) -> WorstCase | None:
+        """The worst case of ``plan`` (a :class:`~previs.planning.plan.Plan`) over the range."""
+        if self.arc is None:
+            self.worst = self._key = None
+            return None
+        key = (
+            self.arc,
+            plan.nirspec.ra,
+            plan.nirspec.dec,
+            plan.nircam,
+            plan.channel,
+            plan.dither,
+            plan.mosaic,
+        )
+        if key == self._key:
+            return self.worst
+        started = time.perf_counter()
+        self.worst = worst_case_coverage(
+            plan.nirspec,
+            plan.nircam,
+            self.arc.as_range(),
+            channel=plan.channel,
+            dither=plan.dither,
+            mosaic=plan.mosaic,
+        )
+        self._key = key
+        self.times_ms.append((time.perf_counter() - started) * 1000.0)
+        del self.times_ms[:-200]
+        return self.worst
