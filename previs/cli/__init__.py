@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any
 
+from previs.cli._common import EXIT_USAGE
 from previs.errors import UsageError
-
-EXIT_USAGE = 2
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 # ``func`` (taking the parsed arguments, returning an exit status) on its parsers.
@@ -23,7 +21,17 @@ COMMAND_MODULES = ("previs.cli.geometry", "previs.cli.schedule")
 OPTIONAL_COMMAND_MODULES = ("previs.cli.app", "previs.cli.export")
 
 
+#: Arguments that are values, not options, although they start with "-": negative
+#: numbers and negative sexagesimal angles (``-27:47:29``, ``-27d47m29s``).
+_NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d)[\d.:dhms\u00b0'\"\u2032\u2033]*$")
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse reads "-27:47:29" as an option unless it matches this pattern.
+        self._negative_number_matcher = _NEGATIVE_VALUE
+
     def error(self, message: str) -> None:  # one line, exit 2, no usage dump
         raise UsageError(f"{self.prog}: {message}")
 
@@ -47,12 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(subparsers)
     return parser
-
-
-def print_json(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout."""
-    json.dump(data, sys.stdout, indent=1)
-    sys.stdout.write("\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,8 @@ import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
+from previs._files import write_text_atomic
+
 DEFAULT_PORT = 8866
 IMAGE_ENV = "PREVIS_IMAGE"
 # Widget messages travel over the kernel websocket, whose default limit (10 MiB)
@@ -62,9 +64,7 @@ def notebook_path() -> Path:
         "nbformat": 4,
         "nbformat_minor": 4,
     }
-    path = folder / "dashboard.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
+    return write_text_atomic(folder / "dashboard.ipynb", json.dumps(notebook, indent=1))
 
 
 def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:

@@ -7,30 +7,36 @@ import math
 
 import numpy as np
 
+from previs.cli._common import (
+    PointingAction,
+    UsageError,
+    dec_value,
+    number,
+    print_json,
+    ra_value,
+    write_text,
+)
 from previs.geometry.attitude import Pointing
 from previs.geometry.patterns import DITHER_NAMES, Mosaic
 from previs.geometry.siaf import CHANNELS, siaf_version
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
+from previs.planning.sweep import MAX_SWEEP_ANGLES
 
 
 def _add_pointing(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument(
-        "--ra", type=_number, required=required, help="RA of the reference point, deg"
+        "--ra",
+        type=ra_value,
+        required=required,
+        help="RA of the reference point: degrees or hours (03:32:39.0)",
     )
     parser.add_argument(
-        "--dec", type=_number, required=required, help="Dec of the reference point, deg"
+        "--dec",
+        type=dec_value,
+        required=required,
+        help="Dec of the reference point: degrees or -27:47:29",
     )
     parser.add_argument(
-        "--apa", type=_number, required=required, help="aperture position angle, deg east of north"
+        "--apa", type=number, required=required, help="aperture position angle, deg east of north"
     )
 
 
@@ -44,9 +50,9 @@ def _add_nircam_setup(parser: argparse.ArgumentParser) -> None:
         "--dither", help=f"dither pattern: {', '.join(DITHER_NAMES)} (default NONE)"
     )
     parser.add_argument("--mosaic", help="mosaic tiles ROWSxCOLUMNS, e.g. 2x1 (default 1x1)")
-    parser.add_argument("--row-overlap", type=_number, help="row overlap, percent (default 10)")
+    parser.add_argument("--row-overlap", type=number, help="row overlap, percent (default 10)")
     parser.add_argument(
-        "--column-overlap", type=_number, help="column overlap, percent (default 10)"
+        "--column-overlap", type=number, help="column overlap, percent (default 10)"
     )
 
 
@@ -103,30 +109,27 @@ def register(subparsers) -> None:
         parser = subparsers.add_parser(name, help=helptext)
         parser.add_argument(
             "--nirspec",
-            nargs=3,
-            type=_number,
-            metavar=("RA", "DEC", "APA"),
+            action=PointingAction,
             required=name == "sweep",
-            help="NIRSpec NRS_FULL_MSA pointing, deg"
+            help="NIRSpec NRS_FULL_MSA pointing: RA DEC (degrees or sexagesimal) APA (deg)"
             + (" (required unless --config is given)" if name == "coverage" else ""),
         )
         parser.add_argument(
             "--nircam",
-            nargs=3,
-            type=_number,
-            metavar=("RA", "DEC", "APA"),
-            help="NIRCam NRCALL_FULL pointing, deg (default: NIRSpec RA/Dec at the same V3PA)",
+            action=PointingAction,
+            help="NIRCam NRCALL_FULL pointing, as --nirspec (default: NIRSpec RA/Dec at the "
+            "same V3PA)",
         )
         _add_nircam_setup(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
         if name == "sweep":
             parser.add_argument(
-                "--apa-start", type=_number, default=0.0, help="first NIRSpec APA, deg"
+                "--apa-start", type=number, default=0.0, help="first NIRSpec APA, deg"
             )
             parser.add_argument(
-                "--apa-stop", type=_number, default=360.0, help="last NIRSpec APA, deg (excluded)"
+                "--apa-stop", type=number, default=360.0, help="last NIRSpec APA, deg (excluded)"
             )
-            parser.add_argument("--apa-step", type=_number, default=1.0, help="APA step, deg")
+            parser.add_argument("--apa-step", type=number, default=1.0, help="APA step, deg")
             parser.add_argument(
                 "--tie-orient",
                 action="store_true",
@@ -144,14 +147,6 @@ def register(subparsers) -> None:
             parser.set_defaults(func=run_coverage)
 
 
-def _named_pointing(option: str, values: list[float]) -> Pointing:
-    """Pointing(RA, Dec, APA) whose errors name the option they came from."""
-    try:
-        return Pointing(*values)
-    except ValueError as error:
-        raise ValueError(f"{option}: {error}") from None
-
-
 def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]:
     """NIRSpec and NIRCam pointings: ``--nirspec``/``--nircam``, else the plan's.
 
@@ -161,13 +156,13 @@ def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]
     from previs.geometry.attitude import nircam_apa_for
 
     if args.nirspec is not None:
-        nirspec = _named_pointing("--nirspec", args.nirspec)
+        nirspec = args.nirspec
     elif plan is not None:
         nirspec = plan.nirspec
     else:
         raise ValueError(f"{args.command}: give --nirspec RA DEC APA or --config FILE")
     if args.nircam is not None:
-        return nirspec, _named_pointing("--nircam", args.nircam)
+        return nirspec, args.nircam
     if plan is not None:
         return nirspec, plan.nircam
     return nirspec, Pointing(nirspec.ra, nirspec.dec, nircam_apa_for(nirspec.apa))
@@ -175,7 +170,6 @@ def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]
 
 def run_footprint(args: argparse.Namespace) -> int:
     """Print (and optionally write as DS9 regions) an instrument's footprint."""
-    from previs.cli import print_json
     from previs.geometry.footprints import nircam_footprint, nirspec_footprint
 
     plan, _ = _load_plan(args)
@@ -196,7 +190,7 @@ def run_footprint(args: argparse.Namespace) -> int:
         channel, dither, mosaic = _setup(args, plan)
         footprint = nircam_footprint(pointing, channel, dither, mosaic)
     if args.ds9:
-        footprint.to_regions().write(args.ds9, format="ds9", overwrite=True)
+        write_text(args.ds9, footprint.to_regions().serialize(format="ds9"))
     data = {
         "instrument": footprint.instrument,
         "siaf_version": siaf_version(),
@@ -228,7 +222,6 @@ def source_summary(counts) -> dict:
 
 def run_coverage(args: argparse.Namespace) -> int:
     """Print the MSA coverage of a NIRCam plan (and source counts with a catalog)."""
-    from previs.cli import print_json
     from previs.planning.plan import Plan, evaluate
 
     plan, config = _load_plan(args)
@@ -267,20 +260,23 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Print coverage against NIRSpec APA."""
-    from previs.cli import print_json
     from previs.planning.sweep import apa_sweep
 
     if args.apa_step <= 0:
-        raise ValueError(f"--apa-step must be positive, got {args.apa_step:g}")
+        raise UsageError(f"--apa-step must be a positive number of degrees, got {args.apa_step:g}")
     if args.apa_stop <= args.apa_start:
-        raise ValueError(
+        raise UsageError(
             f"--apa-stop ({args.apa_stop:g}) must be greater than --apa-start ({args.apa_start:g})"
         )
-    apas = np.arange(args.apa_start, args.apa_stop, args.apa_step)
-    if len(apas) > 100_000:
-        raise ValueError(
-            f"the sweep has {len(apas)} angles; use at most 100000 (a larger --apa-step)"
+    # Count the angles before numpy allocates them (--apa-step 1e-9 would ask for 3.6e11).
+    count = math.ceil((args.apa_stop - args.apa_start) / args.apa_step)
+    if count > MAX_SWEEP_ANGLES:
+        raise UsageError(
+            f"--apa-start/--apa-stop/--apa-step give {count:.3g} angles; at most "
+            f"{MAX_SWEEP_ANGLES} (use an --apa-step of at least "
+            f"{(args.apa_stop - args.apa_start) / MAX_SWEEP_ANGLES:.3g} deg)"
         )
+    apas = np.arange(args.apa_start, args.apa_stop, args.apa_step)
     nirspec, nircam = _pointings(args)
     channel, dither, mosaic = _setup(args)
     covered = apa_sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient=args.tie_orient)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from previs.cli.geometry import _number
+from previs.cli._common import EXIT_RULE_NOT_MET, dec_value, print_json, ra_value
 
 
 def register(subparsers) -> None:
@@ -12,8 +12,8 @@ def register(subparsers) -> None:
     vis = subparsers.add_parser(
         "visibility", help="JWST field of regard, V3PA and APA ranges by date (offline)"
     )
-    vis.add_argument("--ra", type=_number, required=True, help="target RA, deg")
-    vis.add_argument("--dec", type=_number, required=True, help="target Dec, deg")
+    vis.add_argument("--ra", type=ra_value, required=True, help="target RA: deg or hours")
+    vis.add_argument("--dec", type=dec_value, required=True, help="target Dec, deg")
     vis.add_argument("--start", required=True, help="first date, YYYY-MM-DD (2022-2040)")
     vis.add_argument("--end", required=True, help="last date, YYYY-MM-DD (included)")
     vis.add_argument("--json", action="store_true", help="print JSON")
@@ -24,8 +24,8 @@ def register(subparsers) -> None:
         "plan-schedule",
         help="check (or propose) pre-imaging and NIRSpec dates against the 42/60-day rule",
     )
-    plan.add_argument("--ra", type=_number, required=True, help="target RA, deg")
-    plan.add_argument("--dec", type=_number, required=True, help="target Dec, deg")
+    plan.add_argument("--ra", type=ra_value, required=True, help="target RA: deg or hours")
+    plan.add_argument("--dec", type=dec_value, required=True, help="target Dec, deg")
     plan.add_argument("--imaging", help="NIRCam pre-imaging date YYYY-MM-DD (omit to propose)")
     plan.add_argument("--nirspec-start", help="first day of the NIRSpec window, YYYY-MM-DD")
     plan.add_argument("--nirspec-end", help="last day of the NIRSpec window (default: window end)")
@@ -40,7 +40,6 @@ def register(subparsers) -> None:
 
 def run_visibility(args: argparse.Namespace) -> int:
     """Print daily visibility and windows."""
-    from previs.cli import print_json
     from previs.planning.visibility import visibility
 
     result = visibility(args.ra, args.dec, args.start, args.end)
@@ -70,20 +69,22 @@ def _write_timeline(result, path: str) -> None:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    from previs.io.regions import save_figure
     from previs.plotting.schedule import plot_timeline
 
     figure, axes = plt.subplots(figsize=(10, 4.5))
     plot_timeline(result, ax=axes)
     figure.tight_layout()
-    figure.savefig(path, dpi=150)
-    plt.close(figure)
+    try:
+        save_figure(figure, path, dpi=150)
+    finally:
+        plt.close(figure)
 
 
 def run_plan_schedule(args: argparse.Namespace) -> int:
     """Check a chosen schedule, or propose window pairs."""
     import datetime
 
-    from previs.cli import print_json
     from previs.planning.schedule import plan_schedule, propose_schedules
 
     if args.imaging:
@@ -110,7 +111,7 @@ def run_plan_schedule(args: argparse.Namespace) -> int:
             )
             for message in data.get("messages", []):
                 print(f"  - {message}")
-        return 1 if data["status"] == "error" else 0
+        return EXIT_RULE_NOT_MET if data["status"] == "error" else 0
     start = args.start or datetime.date.today().isoformat()
     proposals = propose_schedules(
         args.ra, args.dec, start, span_days=args.span, delivery_delay_days=args.delay

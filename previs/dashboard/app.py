@@ -48,17 +48,11 @@ from previs.dashboard.markup import other_channel, readout_html, status_html
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.exports import ExportPanel, read_session_files
 from previs.dashboard.panels.image import ImagePanel
-from previs.dashboard.text import (
-    format_degrees,
-    format_percent,
-    markup_to_text,
-    parse_dec,
-    parse_ra,
-    split_position,
-)
+from previs.dashboard.text import format_degrees, format_percent, markup_to_text
 from previs.errors import ConfigError
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.coordinates import parse_dec, parse_ra, split_position
 from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.patterns import Mosaic

@@ -1,24 +1,19 @@
-"""Text in and out of the dashboard: coordinates typed by the user, numbers shown to them.
+"""Text the dashboard shows: numbers, angles, file sizes and panel markup as plain text.
 
-Pure functions on strings, with no widget library and no geometry: reading
-RA/Dec as degrees or sexagesimal, splitting a pasted position into its RA and
-Dec, and formatting percentages, angles, file sizes and panel markup as text.
+Pure functions on strings, with no widget library and no geometry. Coordinates
+the user types are read by :mod:`previs.geometry.coordinates`.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import re
 
 __all__ = [
     "format_degrees",
     "format_percent",
     "markup_to_text",
-    "parse_dec",
-    "parse_ra",
     "size_text",
-    "split_position",
 ]
 
 
@@ -30,66 +25,6 @@ def format_percent(fraction: float) -> str:
 def format_degrees(value: float) -> str:
     """A float as text that reads back exactly."""
     return repr(float(value))
-
-
-def _plain_number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _read_angle(text: str, what: str, unit: str, forms: str) -> float:
-    """Degrees from a plain number or from an angle in ``unit`` (astropy Angle syntax)."""
-    from astropy.coordinates import Angle
-
-    number = _plain_number(text)
-    if number is not None:
-        return number
-    try:
-        return float(Angle(text, unit=unit).degree)
-    except Exception:
-        raise ValueError(f"{what}: cannot read {text!r}; give {forms}") from None
-
-
-def parse_ra(text: str, what: str = "RA") -> float:
-    """Right ascension in degrees from ``"53.1625"`` (degrees) or ``"03:32:39.0"`` / ``"3h32m39s"``.
-
-    Sexagesimal values are hours unless they carry a degree mark (``d`` or °).
-    Raises ValueError naming ``what`` and the accepted forms.
-    """
-    text = str(text).strip()
-    unit = "deg" if ("d" in text.lower() or "°" in text) else "hourangle"
-    value = _read_angle(text, what, unit, "degrees (53.1625) or hours (03:32:39.0 or 3h32m39s)")
-    if not 0.0 <= value < 360.0:
-        raise ValueError(f"{what} must be from 0 to below 360 degrees (0h-24h), got {text!r}")
-    return value
-
-
-def parse_dec(text: str, what: str = "Dec") -> float:
-    """Declination in degrees from ``"-27.7914"`` or ``"-27:47:29"`` / ``"-27d47m29s"``.
-
-    Raises ValueError naming ``what`` and the accepted forms.
-    """
-    text = str(text).strip()
-    value = _read_angle(
-        text, what, "deg", "degrees (-27.7914) or degrees:minutes:seconds (-27:47:29)"
-    )
-    if not -90.0 <= value <= 90.0:
-        raise ValueError(f"{what} must lie between -90 and +90 degrees, got {text!r}")
-    return value
-
-
-def split_position(text: str) -> tuple[str, str] | None:
-    """Split a pasted RA/Dec pair (``"03:32:39.0 -27:47:29"``, ``"53.16, -27.79"``,
-    ``"3 32 39.0 -27 47 29"``) into its RA and Dec texts; None for a single value."""
-    tokens = [token for token in re.split(r"[,\s]+", str(text).strip()) if token]
-    if len(tokens) == 2:
-        return tokens[0], tokens[1]
-    if len(tokens) == 6:
-        return ":".join(tokens[:3]), ":".join(tokens[3:])
-    return None
 
 
 def size_text(size: int) -> str:

@@ -167,7 +167,7 @@ def test_ds9_output(tmp_path, capsys):
         ),
         (["coverage", "--nirspec", "53", "-27", "45", "--dither", "WIGGLE"], "WIGGLE"),
         (["coverage", "--nirspec", "53", "-27", "45", "--mosaic", "0x2"], "mosaic"),
-        (["coverage", "--nirspec", "abc", "-27", "45"], "'abc' is not a number"),
+        (["coverage", "--nirspec", "abc", "-27", "45"], "--nirspec RA: cannot read 'abc'"),
         (["footprint", "nircam", "--ra", "1", "--dec", "2", "--apa", "x"], "'x' is not a number"),
         (
             ["footprint", "nircam", "--ra", "1", "--dec", "2", "--apa", "3", "--channel", "mid"],
@@ -209,3 +209,38 @@ def test_a_nircam_pointing_far_from_nirspec_covers_nothing(capsys):
         "--apa-start", "0", "--apa-stop", "30", "--apa-step", "10", "--json",
     )  # fmt: skip
     assert status == 0 and [row["covered"] for row in json.loads(out)] == [0.0, 0.0, 0.0]
+
+
+def test_pointings_accept_sexagesimal(capsys):
+    """--nirspec and --ra/--dec take the same RA/Dec forms as the dashboard."""
+    assert main(["coverage", "--nirspec", "03:32:39.0", "-27:47:29.04", "45", "--json"]) == 0
+    sexagesimal = json.loads(capsys.readouterr().out)
+    assert main(["coverage", "--nirspec", "53.1625", "-27.7914", "45", "--json"]) == 0
+    decimal = json.loads(capsys.readouterr().out)
+    assert sexagesimal["covered"] == pytest.approx(decimal["covered"], abs=1e-9)
+    assert (
+        main(
+            [
+                "footprint",
+                "nirspec",
+                "--ra",
+                "3h32m39s",
+                "--dec",
+                "-27d47m29.04s",
+                "--apa",
+                "45",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["apertures"]
+
+
+def test_sweep_refuses_too_many_angles_before_allocating(capsys):
+    """A tiny step is refused by counting, not by a numpy MemoryError."""
+    code = main(["sweep", "--nirspec", "53", "-27", "45", "--apa-step", "1e-9"])
+    assert code == 2
+    message = capsys.readouterr().err
+    assert "--apa-step" in message and "100000" in message and len(message.splitlines()) == 1
+    assert main(["sweep", "--nirspec", "53", "-27", "45", "--apa-stop", "1e13"]) == 2
