@@ -69,7 +69,7 @@ def _write_timeline(result, path: str) -> None:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from previs.io.regions import save_figure
+    from previs.io.figures import save_figure
     from previs.plotting.schedule import plot_timeline
 
     figure, axes = plt.subplots(figsize=(10, 4.5))

@@ -380,9 +380,21 @@ def example_sources() -> ExampleSources:
 
 
 def cache_dir() -> Path:
-    """Cache directory: ``$PREVIS_CACHE_DIR`` if set, else ``~/.cache/previs``."""
+    """Cache directory: ``$PREVIS_CACHE_DIR`` if set, else astropy's cache folder for previs.
+
+    That is ``$XDG_CACHE_HOME/previs`` or ``~/.cache/previs``
+    (:func:`astropy.config.get_cache_dir_path`), falling back to
+    ``~/.cache/previs`` when astropy cannot create it.
+    """
     env = os.environ.get("PREVIS_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "previs"
+    if env:
+        return Path(env).expanduser()
+    from astropy.config import get_cache_dir_path
+
+    try:
+        return Path(get_cache_dir_path(rootname="previs"))
+    except OSError:
+        return Path.home() / ".cache" / "previs"
 
 
 def _cached_version(path: Path) -> int | None:

@@ -34,6 +34,7 @@ from typing import IO, Any
 
 import numpy as np
 from astropy.io import fits
+from astropy.visualization import AsymmetricPercentileInterval
 from astropy.wcs import WCS, DistortionLookupTable, FITSFixedWarning, Sip
 from astropy.wcs.utils import proj_plane_pixel_scales
 
@@ -83,7 +84,8 @@ def display_limits(
     values = values[np.isfinite(values)]
     if values.size == 0:
         return 0.0, 1.0
-    vmin, vmax = (float(v) for v in np.percentile(values, [lower, upper]))
+    interval = AsymmetricPercentileInterval(lower, upper)  # no n_samples: it samples at random
+    vmin, vmax = (float(v) for v in interval.get_limits(values))
     if not vmax > vmin:
         spread = max(abs(vmin) * 1e-6, 1e-12)
         vmin, vmax = vmin - spread, vmax + spread

@@ -17,23 +17,19 @@ Figures
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from previs._files import write_bytes_atomic, write_text_atomic
+from previs._files import write_text_atomic
 from previs.style import COLOURS, MARKERS
 
 __all__ = [
-    "FIGURE_FORMATS",
     "REGION_COLOURS",
-    "figure_bytes",
     "plan_regions",
     "regions_text",
-    "save_figure",
     "write_regions",
 ]
 
@@ -47,9 +43,6 @@ REGION_COLOURS = {
 }
 # matplotlib marker names, written by regions as DS9 point=circle / box / x.
 _SYMBOLS = {key: style["marker"] for key, style in MARKERS.items()}
-
-#: Figure formats :func:`save_figure` writes, by file extension.
-FIGURE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
 
 def _footprint_regions(footprint) -> list:
@@ -219,50 +212,3 @@ def write_regions(
     """
     text = regions_text(result, image_wcs, catalog, counts, include_catalog)
     return write_text_atomic(path, text)
-
-
-def _figure_format(path: str | os.PathLike) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in FIGURE_FORMATS:
-        raise ValueError(
-            f"cannot save a figure as {str(path)!r}: the extension must be one of "
-            f"{', '.join(FIGURE_FORMATS)} (PNG, PDF or SVG)"
-        )
-    return FIGURE_FORMATS[suffix]
-
-
-def _check_dpi(dpi: float) -> float:
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 2400:
-        raise ValueError(f"dpi must be a number from 10 to 2400, got {dpi!r}")
-    return float(dpi)
-
-
-def figure_bytes(fig: Any, format: str = "png", dpi: float = 300) -> bytes:
-    """The figure as PNG, PDF or SVG bytes (``format`` without a dot)."""
-    key = str(format).lower().lstrip(".")
-    if f".{key}" not in FIGURE_FORMATS:
-        raise ValueError(f"figure format must be png, pdf or svg, got {format!r}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=key, dpi=_check_dpi(dpi), bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def save_figure(fig: Any, path: str | os.PathLike, dpi: float = 300) -> Path:
-    """Save a matplotlib figure at publication resolution; the format follows the extension.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure (e.g. the dashboard's ``view.figure``).
-    path : str or path-like
-        ``.png``, ``.pdf`` or ``.svg``; anything else raises ValueError.
-    dpi : float
-        Resolution of raster output (PNG, and images embedded in PDF/SVG), 300 by default.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-    """
-    kind = _figure_format(path)
-    return write_bytes_atomic(path, figure_bytes(fig, kind, dpi))

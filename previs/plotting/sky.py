@@ -11,17 +11,9 @@ only transformation is the image's WCS from sky to pixel coordinates.
 This module knows matplotlib, not widgets; the dashboard hands it a figure
 whose canvas is an ipympl widget, a script or a test an ordinary one.
 
-Blitting (``SkyView(figure, blit=True)``): redrawing WCSAxes (frame, ticks,
-grid, labels) and resampling the image costs 100-200 ms per frame, while the
-overlay changes on every slider move. With ``blit`` the overlay artists are
-animated: a full draw renders the static layer (image, grid, ticks, labels,
-legend, compass, scale bar), which the ``draw_event`` handler copies
-(``copy_from_bbox``) before drawing the overlay on top. :meth:`SkyView.refresh`
-then restores that copy, draws only the overlay (``draw_artist``) and calls
-``canvas.blit``; it falls back to ``draw_idle`` (a full redraw) when there is
-no copy yet, the canvas cannot blit, or the figure size, resolution or axis
-limits changed since the copy (a resize, zoom or pan), and after a new image
-or legend. Saving a figure draws animated artists as usual.
+Blitting (``SkyView(figure, blit=True)``) is done by
+:class:`previs.plotting.blitting.OverlayBlitter`; the compass, scale bar and
+the uncovered-area path come from :mod:`previs.plotting.decorations`.
 """
 
 from __future__ import annotations
@@ -34,15 +26,21 @@ from astropy.wcs import WCS
 from matplotlib import colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea
-from matplotlib.patches import FancyArrowPatch, Patch, PathPatch, Polygon
+from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path
 from matplotlib.text import Text
-from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from previs.geometry.projection import offset_position
 from previs.geometry.siaf import MSA_QUADRANTS
+from previs.plotting.blitting import OverlayBlitter
+from previs.plotting.catalog_markers import CatalogMarkers
+from previs.plotting.decorations import (
+    add_compass,
+    add_scale_bar,
+    compass_directions,
+    overlay_legend,
+    pixel_scale_arcsec,
+    sky_path,
+)
 from previs.style import COLOURS, MARKERS
 
 __all__ = ["SkyView", "STYLE"]
@@ -52,7 +50,6 @@ STYLE = {**COLOURS, "msa": COLOURS["nirspec"]}
 _MARKERS = MARKERS
 _ASINH_A = 0.05
 _IMAGE_CMAP = "gray"
-_COMPASS_SIZE_POINTS = 34.0
 
 
 class SkyView:
@@ -78,14 +75,7 @@ class SkyView:
     def __init__(self, figure: Figure | None = None, blit: bool = False) -> None:
         self.figure = figure if figure is not None else Figure(figsize=(6.8, 6.8), dpi=100)
         self.blit = bool(blit)
-        self._background = None
-        self._legend_pixels = None
-        self._background_key: tuple | None = None
-        self._static_stale = True
-        self.n_full_draws = 0
-        self.n_blits = 0
-        # The callback registry belongs to the figure: it survives a change of canvas.
-        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
+        self.blitter = OverlayBlitter(self.figure, self._blit_layer, enabled=self.blit)
         self.ax = None
         self.wcs: WCS | None = None
         self.shape: tuple[int, int] | None = None
@@ -99,11 +89,7 @@ class SkyView:
             "fillers": True,
         }
         self._result = None
-        # Catalog: sky positions and primary mask (kept across images), pixel positions
-        # (per image), and the at-risk mask of the last counts.
-        self._catalog_radec: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._catalog_xy: np.ndarray = np.empty((0, 2))
-        self._at_risk: np.ndarray | None = None
+        self.catalog = CatalogMarkers()
         self.n_image_draws = 0
 
     # ------------------------------------------------------------------ image / axes
@@ -133,8 +119,7 @@ class SkyView:
         if data is None and shape is None:
             raise ValueError("show_image: give the grid shape (ny, nx) when there is no image data")
         self.figure.clear()
-        self._static_stale = True
-        self._background = self._legend_pixels = None
+        self.blitter.mark_stale()
         self.wcs = wcs.celestial if wcs.naxis > 2 else wcs
         self.shape = tuple(int(n) for n in (data.shape if data is not None else shape))
         ax = self.figure.add_axes((0.15, 0.09, 0.82, 0.85), projection=self.wcs)
@@ -172,7 +157,8 @@ class SkyView:
         if title:
             ax.set_title(title, fontsize=9, loc="left")
         self._build_overlay()
-        self._draw_compass_and_scale()
+        self._compass = add_compass(ax, self.wcs, self.shape)
+        self._scale_bar, self.scale_bar_pixels = add_scale_bar(ax, self.wcs, self.shape)
         if self._result is not None:
             self.update(self._result)
         self._place_catalog()
@@ -239,15 +225,7 @@ class SkyView:
             linestyle="none",
             zorder=7,
         )
-        self._at_risk_rings = ax.scatter(
-            [], [], **_MARKERS["at_risk"], facecolors="none", edgecolors=STYLE["at_risk"], zorder=6
-        )
-        self._fillers = ax.scatter(
-            [], [], **_MARKERS["filler"], facecolors="none", edgecolors=STYLE["filler"], zorder=6
-        )
-        self._primaries = ax.scatter(
-            [], [], **_MARKERS["primary"], facecolors="none", edgecolors=STYLE["primary"], zorder=6
-        )
+        self.catalog.attach(ax)
         self._legend = None
         self._build_legend()
         self._apply_visibility()
@@ -259,119 +237,8 @@ class SkyView:
         """The legend; catalog entries appear while a catalog with sources is set."""
         if self._legend is not None:
             self._legend.remove()
-        msa = STYLE["msa"]
-        items = [
-            Patch(facecolor="none", edgecolor=msa, label="NIRSpec MSA, IFU, slits"),
-            Patch(
-                facecolor=STYLE["nircam_face"],
-                edgecolor=STYLE["nircam_edge"],
-                label="NIRCam detectors",
-            ),
-            Patch(facecolor=STYLE["uncovered"], edgecolor="none", label="MSA not covered"),
-        ]
-        if len(self._catalog_xy):
-            for key, label in (
-                ("primary", "primary targets"),
-                ("filler", "fillers"),
-                ("at_risk", "in MSA, not imaged"),
-            ):
-                items.append(
-                    Line2D(
-                        [],
-                        [],
-                        linestyle="none",
-                        marker=_MARKERS[key]["marker"],
-                        markersize=np.sqrt(_MARKERS[key]["s"]) * 0.8,
-                        markerfacecolor="none",
-                        markeredgecolor=STYLE[key],
-                        markeredgewidth=_MARKERS[key]["linewidths"],
-                        label=label,
-                    )
-                )
-        self._legend = self.ax.legend(
-            handles=items, loc="upper right", fontsize=7.5, framealpha=0.75
-        )
-        self._legend.set_zorder(10)
-        self._static_stale = True  # the legend is part of the static layer
-
-    def _draw_compass_and_scale(self) -> None:
-        """N/E arrows (from the WCS at the image centre) and a scale bar, once per image."""
-        ny, nx = self.shape
-        north, east = self.compass_directions((nx - 1) / 2.0, (ny - 1) / 2.0)
-        size = _COMPASS_SIZE_POINTS
-        area = DrawingArea(2 * size + 16, 2 * size + 16, 0, 0)
-        centre = np.array([size + 8, size + 8])
-        colour = STYLE["compass"]
-        for direction, label in ((north, "N"), (east, "E")):
-            tip = centre + direction * size
-            area.add_artist(
-                FancyArrowPatch(
-                    tuple(centre),
-                    tuple(tip),
-                    arrowstyle="-|>",
-                    mutation_scale=10,
-                    color=colour,
-                    lw=1.4,
-                )
-            )
-            text_at = centre + direction * (size + 8)
-            area.add_artist(
-                Text(
-                    text_at[0],
-                    text_at[1],
-                    label,
-                    color=colour,
-                    fontsize=9,
-                    fontweight="bold",
-                    ha="center",
-                    va="center",
-                )
-            )
-        self._compass = AnchoredOffsetbox(
-            loc="lower right", child=area, frameon=False, pad=0.2, borderpad=0.3
-        )
-        self.ax.add_artist(self._compass)
-        scale_arcsec = self.pixel_scale_arcsec()
-        field_arcsec = min(nx, ny) * scale_arcsec
-        bar_arcsec = 60.0 if field_arcsec >= 240.0 else 10.0
-        label = "1'" if bar_arcsec == 60.0 else '10"'
-        self._scale_bar = AnchoredSizeBar(
-            self.ax.transData,
-            bar_arcsec / scale_arcsec,
-            label,
-            loc="lower left",
-            color=colour,
-            frameon=False,
-            size_vertical=0,
-            pad=0.4,
-            sep=3,
-        )
-        self.scale_bar_pixels = bar_arcsec / scale_arcsec
-        self.ax.add_artist(self._scale_bar)
-
-    def compass_directions(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
-        """Unit vectors (pixel axes) pointing north and east at pixel (x, y).
-
-        From the pixels of points 1" north and 1" east in the tangent plane at
-        (x, y)'s sky position, which stay well defined up to the poles.
-        """
-        ra, dec = (float(v) for v in self.wcs.pixel_to_world_values(x, y))
-        north_ra, north_dec = offset_position(ra, dec, 0.0, 1.0)
-        east_ra, east_dec = offset_position(ra, dec, 1.0, 0.0)
-        points = self.wcs.world_to_pixel_values(
-            np.array([ra, north_ra, east_ra]), np.array([dec, north_dec, east_dec])
-        )
-        px, py = (np.asarray(v, dtype=float) for v in points)
-        north = np.array([px[1] - px[0], py[1] - py[0]])
-        east = np.array([px[2] - px[0], py[2] - py[0]])
-        return north / np.hypot(*north), east / np.hypot(*east)
-
-    def pixel_scale_arcsec(self) -> float:
-        """Geometric-mean pixel size of the current WCS at its reference pixel, arcsec."""
-        from astropy.wcs.utils import proj_plane_pixel_scales
-
-        scales = np.abs(proj_plane_pixel_scales(self.wcs))  # degrees per pixel (celestial WCS)
-        return float(np.sqrt(scales[0] * scales[1]) * 3600.0)
+        self._legend = overlay_legend(self.ax, with_catalog=self.catalog.has_sources)
+        self.blitter.mark_stale()  # the legend is part of the static layer
 
     # ------------------------------------------------------------------ coordinates
     def sky_to_pixel(self, ra: np.ndarray, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -417,34 +284,12 @@ class SkyView:
         self._ifu_slits.set_verts(others)
         x, y = self.sky_to_pixel(nircam.ra, nircam.dec)
         self._nircam.set_verts(list(np.stack([x, y], axis=-1)))
-        self._uncovered.set_path(self._uncovered_path(result.coverage))
+        self._uncovered.set_path(
+            sky_path(result.coverage.uncovered_sky_polygons(), self.sky_to_pixel)
+        )
         plan = result.plan
         self._nirspec_marker.set_data(*self.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec]))
         self._nircam_marker.set_data(*self.sky_to_pixel([plan.nircam.ra], [plan.nircam.dec]))
-
-    def _uncovered_path(self, coverage) -> Path:
-        """One compound path of the uncovered MSA area: exteriors anticlockwise, holes clockwise.
-
-        The rings come from :meth:`previs.geometry.coverage.Coverage.uncovered_sky_polygons`;
-        matplotlib fills with the non-zero winding rule, so holes must turn the
-        other way than their exterior in pixel coordinates.
-        """
-        vertices, codes = [], []
-        for rings in coverage.uncovered_sky_polygons():
-            for k, (ra, dec) in enumerate(rings):
-                px, py = self.sky_to_pixel(ra, dec)
-                ring_xy = np.column_stack([px, py])
-                signed = _signed_area(ring_xy)
-                if (k == 0) != (signed > 0):
-                    ring_xy = ring_xy[::-1]
-                ring_codes = np.full(len(ring_xy), Path.LINETO, dtype=Path.code_type)
-                ring_codes[0] = Path.MOVETO
-                ring_codes[-1] = Path.CLOSEPOLY
-                vertices.append(ring_xy)
-                codes.append(ring_codes)
-        if not vertices:
-            return Path(np.zeros((1, 2)), [Path.MOVETO])
-        return Path(np.concatenate(vertices), np.concatenate(codes))
 
     def set_visible(
         self,
@@ -470,14 +315,14 @@ class SkyView:
                 self.visible[key] = bool(value)
         if self.ax is not None:
             self._apply_visibility()
-            self._place_at_risk()
+            self.catalog.place_at_risk(self.visible)
 
     def _apply_visibility(self) -> None:
         self._ifu_slits.set_visible(self.visible["ifu_slits"])
         self._nircam.set_visible(self.visible["nircam"])
         self._uncovered.set_visible(self.visible["uncovered"])
-        self._primaries.set_visible(self.visible["primaries"])
-        self._fillers.set_visible(self.visible["fillers"])
+        self.catalog.primaries.set_visible(self.visible["primaries"])
+        self.catalog.fillers.set_visible(self.visible["fillers"])
 
     # ------------------------------------------------------------------ drawing
     def _overlay_artists(self) -> list:
@@ -488,77 +333,43 @@ class SkyView:
             *self._quadrants,
             self._ifu_slits,
             *self._quadrant_labels,
-            self._at_risk_rings,
-            self._fillers,
-            self._primaries,
+            *self.catalog.artists,
             self._nirspec_marker,
             self._nircam_marker,
         ]
         return sorted(artists, key=lambda artist: artist.get_zorder())  # stable sort
 
-    def _canvas_key(self) -> tuple:
-        canvas = self.figure.canvas
-        return (
-            tuple(canvas.get_width_height(physical=True)),
-            float(self.figure.dpi),
-            tuple(self.ax.get_xlim()),
-            tuple(self.ax.get_ylim()),
-        )
+    def _blit_layer(self) -> tuple:
+        if self.ax is None:
+            return None, [], None
+        return self.ax, self._overlay_artists(), self._legend
 
-    def _on_draw(self, event) -> None:
-        """After a full draw: keep the static layer, then draw the animated overlay on it."""
-        canvas = self.figure.canvas
-        if (
-            not self.blit
-            or self.ax is None
-            or event.canvas is not canvas
-            or canvas.is_saving()
-            or not hasattr(canvas, "copy_from_bbox")
-        ):
-            return
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        # The legend stays above the overlay, as in a non-blitted draw: keep its pixels
-        # (legend over the static layer) to paste back after the overlay.
-        legend_box = self._legend.get_window_extent(event.renderer).padded(2)
-        self._legend_pixels = canvas.copy_from_bbox(legend_box)
-        self._background_key = self._canvas_key()
-        self._static_stale = False
-        self.n_full_draws += 1
-        self._draw_overlay()
+    @property
+    def n_full_draws(self) -> int:
+        """Full draws seen since the view was made (see :mod:`previs.plotting.blitting`)."""
+        return self.blitter.n_full_draws
 
-    def _draw_overlay(self) -> None:
-        for artist in self._overlay_artists():
-            self.ax.draw_artist(artist)  # skips hidden artists
-        if self._legend_pixels is not None:
-            self.figure.canvas.restore_region(self._legend_pixels)
+    @property
+    def n_blits(self) -> int:
+        """Overlay-only redraws since the view was made."""
+        return self.blitter.n_blits
 
     def can_blit(self) -> bool:
         """Whether :meth:`refresh` can blit (a valid copy of the static layer exists)."""
-        canvas = self.figure.canvas
-        return (
-            self.blit
-            and self.ax is not None
-            and self._background is not None
-            and not self._static_stale
-            and hasattr(canvas, "restore_region")
-            and self._background_key == self._canvas_key()
-        )
+        return self.blitter.can_blit()
 
     def refresh(self) -> str:
-        """Show the current overlay: blit it over the static layer when possible.
+        """Show the current overlay: ``"blit"`` over the cached static layer when possible,
+        else ``"draw"`` (a full ``draw_idle``)."""
+        return self.blitter.refresh()
 
-        Returns ``"blit"`` when the overlay was blitted, ``"draw"`` when a full
-        redraw was requested with ``draw_idle`` instead.
-        """
-        canvas = self.figure.canvas
-        if not self.can_blit():
-            canvas.draw_idle()
-            return "draw"
-        canvas.restore_region(self._background)
-        self._draw_overlay()
-        canvas.blit(self.figure.bbox)
-        self.n_blits += 1
-        return "blit"
+    def compass_directions(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vectors (pixel axes) pointing north and east at pixel (x, y)."""
+        return compass_directions(self.wcs, x, y)
+
+    def pixel_scale_arcsec(self) -> float:
+        """Geometric-mean pixel size of the current WCS at its reference pixel, arcsec."""
+        return pixel_scale_arcsec(self.wcs)
 
     # ------------------------------------------------------------------ catalog overlay
     def set_catalog(
@@ -569,69 +380,21 @@ class SkyView:
     ) -> None:
         """Mark catalog sources (RA, Dec degrees): primaries as circles, fillers as squares.
 
-        Parameters
-        ----------
-        ra, dec : array_like
-            Source positions, degrees; empty arrays clear the overlay.
-        primary : array_like of bool, optional
-            True for a primary target, False for a filler (default: all primary).
-
-        The positions go through the image WCS once here (and once per new
-        image); :meth:`set_at_risk` then only picks rings from them.
+        See :meth:`previs.plotting.catalog_markers.CatalogMarkers.set_sources`.
         """
-        ra = np.asarray(ra, dtype=float).ravel()
-        dec = np.asarray(dec, dtype=float).ravel()
-        if ra.shape != dec.shape:
-            raise ValueError(f"set_catalog: {ra.size} RA values but {dec.size} Dec values")
-        if primary is None:
-            primary = np.ones(ra.shape, dtype=bool)
-        primary = np.asarray(primary, dtype=bool).ravel()
-        if primary.shape != ra.shape:
-            raise ValueError(f"set_catalog: {primary.size} primary flags for {ra.size} sources")
-        self._catalog_radec = (ra, dec, primary)
-        self._at_risk = None
+        self.catalog.set_sources(ra, dec, primary)
         self._place_catalog()
 
     def set_at_risk(self, at_risk: Iterable[bool] | None) -> None:
-        """Ring the sources of the catalog given by the boolean mask ``at_risk`` (None: none).
-
-        Typically :attr:`previs.catalog.sources.SourceCounts.at_risk`: inside the MSA but
-        in no NIRCam exposure. Only sources of a kind shown get a ring.
-        """
-        if at_risk is not None:
-            at_risk = np.asarray(at_risk, dtype=bool).ravel()
-            n = 0 if self._catalog_radec is None else len(self._catalog_radec[0])
-            if at_risk.shape != (n,):
-                raise ValueError(f"set_at_risk: {at_risk.size} flags for {n} catalog sources")
-        self._at_risk = at_risk
-        self._place_at_risk()
+        """Ring the catalog sources flagged by ``at_risk`` (None: none), as
+        :attr:`previs.catalog.sources.SourceCounts.at_risk` gives them."""
+        self.catalog.set_at_risk(at_risk, self.visible)
 
     def _place_catalog(self) -> None:
         if self.ax is None:
             return
-        had_sources = len(self._catalog_xy) > 0
-        if self._catalog_radec is None or len(self._catalog_radec[0]) == 0:
-            self._catalog_xy = np.empty((0, 2))
-            primary = np.zeros(0, dtype=bool)
-        else:
-            ra, dec, primary = self._catalog_radec
-            x, y = self.sky_to_pixel(ra, dec)
-            self._catalog_xy = np.column_stack([x, y])
-        self._primaries.set_offsets(self._catalog_xy[primary])
-        self._fillers.set_offsets(self._catalog_xy[~primary])
-        if had_sources != (len(self._catalog_xy) > 0):
+        if self.catalog.place(self.sky_to_pixel, self.visible):
             self._build_legend()
-        self._place_at_risk()
-
-    def _place_at_risk(self) -> None:
-        if self.ax is None:
-            return
-        if self._at_risk is None or self._catalog_radec is None:
-            self._at_risk_rings.set_offsets(np.empty((0, 2)))
-            return
-        primary = self._catalog_radec[2]
-        shown = (primary & self.visible["primaries"]) | (~primary & self.visible["fillers"])
-        self._at_risk_rings.set_offsets(self._catalog_xy[self._at_risk & shown])
 
     # ------------------------------------------------------------------ access for tests/tools
     @property
@@ -645,15 +408,9 @@ class SkyView:
             "uncovered": self._uncovered,
             "nirspec_marker": self._nirspec_marker,
             "nircam_marker": self._nircam_marker,
-            "primaries": self._primaries,
-            "fillers": self._fillers,
-            "at_risk": self._at_risk_rings,
+            "primaries": self.catalog.primaries,
+            "fillers": self.catalog.fillers,
+            "at_risk": self.catalog.at_risk_rings,
             "compass": self._compass,
             "scale_bar": self._scale_bar,
         }
-
-
-def _signed_area(xy: np.ndarray) -> float:
-    """Shoelace signed area of a ring (positive when anticlockwise)."""
-    x, y = xy[:, 0], xy[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))

@@ -16,7 +16,8 @@ from previs.catalog import Catalog, read_catalog
 from previs.catalog.sources import count_sources
 from previs.geometry.patterns import Mosaic
 from previs.io.example_field import example_catalog_path
-from previs.io.regions import plan_regions, save_figure, write_regions
+from previs.io.figures import save_figure
+from previs.io.regions import plan_regions, write_regions
 from previs.planning.plan import Plan, evaluate
 
 matplotlib.use("Agg")

@@ -26,7 +26,8 @@ from previs.catalog import Catalog, read_catalog
 from previs.dashboard.text import markup_to_text, size_text
 from previs.errors import ConfigError
 from previs.io.configs import load_config, save_config
-from previs.io.regions import save_figure, write_regions
+from previs.io.figures import save_figure
+from previs.io.regions import write_regions
 from previs.io.report import REPORT_FORMATS, build_report, write_report
 from previs.io.session import EMPTY_SKY, EXAMPLE, Config
 
