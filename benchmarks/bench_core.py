@@ -14,9 +14,9 @@ import numpy as np
 
 from previs.geometry.attitude import Pointing
 from previs.geometry.coverage import msa_geometry
-from previs.planning.sweep import apa_sweep
 from previs.geometry.patterns import Mosaic
 from previs.planning.plan import Plan, evaluate
+from previs.planning.sweep import apa_sweep
 
 RA, DEC = 53.1625, -27.7914
 

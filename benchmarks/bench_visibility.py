@@ -9,8 +9,7 @@ import time
 
 import numpy as np
 
-from previs.geometry.attitude import Pointing
-from previs.geometry.attitude import nircam_apa_for
+from previs.geometry.attitude import Pointing, nircam_apa_for
 from previs.geometry.patterns import Mosaic
 from previs.planning.search import search_configuration
 from previs.planning.sweep import worst_case_coverage

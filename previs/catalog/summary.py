@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from previs.catalog.sources import SourceCounts, count_sources
 from previs.catalog.table import Catalog
 from previs.planning.plan import Plan, Result, evaluate
+from previs.planning.sweep import WorstCaseTracker
 
 __all__ = ["Summary", "summarize"]
 
@@ -56,6 +57,7 @@ def summarize(
     max_depth: int = 3,
     other_channel_depth: int = 1,
     count_other_channel: bool = False,
+    worst_cases: WorstCaseTracker | None = None,
 ) -> Summary:
     """Evaluate ``plan`` and count ``catalog`` (if any) against it.
 
@@ -72,8 +74,10 @@ def summarize(
     count_other_channel : bool
         Count the sources against the other channel too (needs
         ``other_channel_depth`` > 0).
+    worst_cases : WorstCaseTracker, optional
+        Passed to :func:`~previs.planning.plan.evaluate`.
     """
-    result = evaluate(plan, max_depth=max_depth, other_channel_depth=other_channel_depth)
+    result = evaluate(plan, max_depth, other_channel_depth, worst_cases)
     counts: dict[str, SourceCounts] = {}
     if catalog is not None:
         counts[plan.channel] = count_sources(catalog, result)

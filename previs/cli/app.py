@@ -116,7 +116,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers) -> None:
     """Add the ``app`` sub-command."""
     parser = subparsers.add_parser(
         "app",

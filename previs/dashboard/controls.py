@@ -5,7 +5,7 @@ a :class:`~previs.planning.plan.Plan` (NIRSpec RA/Dec/APA, the NIRCam centre as 
 place, an offset or its own RA/Dec, the NIRCam APA or its tie to NIRSpec,
 dither, mosaic, channel) and the show/hide checkboxes and click target. It
 holds no state beyond the widgets: reading them into a Plan and setting them
-from one is the :class:`~previs.dashboard.app.Dashboard`'s job.
+from one is :class:`previs.dashboard.form.PlanForm`'s job.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from previs.geometry.patterns import DITHER_NAMES
+from previs.io.session import ShowFlags, ViewSettings
 
 __all__ = [
     "MOSAIC_SLIDER_MAX",
@@ -286,6 +287,41 @@ class PlanControls:
             self.show_primaries,
             self.show_fillers,
         )
+
+    def view_settings(self) -> ViewSettings:
+        """The show/hide toggles, click target, NIRCam mode and APA tie as ViewSettings."""
+        return ViewSettings(
+            tie_orient=self.tie_apa.value,
+            show=ShowFlags(
+                ifu_slits=self.show_ifu_slits.value,
+                detectors=self.show_nircam.value,
+                uncovered=self.show_uncovered.value,
+                primaries=self.show_primaries.value,
+                fillers=self.show_fillers.value,
+            ),
+            click_target=self.click_target.value,
+            nircam_mode=self.nircam_mode.value,
+        )
+
+    def set_view_settings(self, view: ViewSettings) -> None:
+        """Set the toggles, click target and APA tie (the NIRCam mode goes with the plan)."""
+        self.show_ifu_slits.value = view.show.ifu_slits
+        self.show_nircam.value = view.show.detectors
+        self.show_uncovered.value = view.show.uncovered
+        self.show_primaries.value = view.show.primaries
+        self.show_fillers.value = view.show.fillers
+        self.click_target.value = view.click_target
+        self.tie_apa.value = view.tie_orient
+
+    def shown(self) -> dict[str, bool]:
+        """The show/hide toggles as :meth:`previs.plotting.sky.SkyView.set_visible` takes them."""
+        return {
+            "ifu_slits": self.show_ifu_slits.value,
+            "nircam": self.show_nircam.value,
+            "uncovered": self.show_uncovered.value,
+            "primaries": self.show_primaries.value,
+            "fillers": self.show_fillers.value,
+        }
 
     def show_nircam_mode(self, mode: str) -> None:
         """Show the NIRCam position fields of ``mode`` (same/offset/radec), hide the others."""

@@ -1,9 +1,9 @@
-"""HTML of the dashboard's readout column and status line.
+"""HTML of the dashboard's readout column.
 
 Functions from values to markup, with no widget state: the coverage readout of
-a :class:`~previs.planning.plan.Result` (both channels, quadrants, depth, exposures,
+a :class:`~previs.catalog.summary.Summary` (both channels, quadrants, depth, exposures,
 V3PAs), the worst case over an allowed NIRSpec APA range, the catalog counts
-table and the status line of errors and notes. The CSS classes they put on
+table. The CSS classes they put on
 numbers (``previs-covered``, ``previs-worst-case``, ``previs-primary-at-risk``
 ...) are what the browser tests read.
 """
@@ -13,35 +13,27 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from previs.catalog.sources import SourceCounts
 from previs.dashboard.text import format_percent
-from previs.planning.plan import Plan, Result
 from previs.style import CHANNEL_LABELS, UI_COLOURS
 
 if TYPE_CHECKING:
+    from previs.catalog.sources import SourceCounts
+    from previs.catalog.summary import Summary
     from previs.planning.sweep import WorstCase
 
-__all__ = ["counts_html", "other_channel", "readout_html", "status_html", "worst_case_html"]
+__all__ = ["counts_html", "readout_html", "worst_case_html"]
 
 _ERROR_COLOR = UI_COLOURS["error"]
 
 
-def other_channel(plan: Plan) -> str:
-    """The NIRCam channel the plan does not use (the readout shows its coverage too)."""
-    return "long" if plan.channel == "short" else "short"
-
-
-def readout_html(
-    result: Result,
-    other_channel_covered: float,
-    worst_case: WorstCase | None = None,
-    counts: SourceCounts | None = None,
-    catalog_name: str = "",
-) -> str:
-    """The readout column: MSA covered by the plan's channel (and the other channel's
-    ``other_channel_covered`` fraction), per quadrant, depth, exposures, V3PAs, then the
-    worst case (:func:`worst_case_html`) and the catalog counts (:func:`counts_html`)."""
+def readout_html(summary: Summary, catalog_name: str = "") -> str:
+    """The readout column of a :class:`~previs.catalog.summary.Summary`: MSA covered by the
+    plan's channel (and the other channel, when the summary has it), per quadrant, depth,
+    exposures, V3PAs, then the worst case (:func:`worst_case_html`) and the catalog counts
+    (:func:`counts_html`)."""
+    result = summary.result
     coverage, plan = result.coverage, result.plan
+    other = result.other_coverage
     quadrant_cells = "".join(
         f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
         for k, v in sorted(coverage.quadrants.items())
@@ -53,9 +45,13 @@ def readout_html(
         f"<div>MSA covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
-        f"<div style='color:#555'>{CHANNEL_LABELS[other_channel(plan)]}: "
-        f"<span class='previs-covered-other'>{format_percent(other_channel_covered)}</span></div>"
-        f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
+        + (
+            f"<div style='color:#555'>{CHANNEL_LABELS[plan.other_channel]}: "
+            f"<span class='previs-covered-other'>{format_percent(other.covered)}</span></div>"
+            if other is not None
+            else ""
+        )
+        + f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
         f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
         f"{format_percent(coverage.depth[2])}</b></div>"
         f"<div>depth &ge; 3 exposures: <b class='previs-depth3'>"
@@ -65,8 +61,8 @@ def readout_html(
         f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
         f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
-        + worst_case_html(worst_case, plan.nirspec.apa)
-        + counts_html(counts, catalog_name)
+        + worst_case_html(result.worst_case, plan.nirspec.apa)
+        + counts_html(summary.plan_counts, catalog_name)
         + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
         f"{html.escape(result.siaf_version)}</div>"
         "</div>"
@@ -134,19 +130,3 @@ def counts_html(counts: SourceCounts | None, catalog_name: str) -> str:
         + "".join(rows)
         + "</table>"
     )
-
-
-def status_html(input_error: str, image_message: str, catalog_message: str) -> str:
-    """The status line above the figure: an input error (plain text, escaped here) and the
-    image and catalog notes (already markup), one per line."""
-    parts = []
-    if input_error:
-        parts.append(
-            f"<span style='color:{_ERROR_COLOR}'>&#9888; {html.escape(input_error)}"
-            " (showing the last valid plan)</span>"
-        )
-    if image_message:
-        parts.append(image_message)
-    if catalog_message:
-        parts.append(catalog_message)
-    return "<br>".join(parts)

@@ -39,7 +39,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from previs import _validate as check
+import previs._validate as check
 from previs.errors import ConfigError, PrevisError, quote
 from previs.planning.plan import Plan
 

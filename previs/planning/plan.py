@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from previs import _validate as check
+import previs._validate as check
 from previs.errors import PrevisError
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing, nircam_apa_for, v3pa_from_apa
@@ -24,7 +24,7 @@ from previs.geometry.coverage import Coverage, compute_coverage
 from previs.geometry.footprints import Footprint, check_channel, nircam_footprint, nirspec_footprint
 from previs.geometry.patterns import Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
-from previs.planning.sweep import WorstCase, worst_case_coverage
+from previs.planning.sweep import WorstCase, WorstCaseTracker, worst_case_coverage
 
 PLAN_FORMAT_VERSION = 1
 
@@ -250,7 +250,12 @@ class Result:
         return channels
 
 
-def evaluate(plan: Plan, max_depth: int = 3, other_channel_depth: int = 0) -> Result:
+def evaluate(
+    plan: Plan,
+    max_depth: int = 3,
+    other_channel_depth: int = 0,
+    worst_cases: WorstCaseTracker | None = None,
+) -> Result:
     """Footprints and coverage of a plan, and its worst case when it has an APA range.
 
     Parameters
@@ -264,6 +269,9 @@ def evaluate(plan: Plan, max_depth: int = 3, other_channel_depth: int = 0) -> Re
         Also compute the other NIRCam channel's footprint and coverage to this
         depth (1-3; 0, the default, does not): the dashboard shows its covered
         fraction (depth 1), reports both channels in full (depth 3).
+    worst_cases : WorstCaseTracker, optional
+        Keeps the worst case between calls (and times it); without it a small
+        module-wide cache does.
     """
     nircam = nircam_footprint(plan.nircam, plan.channel, plan.dither, plan.mosaic)
     other_footprint = other = None
@@ -273,7 +281,9 @@ def evaluate(plan: Plan, max_depth: int = 3, other_channel_depth: int = 0) -> Re
         )
         other = compute_coverage(plan.nirspec, other_footprint, other_channel_depth)
     worst = None
-    if plan.nirspec_apa_range is not None:
+    if worst_cases is not None:
+        worst = worst_cases.update(plan)
+    elif plan.nirspec_apa_range is not None:
         worst = _worst_case(
             plan.nirspec.ra,
             plan.nirspec.dec,

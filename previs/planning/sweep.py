@@ -241,19 +241,18 @@ def sweep_arc(
 
 
 class WorstCaseTracker:
-    """The allowed NIRSpec APA range and a changing plan's worst-case coverage over it.
+    """A plan's worst-case coverage over its allowed NIRSpec APA range, kept between plans.
 
-    It recomputes only when the range, the target or the NIRCam setup (pointing
-    with its APA, channel, dither, mosaic) changes. With the NIRCam APA untied,
-    moving the NIRSpec APA changes none of these and costs nothing; with it tied
-    to the NIRSpec APA (same V3PA), every move gives the pre-imaging another APA,
-    hence another worst case (about 3 ms for a 20 degree range, 45 ms for the
-    full circle of a target in the continuous viewing zone).
+    :meth:`update` recomputes only when the range, the target or the NIRCam
+    setup (pointing with its APA, channel, dither, mosaic) changes. With the
+    NIRCam APA untied, moving the NIRSpec APA changes none of these and costs
+    nothing; with it tied to the NIRSpec APA (same V3PA), every move gives the
+    pre-imaging another APA, hence another worst case (about 3 ms for a 20
+    degree range, 45 ms for the full circle of a target in the continuous
+    viewing zone). :func:`previs.planning.plan.evaluate` uses one when given.
 
     Attributes
     ----------
-    arc : ApaArc or None
-        Allowed NIRSpec APAs; None: no range.
     worst : WorstCase or None
         Worst case of the last plan given to :meth:`update` (None without a range).
     times_ms : list of float
@@ -261,27 +260,19 @@ class WorstCaseTracker:
     """
 
     def __init__(self) -> None:
-        self.arc: ApaArc | None = None
         self.worst: WorstCase | None = None
         self.times_ms: list[float] = []
         self._key: tuple | None = None
 
-    @property
-    def apa_range(self) -> tuple[float, float] | None:
-        """The allowed range as ``(min, max)`` degrees (see :meth:`ApaArc.as_range`), or None."""
-        return None if self.arc is None else self.arc.as_range()
-
-    @apa_range.setter
-    def apa_range(self, value: Sequence[float] | None) -> None:
-        self.arc = None if value is None else ApaArc.from_range(value, "NIRSpec APA range")
-
     def update(self, plan) -> WorstCase | None:
-        """The worst case of ``plan`` (a :class:`~previs.planning.plan.Plan`) over the range."""
-        if self.arc is None:
+        """The worst case of ``plan`` (a :class:`~previs.planning.plan.Plan`) over its
+        ``nirspec_apa_range`` (None without one)."""
+        arc = plan.nirspec_apa_range
+        if arc is None:
             self.worst = self._key = None
             return None
         key = (
-            self.arc,
+            arc,
             plan.nirspec.ra,
             plan.nirspec.dec,
             plan.nircam,
@@ -295,7 +286,7 @@ class WorstCaseTracker:
         self.worst = worst_case_coverage(
             plan.nirspec,
             plan.nircam,
-            self.arc.as_range(),
+            arc.as_range(),
             channel=plan.channel,
             dither=plan.dither,
             mosaic=plan.mosaic,

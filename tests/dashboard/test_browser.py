@@ -29,7 +29,8 @@ from browser_support import free_port, launch_chromium, wait_for_voila
 from previs.catalog import read_catalog
 from previs.catalog.sources import count_sources
 from previs.cli.app import voila_command
-from previs.dashboard.app import default_plan, format_percent
+from previs.dashboard.app import default_plan
+from previs.dashboard.text import format_percent
 from previs.geometry.attitude import Pointing
 from previs.io.example_field import example_catalog_path
 from previs.planning.plan import evaluate

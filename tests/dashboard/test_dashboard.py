@@ -21,7 +21,9 @@ from regions import Regions
 import previs
 from previs.catalog import read_catalog
 from previs.catalog.sources import count_sources
-from previs.dashboard.app import Dashboard, default_plan, format_percent, parse_dec, parse_ra
+from previs.dashboard.app import Dashboard, default_plan
+from previs.dashboard.text import format_percent
+from previs.geometry.coordinates import parse_dec, parse_ra
 from previs.errors import ConfigError
 from previs.geometry.attitude import Pointing
 from previs.geometry.patterns import Mosaic
@@ -64,8 +66,8 @@ def test_starts_on_the_default_plan_with_its_coverage(dashboard):
 
 def test_readout_shows_the_other_channels_coverage(dashboard):
     for channel, dither, apa in (("short", "FULL3", 45.0), ("long", "NONE", 100.0)):
-        dashboard.channel.value, dashboard.dither.value = channel, dither
-        dashboard.nirspec_apa.value = apa
+        dashboard.controls.channel.value, dashboard.controls.dither.value = channel, dither
+        dashboard.controls.nirspec_apa.value = apa
         plan = dashboard.plan
         other = "long" if channel == "short" else "short"
         expected = evaluate(plan.replace(channel=other)).coverage.covered
@@ -76,20 +78,20 @@ def test_readout_shows_the_other_channels_coverage(dashboard):
 
 def test_apa_slider_drives_the_plan_untied_and_tied(dashboard):
     nircam_before = dashboard.plan.nircam
-    dashboard.nirspec_apa.value = 123.0
+    dashboard.controls.nirspec_apa.value = 123.0
     assert dashboard.plan.nirspec.apa == 123.0
     assert dashboard.plan.nircam == nircam_before  # untied: pre-imaging orientation stays
     expected = evaluate(default_plan().replace(nirspec=Pointing(53.1625, -27.7914, 123.0)))
     assert covered_text(dashboard) == format_percent(expected.coverage.covered)
 
-    dashboard.tie_apa.value = True
+    dashboard.controls.tie_apa.value = True
     # Same V3PA: APA_NIRCam = APA_NIRSpec - V3IdlYAngle(NIRSpec) + V3IdlYAngle(NIRCam).
     same_v3pa = (123.0 - NIRSPEC_YANG + NIRCAM_YANG) % 360.0
     assert dashboard.plan.nircam.apa == pytest.approx(same_v3pa, abs=1e-9)
-    assert dashboard.nircam_apa.disabled
-    dashboard.nirspec_apa.value = 200.0
+    assert dashboard.controls.nircam_apa.disabled
+    dashboard.controls.nirspec_apa.value = 200.0
     assert dashboard.plan.nircam.apa == pytest.approx((200.0 - NIRSPEC_YANG + NIRCAM_YANG) % 360)
-    assert dashboard.nircam_apa.value == pytest.approx(dashboard.plan.nircam.apa)
+    assert dashboard.controls.nircam_apa.value == pytest.approx(dashboard.plan.nircam.apa)
     v3pa = f"V3PA <b>{(200.0 - NIRSPEC_YANG) % 360:.1f}&deg;"
     assert dashboard.readout.value.count(v3pa) == 2  # both instruments at the same V3PA
 
@@ -110,12 +112,12 @@ def test_sexagesimal_and_degrees_parse():
 
 def test_bad_input_is_shown_and_the_last_good_state_kept(dashboard):
     good_plan, good_readout = dashboard.plan, dashboard.readout.value
-    dashboard.nirspec_dec.value = "-27:99:xx"
+    dashboard.controls.nirspec_dec.value = "-27:99:xx"
     assert "NIRSpec Dec" in dashboard.message and "cannot read" in dashboard.message
     assert dashboard.plan == good_plan and dashboard.readout.value == good_readout
-    dashboard.nirspec_apa.value = 90.0  # still an error: the Dec box is wrong
+    dashboard.controls.nirspec_apa.value = 90.0  # still an error: the Dec box is wrong
     assert dashboard.plan == good_plan
-    dashboard.nirspec_dec.value = "-27:47:29"
+    dashboard.controls.nirspec_dec.value = "-27:47:29"
     assert "cannot read" not in dashboard.message
     assert dashboard.plan.nirspec.dec == pytest.approx(-(27 + 47 / 60 + 29 / 3600))
     assert dashboard.plan.nirspec.apa == 90.0
@@ -129,20 +131,26 @@ def test_setting_the_plan_updates_every_widget_exactly(dashboard):
         mosaic=Mosaic(2, 3, row_overlap=12.5, column_overlap=61.0),
         channel="long",
     )
-    dashboard.tie_apa.value = True
+    dashboard.controls.tie_apa.value = True
     dashboard.plan = plan
     assert dashboard.plan == plan
-    assert float(dashboard.nirspec_ra.value) == 189.2
-    assert float(dashboard.nirspec_dec.value) == 62.2383
-    assert dashboard.nirspec_apa.value == 77.7
-    assert dashboard.nircam_mode.value == "radec"
-    assert (float(dashboard.nircam_ra.value), float(dashboard.nircam_dec.value)) == (189.21, 62.24)
-    assert dashboard.nircam_apa.value == 301.3
-    assert not dashboard.tie_apa.value  # the plan's NIRCam APA is not the tied one
-    assert dashboard.dither.value == "FULL6"
-    assert (dashboard.rows.value, dashboard.columns.value) == (2, 3)
-    assert dashboard.row_overlap.value == 12.5 and dashboard.column_overlap.value == 61.0
-    assert dashboard.channel.value == "long"
+    assert float(dashboard.controls.nirspec_ra.value) == 189.2
+    assert float(dashboard.controls.nirspec_dec.value) == 62.2383
+    assert dashboard.controls.nirspec_apa.value == 77.7
+    assert dashboard.controls.nircam_mode.value == "radec"
+    assert (
+        float(dashboard.controls.nircam_ra.value),
+        float(dashboard.controls.nircam_dec.value),
+    ) == (189.21, 62.24)
+    assert dashboard.controls.nircam_apa.value == 301.3
+    assert not dashboard.controls.tie_apa.value  # the plan's NIRCam APA is not the tied one
+    assert dashboard.controls.dither.value == "FULL6"
+    assert (dashboard.controls.rows.value, dashboard.controls.columns.value) == (2, 3)
+    assert (
+        dashboard.controls.row_overlap.value == 12.5
+        and dashboard.controls.column_overlap.value == 61.0
+    )
+    assert dashboard.controls.channel.value == "long"
     assert covered_text(dashboard) == format_percent(evaluate(plan).coverage.covered)
     assert "NIRCam LW" in dashboard.readout.value
     dashboard.refresh()  # reading every widget back gives the same plan
@@ -152,16 +160,16 @@ def test_setting_the_plan_updates_every_widget_exactly(dashboard):
 
 
 def test_nircam_offset_in_arcsec(dashboard):
-    dashboard.nircam_mode.value = "offset"
-    dashboard.nircam_dx.value = 60.0
-    dashboard.nircam_dy.value = 0.0
+    dashboard.controls.nircam_mode.value = "offset"
+    dashboard.controls.nircam_dx.value = 60.0
+    dashboard.controls.nircam_dy.value = 0.0
     nirspec = SkyCoord(dashboard.plan.nirspec.ra, dashboard.plan.nirspec.dec, unit="deg")
     nircam = SkyCoord(dashboard.plan.nircam.ra, dashboard.plan.nircam.dec, unit="deg")
     assert nirspec.separation(nircam).arcsec == pytest.approx(60.0, rel=1e-6)
     assert nirspec.position_angle(nircam).deg == pytest.approx(90.0, abs=1e-4)  # east
-    dashboard.nircam_mode.value = "radec"  # the position carries over
-    assert float(dashboard.nircam_ra.value) == dashboard.plan.nircam.ra
-    dashboard.nircam_mode.value = "same"
+    dashboard.controls.nircam_mode.value = "radec"  # the position carries over
+    assert float(dashboard.controls.nircam_ra.value) == dashboard.plan.nircam.ra
+    dashboard.controls.nircam_mode.value = "same"
     assert (dashboard.plan.nircam.ra, dashboard.plan.nircam.dec) == (
         dashboard.plan.nirspec.ra,
         dashboard.plan.nirspec.dec,
@@ -178,7 +186,7 @@ def test_click_moves_nircam_or_nirspec(dashboard):
     dashboard.canvas.callbacks.process("button_press_event", event)
     moved = SkyCoord(dashboard.plan.nircam.ra, dashboard.plan.nircam.dec, unit="deg")
     assert moved.separation(expected).arcsec < 0.01
-    assert dashboard.nircam_mode.value == "radec"
+    assert dashboard.controls.nircam_mode.value == "radec"
     dashboard.move_to_pixel(700.0, 300.0, "nirspec")
     expected = SkyCoord(*dashboard.view.wcs.pixel_to_world_values(700.0, 300.0), unit="deg")
     # The empty grid re-centres on the new NIRSpec pointing, so compare on the sky.
@@ -205,7 +213,7 @@ def test_loading_images_and_keeping_the_previous_one_on_errors(dashboard, tmp_pa
 
     cube = tmp_path / "cube.fits"
     fits.PrimaryHDU(np.zeros((3, 4, 5), np.float32)).writeto(cube)
-    dashboard.upload.value = (
+    dashboard.image_panel.upload.value = (
         {
             "name": "cube.fits",
             "type": "",
@@ -217,11 +225,11 @@ def test_loading_images_and_keeping_the_previous_one_on_errors(dashboard, tmp_pa
     assert "Could not load cube.fits" in dashboard.message
     assert dashboard.view.image_artist is image
 
-    dashboard.image_path.value = str(tmp_path / "missing.fits")
+    dashboard.image_panel.path_box.value = str(tmp_path / "missing.fits")
     assert "Could not load missing.fits" in dashboard.message
     assert dashboard.view.image_artist is image
 
-    dashboard.upload.value = (
+    dashboard.image_panel.upload.value = (
         {
             "name": "up.fits",
             "type": "",
@@ -257,35 +265,35 @@ def test_typing_a_path_then_clicking_load_reads_the_file_once(dashboard, tmp_pat
     monkeypatch.setattr(previs.io.images, "load_image", counting_load_image)
     monkeypatch.setattr(previs.dashboard.panels.catalog, "read_catalog", counting_read_catalog)
     image = write_fits(tmp_path / "a.fits")
-    dashboard.image_path.value = str(image)  # the box reads it ...
-    dashboard.load_button.click()  # ... and Load finds it unchanged
+    dashboard.image_panel.path_box.value = str(image)  # the box reads it ...
+    dashboard.image_panel.load_button.click()  # ... and Load finds it unchanged
     assert len(image_reads) == 1 and dashboard.image_panel.path == str(image)
     os.utime(image, ns=(os.stat(image).st_atime_ns, os.stat(image).st_mtime_ns + 10**9))
-    dashboard.load_button.click()  # changed on disk: read again
+    dashboard.image_panel.load_button.click()  # changed on disk: read again
     assert len(image_reads) == 2
     dashboard.show_empty_sky()
-    dashboard.load_button.click()  # no longer shown: read again
+    dashboard.image_panel.load_button.click()  # no longer shown: read again
     assert len(image_reads) == 3 and dashboard.view.image_artist is not None
 
     catalog = tmp_path / "c.radec"
     catalog.write_text("53.1625 -27.7914 P\n")
-    dashboard.catalog_path.value = str(catalog)
-    dashboard.catalog_load_button.click()
+    dashboard.catalog_panel.path_box.value = str(catalog)
+    dashboard.catalog_panel.load_button.click()
     assert len(catalog_reads) == 1 and len(dashboard.catalog) == 1
     dashboard.clear_catalog()
-    dashboard.catalog_load_button.click()
+    dashboard.catalog_panel.load_button.click()
     assert len(catalog_reads) == 2 and len(dashboard.catalog) == 1
 
 
 def test_an_upload_is_read_once_and_not_kept_in_the_widget(dashboard, tmp_path):
     data = write_fits(tmp_path / "b.fits").read_bytes()
-    dashboard.upload.value = (upload_item("b.fits", data),)
-    assert dashboard.upload.value == ()  # the bytes live in the panel only
+    dashboard.image_panel.upload.value = (upload_item("b.fits", data),)
+    assert dashboard.image_panel.upload.value == ()  # the bytes live in the panel only
     assert dashboard.image_panel.upload_data == ("b.fits", data)
-    assert "b.fits" in dashboard.image_label.value and "Could not" not in dashboard.message
+    assert "b.fits" in dashboard.image_panel.label.value and "Could not" not in dashboard.message
     assert dashboard.image_panel.files.reads == 1
-    dashboard.catalog_upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
-    assert dashboard.catalog_upload.value == () and len(dashboard.catalog) == 1
+    dashboard.catalog_panel.upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
+    assert dashboard.catalog_panel.upload.value == () and len(dashboard.catalog) == 1
     assert dashboard.catalog_panel.upload_data == ("c.radec", b"53.1625 -27.7914 P\n")
     assert dashboard.catalog_panel.files.reads == 1
 
@@ -305,8 +313,8 @@ def test_dashboard_with_an_image_path_and_visibility(tmp_path):
     path = write_fits(tmp_path / "f.fits")
     dashboard = Dashboard(image=path, schedule=False)
     assert dashboard.view.image_artist is not None
-    dashboard.show_uncovered.value = False
-    dashboard.show_nircam.value = False
+    dashboard.controls.show_uncovered.value = False
+    dashboard.controls.show_nircam.value = False
     assert not dashboard.view.artists["uncovered"].get_visible()
     assert not dashboard.view.artists["nircam"].get_visible()
     dashboard.show_empty_sky()
@@ -329,7 +337,7 @@ def test_update_latency_is_small(dashboard):
     """Evaluate + readout + artist update per slider change (printed, not asserted)."""
     dashboard.update_times_ms.clear()
     for apa in np.linspace(0.0, 359.0, 25):
-        dashboard.nirspec_apa.value = float(apa)
+        dashboard.controls.nirspec_apa.value = float(apa)
     median = statistics.median(dashboard.update_times_ms)
     print(f"\ndashboard update per APA change: median {median:.1f} ms")
     assert len(dashboard.update_times_ms) == 25
@@ -372,14 +380,14 @@ def test_the_example_catalog_comes_with_the_example_image(example_dashboard):
     dashboard = example_dashboard
     catalog = dashboard.catalog
     assert catalog is not None and len(catalog) == len(read_catalog(example_catalog_path()))
-    assert "example catalog" in dashboard.catalog_label.value
+    assert "example catalog" in dashboard.catalog_panel.label.value
     assert readout_counts(dashboard) == expected_counts(catalog, dashboard.plan)
     counted = readout_counts(dashboard)
     assert counted["primary"]["in_msa"] + counted["filler"]["in_msa"] > 10  # a real test
     # The counts follow the slider.
     seen = set()
     for apa in (10.0, 100.0, 200.0):
-        dashboard.nirspec_apa.value = apa
+        dashboard.controls.nirspec_apa.value = apa
         assert readout_counts(dashboard) == expected_counts(catalog, dashboard.plan)
         seen.add(str(readout_counts(dashboard)))
     assert len(seen) > 1
@@ -396,12 +404,12 @@ def test_catalog_overlay_primaries_fillers_and_rings(example_dashboard):
     at_risk = count_sources(catalog, evaluate(dashboard.plan)).at_risk
     assert at_risk.any()
     np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), xy[at_risk])
-    dashboard.show_fillers.value = False  # rings only around the kinds shown
+    dashboard.controls.show_fillers.value = False  # rings only around the kinds shown
     assert not view.artists["fillers"].get_visible()
     np.testing.assert_allclose(view.artists["at_risk"].get_offsets(), xy[at_risk & catalog.primary])
-    dashboard.show_primaries.value = False
+    dashboard.controls.show_primaries.value = False
     assert len(view.artists["at_risk"].get_offsets()) == 0
-    dashboard.show_primaries.value = dashboard.show_fillers.value = True
+    dashboard.controls.show_primaries.value = dashboard.controls.show_fillers.value = True
     assert len(view.artists["at_risk"].get_offsets()) == at_risk.sum()
 
 
@@ -417,12 +425,12 @@ def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
         point = centre.spherical_offsets_by(dx * u.arcsec, dy * u.arcsec)
         lines.append(f"{point.ra.deg:.7f} {point.dec.deg:.7f} {'P' if dx > 0 else 'F'}")
     good.write_text("\n".join(lines) + "\n")
-    dashboard.catalog_path.value = str(good)
-    assert len(dashboard.catalog) == 60 and "targets.radec" in dashboard.catalog_label.value
+    dashboard.catalog_panel.path_box.value = str(good)
+    assert len(dashboard.catalog) == 60 and "targets.radec" in dashboard.catalog_panel.label.value
     assert readout_counts(dashboard) == expected_counts(dashboard.catalog, plan)
 
     bad = b"53.1 -27.8 P\n53.2 -27.8 F\n53.3 -95.0 P\n"
-    dashboard.catalog_upload.value = (
+    dashboard.catalog_panel.upload.value = (
         {
             "name": "bad.radec",
             "type": "",
@@ -439,7 +447,7 @@ def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
     csv = b"RA,DEC,flag\n" + b"".join(
         f"{line.split()[0]},{line.split()[1]},F\n".encode() for line in lines[1:11]
     )
-    dashboard.catalog_upload.value = (
+    dashboard.catalog_panel.upload.value = (
         {
             "name": "ten.csv",
             "type": "",
@@ -451,7 +459,7 @@ def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
     assert len(dashboard.catalog) == 10 and "Could not" not in dashboard.message
     assert readout_counts(dashboard)["primary"] == {"in_msa": 0, "in_msa_imaged": 0, "at_risk": 0}
 
-    dashboard.catalog_path.value = str(tmp_path / "missing.radec")
+    dashboard.catalog_panel.path_box.value = str(tmp_path / "missing.radec")
     assert "missing.radec" in dashboard.message and len(dashboard.catalog) == 10
 
     dashboard.clear_catalog()
@@ -467,7 +475,9 @@ def test_a_user_image_drops_the_example_catalog(tmp_path):
     dashboard.load_image(write_fits(tmp_path / "f.fits"))
     assert dashboard.catalog is None
     dashboard.show_example()
-    assert dashboard.catalog is not None and "example catalog" in dashboard.catalog_label.value
+    assert (
+        dashboard.catalog is not None and "example catalog" in dashboard.catalog_panel.label.value
+    )
 
 
 # ---------------------------------------------------------------------- sessions and exports
@@ -479,11 +489,12 @@ def widget_state(dashboard: Dashboard) -> dict:
         "nirspec_ra", "nirspec_dec", "nirspec_apa", "nircam_mode", "nircam_dx", "nircam_dy",
         "nircam_ra", "nircam_dec", "tie_apa", "nircam_apa", "dither", "rows", "columns",
         "row_overlap", "column_overlap", "channel", "show_ifu_slits", "show_nircam",
-        "show_uncovered", "show_primaries", "show_fillers", "click_target", "image_path",
-        "catalog_path",
+        "show_uncovered", "show_primaries", "show_fillers", "click_target",
     ]  # fmt: skip
-    state = {name: getattr(dashboard, name).value for name in names}
-    state["nircam_apa.disabled"] = dashboard.nircam_apa.disabled
+    state = {name: getattr(dashboard.controls, name).value for name in names}
+    state["image_path"] = dashboard.image_panel.path_box.value
+    state["catalog_path"] = dashboard.catalog_panel.path_box.value
+    state["nircam_apa.disabled"] = dashboard.controls.nircam_apa.disabled
     return state
 
 
@@ -502,18 +513,18 @@ def test_config_round_trip_restores_every_widget(tmp_path):
     catalog = tmp_path / "cat.radec"
     catalog.write_text("53.1625 -27.7914 P\n53.17 -27.78 F\n53.15 -27.80 F\n")
     source = Dashboard(image=image, catalog=catalog, schedule=False)
-    source.nircam_mode.value = "offset"
-    source.nircam_dx.value = 12.5
-    source.nircam_dy.value = -7.25
-    source.dither.value = "FULL6"
-    source.columns.value = 2
-    source.column_overlap.value = 17.0
-    source.channel.value = "long"
-    source.tie_apa.value = True
-    source.nirspec_apa.value = 131.0
-    source.show_fillers.value = False
-    source.show_uncovered.value = False
-    source.click_target.value = "nirspec"
+    source.controls.nircam_mode.value = "offset"
+    source.controls.nircam_dx.value = 12.5
+    source.controls.nircam_dy.value = -7.25
+    source.controls.dither.value = "FULL6"
+    source.controls.columns.value = 2
+    source.controls.column_overlap.value = 17.0
+    source.controls.channel.value = "long"
+    source.controls.tie_apa.value = True
+    source.controls.nirspec_apa.value = 131.0
+    source.controls.show_fillers.value = False
+    source.controls.show_uncovered.value = False
+    source.controls.click_target.value = "nirspec"
     path = source.save_config(tmp_path / "sessions" / "s.json")
     saved = json.loads(path.read_text())
     assert saved["image"] == str(image) and saved["catalog"] == str(catalog)  # outside: absolute
@@ -536,8 +547,10 @@ def test_config_round_trip_restores_every_widget(tmp_path):
 
 def test_config_with_uploads_and_the_example(tmp_path):
     dashboard = Dashboard(image=False, schedule=False)
-    dashboard.upload.value = (upload_item("up.fits", write_fits(tmp_path / "a.fits").read_bytes()),)
-    dashboard.catalog_upload.value = (upload_item("up.radec", b"53.1625 -27.7914 P\n"),)
+    dashboard.image_panel.upload.value = (
+        upload_item("up.fits", write_fits(tmp_path / "a.fits").read_bytes()),
+    )
+    dashboard.catalog_panel.upload.value = (upload_item("up.radec", b"53.1625 -27.7914 P\n"),)
     assert dashboard.config.image is None  # no path yet
     path = dashboard.save_config(tmp_path / "out" / "c.json")
     saved = json.loads(path.read_text())
@@ -551,7 +564,7 @@ def test_config_with_uploads_and_the_example(tmp_path):
     example = Dashboard(image=False, catalog=False, schedule=False)
     example.load_config(Path(previs.__file__).parent / "data" / "example_config.json")
     assert example.view.image_artist is not None and "example" in example.message
-    assert example.catalog is not None and "example catalog" in example.catalog_label.value
+    assert example.catalog is not None and "example catalog" in example.catalog_panel.label.value
     assert example.config.image is None
 
 
@@ -581,7 +594,7 @@ def test_empty_sky_and_example_catalog_survive_a_saved_session(tmp_path):
     ],
 )
 def test_a_bad_config_names_the_key_and_changes_nothing(dashboard, tmp_path, change, key):
-    dashboard.nirspec_apa.value = 77.0
+    dashboard.controls.nirspec_apa.value = 77.0
     good = tmp_path / "good.json"
     dashboard.save_config(good)
     data = json.loads(good.read_text())
@@ -596,8 +609,8 @@ def test_a_bad_config_names_the_key_and_changes_nothing(dashboard, tmp_path, cha
     assert widget_state(dashboard) == before and dashboard.plan == plan
     assert dashboard.readout.value == readout
     assert dashboard.view.artists["quadrants"][0] is artist  # the view was not rebuilt
-    dashboard.config_path.value = str(bad)
-    dashboard.config_load_button.click()
+    dashboard.export_panel.config_path.value = str(bad)
+    dashboard.export_panel.config_load_button.click()
     assert key in dashboard.export_text and widget_state(dashboard) == before
 
 
@@ -621,7 +634,7 @@ def test_sky_and_pixel_regions_match_the_footprints(tmp_path):
     np.testing.assert_allclose(pixel[len(result.nirspec.names)].vertices.x, x, atol=1e-6)
     np.testing.assert_allclose(pixel[len(result.nirspec.names)].vertices.y, y, atol=1e-6)
 
-    dashboard.catalog_upload.value = (
+    dashboard.catalog_panel.upload.value = (
         upload_item("c.radec", b"53.1625 -27.7914 P\n53.2 -27.8 F\n"),
     )
     with_sources = Regions.read(str(dashboard.export_regions(tmp_path / "c.reg")), format="ds9")
@@ -644,7 +657,7 @@ def test_figure_and_report_exports(dashboard, tmp_path):
     with pytest.raises(ValueError, match="extension"):
         dashboard.save_figure(tmp_path / "fig.gif")
 
-    dashboard.catalog_upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
+    dashboard.catalog_panel.upload.value = (upload_item("c.radec", b"53.1625 -27.7914 P\n"),)
     report = json.loads(dashboard.save_report(tmp_path / "rep.json").read_text())
     plan = dashboard.plan
     for channel in ("short", "long"):
@@ -661,19 +674,21 @@ def test_figure_and_report_exports(dashboard, tmp_path):
 
 
 def test_export_buttons_write_files_with_download_links(dashboard, tmp_path):
-    dashboard.output_folder.value = str(tmp_path / "new" / "folder")
-    dashboard.output_name.value = "plan1"
-    dashboard.export_buttons["regions"].click()
+    dashboard.export_panel.output_folder.value = str(tmp_path / "new" / "folder")
+    dashboard.export_panel.output_name.value = "plan1"
+    dashboard.export_panel.buttons["regions"].click()
     written = tmp_path / "new" / "folder" / "plan1.reg"
     assert written.exists() and str(written) in dashboard.export_text
-    link = re.search(r"href='data:text/plain;base64,([^']+)'", dashboard.export_message.value)
+    link = re.search(r"href='data:text/plain;base64,([^']+)'", dashboard.export_panel.message.value)
     assert base64.b64decode(link.group(1)) == written.read_bytes()
-    dashboard.export_buttons["config"].click()
-    assert dashboard.config_path.value == str(tmp_path / "new" / "folder" / "plan1-config.json")
-    dashboard.export_buttons["regions_pixels"].click()  # the empty grid has no FITS pixels
+    dashboard.export_panel.buttons["config"].click()
+    assert dashboard.export_panel.config_path.value == str(
+        tmp_path / "new" / "folder" / "plan1-config.json"
+    )
+    dashboard.export_panel.buttons["regions_pixels"].click()  # the empty grid has no FITS pixels
     assert "pixel regions need a FITS image" in dashboard.export_text
-    dashboard.output_name.value = "a/b"
-    dashboard.export_buttons["report_md"].click()
+    dashboard.export_panel.output_name.value = "a/b"
+    dashboard.export_panel.buttons["report_md"].click()
     assert "must not contain a folder" in dashboard.export_text
 
 
@@ -706,14 +721,14 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
     tabs = dashboard.tabs
     assert [tabs.get_title(i) for i in range(2)] == ["Plan", "Schedule"]
     panel = dashboard.schedule_panel
-    dashboard.tie_apa.value = True
+    dashboard.controls.tie_apa.value = True
     panel.propose()  # dates of the best pair of visibility windows
     assert worst_text(dashboard) == ""
     nircam_apa, apa_range = panel.nircam_apa, panel.nirspec_apa_range
     assert nircam_apa is not None and apa_range is not None, panel.message
     panel.apply_button.click()
-    assert not dashboard.tie_apa.value and not dashboard.nircam_apa.disabled
-    assert dashboard.nircam_apa.value == pytest.approx(nircam_apa % 360.0)
+    assert not dashboard.controls.tie_apa.value and not dashboard.controls.nircam_apa.disabled
+    assert dashboard.controls.nircam_apa.value == pytest.approx(nircam_apa % 360.0)
     assert dashboard.plan.nircam.apa == pytest.approx(nircam_apa % 360.0)
     assert dashboard.nirspec_apa_range == pytest.approx(apa_range)
     minimum, at_apa = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
@@ -723,20 +738,20 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
 
     # Untied: not recomputed on NIRSpec APA moves; recomputed when the NIRCam setup changes.
     computed = len(dashboard.worst_case_times_ms)
-    dashboard.nirspec_apa.value = 12.0
-    dashboard.nirspec_apa.value = 13.0
+    dashboard.controls.nirspec_apa.value = 12.0
+    dashboard.controls.nirspec_apa.value = 13.0
     assert len(dashboard.worst_case_times_ms) == computed
     # Tied: the NIRCam APA follows the slider, so the worst case does too (never stale).
-    nircam_apa = dashboard.nircam_apa.value
-    dashboard.tie_apa.value = True
-    dashboard.nirspec_apa.value = 30.0
+    nircam_apa = dashboard.controls.nircam_apa.value
+    dashboard.controls.tie_apa.value = True
+    dashboard.controls.nirspec_apa.value = 30.0
     minimum, _ = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
     assert dashboard.worst_case.min == pytest.approx(minimum, abs=1e-9)
     assert len(dashboard.worst_case_times_ms) == computed + 2  # tie, then the move
-    dashboard.tie_apa.value = False
-    dashboard.nircam_apa.value = nircam_apa
+    dashboard.controls.tie_apa.value = False
+    dashboard.controls.nircam_apa.value = nircam_apa
     computed = len(dashboard.worst_case_times_ms)
-    dashboard.dither.value = "FULL6"
+    dashboard.controls.dither.value = "FULL6"
     assert len(dashboard.worst_case_times_ms) == computed + 1
     minimum, at_apa = brute_force_worst(dashboard.plan, dashboard.nirspec_apa_range)
     assert worst_text(dashboard) == format_percent(minimum)
@@ -745,7 +760,7 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
     assert covered_text(dashboard) == format_percent(minimum)
 
     # The panel reads the plan again when its tab is opened.
-    dashboard.nirspec_ra.value = "53.17"
+    dashboard.controls.nirspec_ra.value = "53.17"
     tabs.selected_index = 1
     assert panel.target == (53.17, dashboard.plan.nirspec.dec)
     tabs.selected_index = 0
@@ -781,19 +796,19 @@ def test_a_full_circle_nirspec_apa_range_stays_the_full_circle():
 
 
 def test_a_position_pasted_into_the_ra_field_fills_ra_and_dec():
-    from previs.dashboard.app import split_position
+    from previs.geometry.coordinates import split_position
 
     assert split_position("03:32:39.0 -27:47:29") == ("03:32:39.0", "-27:47:29")
     assert split_position("53.16, -27.79") == ("53.16", "-27.79")
     assert split_position("3 32 39.0 -27 47 29") == ("3:32:39.0", "-27:47:29")
     assert split_position("53.16") is None
     dashboard = Dashboard(image=False, catalog=False, schedule=False)
-    dashboard.nirspec_ra.value = "03:32:39.0 -27:47:29"
-    assert dashboard.nirspec_ra.value == "03:32:39.0"
-    assert dashboard.nirspec_dec.value == "-27:47:29"
+    dashboard.controls.nirspec_ra.value = "03:32:39.0 -27:47:29"
+    assert dashboard.controls.nirspec_ra.value == "03:32:39.0"
+    assert dashboard.controls.nirspec_dec.value == "-27:47:29"
     assert dashboard.plan.nirspec.ra == pytest.approx(53.1625)
     assert dashboard.plan.nirspec.dec == pytest.approx(-27.7913889, abs=1e-6)
-    dashboard.nirspec_ra.value = "03:32:39.0 -97:47:29"  # a bad Dec stays visible as typed
-    assert dashboard.nirspec_ra.value == "03:32:39.0 -97:47:29"
+    dashboard.controls.nirspec_ra.value = "03:32:39.0 -97:47:29"  # a bad Dec stays visible as typed
+    assert dashboard.controls.nirspec_ra.value == "03:32:39.0 -97:47:29"
     assert "NIRSpec RA" in dashboard.message
     assert dashboard.plan.nirspec.ra == pytest.approx(53.1625)  # last good state kept

@@ -20,9 +20,10 @@ import ipywidgets as widgets
 
 from previs.catalog import Catalog, CatalogError, read_catalog
 from previs.dashboard.panels.file_source import FileSource
+from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
-    from previs.dashboard.app import Dashboard
+    from previs.dashboard.host import PanelHost
 
 __all__ = ["CATALOG_ACCEPT", "CatalogPanel"]
 
@@ -35,9 +36,9 @@ class CatalogPanel:
 
     Parameters
     ----------
-    dashboard : Dashboard
+    host : PanelHost
         The dashboard whose view draws the sources. The panel asks it to redraw
-        (``_apply``) and to re-render the status line (``_render_status``).
+        and puts its errors on the status board (channel ``"catalog"``).
 
     Attributes
     ----------
@@ -51,18 +52,15 @@ class CatalogPanel:
         Name and bytes of an uploaded catalog.
     is_example : bool
         Whether it is the bundled example catalog.
-    message : str
-        The catalog's note in the status line (markup; errors only).
     """
 
-    def __init__(self, dashboard: Dashboard) -> None:
-        self._dashboard = dashboard
+    def __init__(self, host: PanelHost) -> None:
+        self._host = host
         self.catalog: Catalog | None = None
         self.name = ""
         self.file_path: str | None = None
         self.upload_data: tuple[str, bytes] | None = None
         self.is_example = False
-        self.message = ""
 
         self.files = FileSource(
             what="Catalog file",
@@ -75,9 +73,9 @@ class CatalogPanel:
             upload_class="previs-catalog-upload",
             label_class="previs-catalog-name",
             default_upload_name="uploaded catalog",
-            load_path=dashboard.load_catalog,
-            load_bytes=lambda data, name: dashboard.load_catalog(data, name=name),
-            syncing=lambda: dashboard._syncing,
+            load_path=self.load,
+            load_bytes=lambda data, name: self.load(data, name=name),
+            syncing=lambda: host.guard.active,
         )
         self.path_box, self.load_button = self.files.path_box, self.files.load_button
         self.upload, self.label = self.files.upload, self.files.label
@@ -96,8 +94,8 @@ class CatalogPanel:
             widgets.HBox([self.upload, self.example_button, self.clear_button]),
             self.label,
         ]
-        self.example_button.on_click(lambda _: dashboard.show_example_catalog())
-        self.clear_button.on_click(lambda _: dashboard.clear_catalog())
+        self.example_button.on_click(lambda _: self.show_example())
+        self.clear_button.on_click(lambda _: host.clear_catalog())
 
     def read(self, source: str | os.PathLike | bytes, name: str | None) -> Catalog:
         """Read a catalog file or its bytes; errors go to the panel (and are raised)."""
@@ -129,19 +127,17 @@ class CatalogPanel:
         self.files.shown(self.file_path)
         if example:
             self.name = "example catalog"
-        dashboard = self._dashboard
-        dashboard.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
-        self.message = ""
+        host = self._host
+        host.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
+        host.status.set("catalog", "")
         primary, filler = int(catalog.primary.sum()), int(catalog.filler.sum())
         kinds = f"{primary} primary, {filler} filler" if catalog.has_flags else "no P/F flags"
         self.label.value = (
             f"<span style='font-size:0.9em'>{html.escape(self.name)}: "
             f"{len(catalog)} sources ({kinds})</span>"
         )
-        dashboard._render_status()
-        if refresh and dashboard.result is not None:
-            dashboard._apply(dashboard.plan)
-            dashboard.canvas.draw_idle()
+        if refresh and host.result is not None:
+            host.redraw()
 
     def clear(self) -> None:
         """Forget the catalog and remove its overlay and label (the caller redraws)."""
@@ -150,13 +146,37 @@ class CatalogPanel:
         self.name = ""
         self.file_path = self.upload_data = None
         self.files.shown(None)
-        self._dashboard.view.set_catalog([], [])
+        self._host.view.set_catalog([], [])
         self.label.value = ""
 
     def _error(self, message: str) -> None:
         kept = f" Still using {html.escape(self.name)}." if self.catalog else ""
-        self.message = (
-            f"<span style='color:#c0392b'>&#9888; Could not load the catalog: "
-            f"{html.escape(message)}</span>{kept}"
+        self._host.status.set(
+            "catalog",
+            f"<span style='color:{UI_COLOURS['error']}'>&#9888; Could not load the catalog: "
+            f"{html.escape(message)}</span>{kept}",
         )
-        self._dashboard._render_status()
+
+    @property
+    def message(self) -> str:
+        """The catalog's note in the status line (markup)."""
+        return self._host.status.get("catalog")
+
+    def load(
+        self,
+        source: str | os.PathLike | bytes | Catalog,
+        name: str | None = None,
+        refresh: bool = True,
+    ) -> Catalog:
+        """Read (unless given a Catalog) and show a catalog (see
+        :meth:`previs.dashboard.app.Dashboard.load_catalog`)."""
+        catalog = source if isinstance(source, Catalog) else self.read(source, name)
+        self.show(catalog, source, name, example=False, refresh=refresh)
+        return catalog
+
+    def show_example(self, refresh: bool = True) -> None:
+        """Show the bundled catalog of the example field."""
+        from previs.io.example_field import example_catalog_path
+
+        path = example_catalog_path()
+        self.show(self.read(path, None), path, None, example=True, refresh=refresh)

@@ -30,9 +30,10 @@ from previs.io.figures import save_figure
 from previs.io.regions import write_regions
 from previs.io.report import REPORT_FORMATS, build_report, write_report
 from previs.io.session import EMPTY_SKY, EXAMPLE, Config
+from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
-    from previs.dashboard.app import Dashboard
+    from previs.dashboard.host import PanelHost
 
 __all__ = [
     "DEFAULT_OUTPUT_FOLDER",
@@ -86,13 +87,13 @@ class ExportPanel:
 
     Parameters
     ----------
-    dashboard : Dashboard
+    host : PanelHost
         The dashboard whose plan, figure, image and catalog are written, and
-        whose :meth:`~previs.dashboard.app.Dashboard.apply_config` restores a session.
+        whose ``apply_config`` restores a session.
     """
 
-    def __init__(self, dashboard: Dashboard) -> None:
-        self._dashboard = dashboard
+    def __init__(self, host: PanelHost) -> None:
+        self._host = host
         style = {"description_width": "96px"}
         self.output_folder = widgets.Text(
             value=DEFAULT_OUTPUT_FOLDER,
@@ -152,12 +153,65 @@ class ExportPanel:
         return markup_to_text(self.message.value)
 
     # ------------------------------------------------------------------ sessions
+    def config(self) -> Config:
+        """The dashboard's session: plan, image, catalog and view settings.
+
+        ``image`` is None for the bundled example field, ``"previs:empty-sky"``
+        for the empty sky grid, else the image's path (None for an upload, which
+        has no path: :meth:`save_config` writes uploads next to the
+        configuration file and refers to them). ``catalog`` is the catalog's
+        path, ``"previs:example"`` for the bundled one, None without a catalog
+        or for an upload.
+        """
+        host = self._host
+        catalogs = host.catalog_panel
+        return Config(
+            plan=host.plan,
+            image=host.image_panel.config_value(),
+            catalog=EXAMPLE if catalogs.is_example else catalogs.file_path,
+            view=host.controls.view_settings(),
+        )
+
+    def show_session_files(self, config: Config, where: str) -> Config:
+        """Read and show the image and catalog a session names (all or nothing), set the
+        path boxes, and return the session with the bundled example image as ``None``.
+
+        Raises
+        ------
+        previs.errors.ConfigError
+            When the image or catalog cannot be read; nothing has changed then.
+        """
+        host = self._host
+        images = host.image_panel
+        files = read_session_files(config, where, images.is_example, images.path)
+        config, empty_sky, sky = files.config, files.empty_sky, files.sky
+        if empty_sky and (images.sky_image is not None or images.is_example):
+            images.show_empty_sky()
+        if sky is not None and config.image is None:
+            images.show_example_image(sky, files.image_source, recentre=False)
+        elif sky is not None:
+            images.show(sky, files.image_source, None, recentre=False)
+        if files.catalog is None:
+            host.clear_catalog(refresh=False)
+        else:
+            host.catalog_panel.show(
+                files.catalog,
+                files.catalog_file,
+                None,
+                example=files.catalog_is_example,
+                refresh=False,
+            )
+        with host.guard.hold():
+            images.path_box.value = "" if empty_sky else config.image or ""
+            host.catalog_panel.path_box.value = files.catalog_file or ""
+        return config
+
     def save_config(self, path: str | os.PathLike) -> Path:
         """Write the dashboard's session; uploads are stored next to the file (see
         :meth:`previs.dashboard.app.Dashboard.save_config`)."""
-        dashboard = self._dashboard
+        dashboard = self._host
         target = output_path(path)
-        config = dashboard.config
+        config = self.config()
         directory = target.parent
         image_upload = dashboard.image_panel.upload_data
         if image_upload is not None and not dashboard.image_panel.is_example:
@@ -171,7 +225,7 @@ class ExportPanel:
         """Read a session file and apply it to the dashboard; the outcome goes to the panel."""
         try:
             config = load_config(path)
-            self._dashboard.apply_config(config, where=str(path))
+            self._host.apply_config(config, where=str(path))
         except ConfigError as error:
             self.note(f"&#9888; {html.escape(str(error))}", error=True)
             raise
@@ -183,7 +237,7 @@ class ExportPanel:
         self, path: str | os.PathLike, pixel: bool = False, include_catalog: bool | None = None
     ) -> Path:
         """DS9 regions of the plan (see :meth:`previs.dashboard.app.Dashboard.export_regions`)."""
-        dashboard = self._dashboard
+        dashboard = self._host
         sky_image = dashboard.image_panel.sky_image
         if pixel and sky_image is None:
             raise ValueError(
@@ -203,8 +257,8 @@ class ExportPanel:
 
     def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
         """Save the dashboard's figure (format from the extension) at ``dpi``."""
-        written = save_figure(self._dashboard.figure, output_path(path), dpi=dpi)
-        self._dashboard.canvas.draw_idle()
+        written = save_figure(self._host.figure, output_path(path), dpi=dpi)
+        self._host.canvas.draw_idle()
         return written
 
     def save_report(self, path: str | os.PathLike) -> Path:
@@ -215,7 +269,7 @@ class ExportPanel:
                 f"cannot write a report to {str(path)!r}: the extension must be one of "
                 f"{', '.join(REPORT_FORMATS)}"
             )
-        return write_report(target, build_report(self._dashboard.plan, self._dashboard.catalog))
+        return write_report(target, build_report(self._host.plan, self._host.catalog))
 
     # ------------------------------------------------------------------ buttons
     def _on_export(self, key: str) -> None:
@@ -245,11 +299,8 @@ class ExportPanel:
             self.note(f"&#9888; {html.escape(str(error))}", error=True)
             return
         if key == "config":
-            self._dashboard._syncing = True
-            try:
+            with self._host.guard.hold():
                 self.config_path.value = str(written)
-            finally:
-                self._dashboard._syncing = False
         self.note(written_html(Path(written)))
 
     def _load_config_from_box(self) -> None:
@@ -264,7 +315,7 @@ class ExportPanel:
 
     def note(self, text: str, error: bool = False) -> None:
         """Show ``text`` (markup) in the panel's message line, in red for an error."""
-        colour = "#c0392b" if error else "inherit"
+        colour = UI_COLOURS["error"] if error else "inherit"
         self.message.value = f"<span style='color:{colour}'>{text}</span>"
 
 

@@ -21,9 +21,10 @@ import ipywidgets as widgets
 
 from previs.dashboard.panels.file_source import FileSource
 from previs.planning.plan import Plan
+from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
-    from previs.dashboard.app import Dashboard
+    from previs.dashboard.host import PanelHost
 
 __all__ = ["EMPTY_SKY_PIXEL_ARCSEC", "EMPTY_SKY_SIZE_ARCSEC", "EXAMPLE_IMAGE_NAME", "ImagePanel"]
 
@@ -38,11 +39,11 @@ class ImagePanel:
 
     Parameters
     ----------
-    dashboard : Dashboard
+    host : PanelHost
         The dashboard whose view shows the image. The panel reads its plan and
-        result, asks it to redraw (``_apply``), to recentre the pointings
-        (``_recentre_on_image``) and to re-render the status line
-        (``_render_status``), and drops the bundled example catalog through it.
+        result, asks it to redraw and to recentre the pointings, puts its note on
+        the status board (channel ``"image"``) and drops the bundled example
+        catalog through it.
 
     Attributes
     ----------
@@ -56,20 +57,17 @@ class ImagePanel:
         Whether the bundled example field is shown.
     name : str
         The name shown under the controls ("" on the grid).
-    message : str
-        The image's note in the status line (markup).
     empty_sky_centre : tuple of float or None
         (RA, Dec) degrees the empty grid is centred on; None when an image is shown.
     """
 
-    def __init__(self, dashboard: Dashboard) -> None:
-        self._dashboard = dashboard
+    def __init__(self, host: PanelHost) -> None:
+        self._host = host
         self.sky_image = None
         self.path: str | None = None
         self.upload_data: tuple[str, bytes] | None = None
         self.is_example = False
         self.name = ""
-        self.message = ""
         self.empty_sky_centre: tuple[float, float] | None = None
 
         self.files = FileSource(
@@ -82,9 +80,9 @@ class ImagePanel:
             upload_class="previs-upload",
             label_class="previs-image-name",
             default_upload_name="upload.fits",
-            load_path=dashboard.load_image,
-            load_bytes=lambda data, name: dashboard.load_image(data, name=name),
-            syncing=lambda: dashboard._syncing,
+            load_path=self.load,
+            load_bytes=lambda data, name: self.load(data, name=name),
+            syncing=lambda: host.guard.active,
         )
         self.path_box, self.load_button = self.files.path_box, self.files.load_button
         self.upload, self.label = self.files.upload, self.files.label
@@ -103,8 +101,8 @@ class ImagePanel:
             widgets.HBox([self.upload, self.example_button, self.empty_button]),
             self.label,
         ]
-        self.example_button.on_click(lambda _: dashboard.show_example())
-        self.empty_button.on_click(lambda _: dashboard.show_empty_sky())
+        self.example_button.on_click(lambda _: self.show_example())
+        self.empty_button.on_click(lambda _: self.show_empty_sky())
 
     # ------------------------------------------------------------------ showing images
     def load(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
@@ -130,7 +128,7 @@ class ImagePanel:
         self, sky, source, name: str | None, example: bool = False, recentre: bool = True
     ) -> None:
         """Show a read image; ``recentre`` moves the pointings onto it when they are off it."""
-        dashboard = self._dashboard
+        host = self._host
         self.empty_sky_centre = None
         self.sky_image = sky
         self.is_example = example
@@ -140,22 +138,22 @@ class ImagePanel:
             self.path, self.upload_data = None, (name or "image.fits", bytes(source))
         self.files.shown(self.path)
         self.name = Path(str(sky.source)).name
-        dashboard.view.show_image(sky.data, sky.wcs, limits=sky.limits)
-        if not example and dashboard.catalog_panel.is_example:
-            dashboard.clear_catalog(refresh=False)
+        host.view.show_image(sky.data, sky.wcs, limits=sky.limits)
+        if not example and host.catalog_panel.is_example:
+            host.clear_catalog(refresh=False)
         note = ""
-        if recentre and dashboard.result is not None and not self.shows_pointing(dashboard.plan):
-            dashboard._recentre_on_image()
+        if recentre and host.result is not None and not self.shows_pointing(host.plan):
+            host.recentre()
             note = " The pointings were moved to the image centre."
-        elif recentre and dashboard.result is not None:
-            dashboard._apply(dashboard.plan)
+        elif recentre and host.result is not None:
+            host.redraw()
         block = f", shown binned {sky.block}x{sky.block}" if sky.block > 1 else ""
         self.set_message(
             f"Showing <b>{html.escape(self.name)}</b> (HDU {sky.hdu} "
             f"{html.escape(sky.hdu_name)}, {sky.full_shape[1]}x{sky.full_shape[0]} px{block})."
             + html.escape(note)
         )
-        dashboard.canvas.draw_idle()
+        host.canvas.draw_idle()
 
     def show_example_image(self, sky, source, recentre: bool = True) -> None:
         """Show the read bundled example image under its own name and note."""
@@ -165,7 +163,7 @@ class ImagePanel:
 
     def show_example(self) -> None:
         """Show the bundled example field (see :meth:`Dashboard.show_example`)."""
-        dashboard = self._dashboard
+        host = self._host
         try:
             from previs.io.example_field import example_image_path
 
@@ -183,33 +181,33 @@ class ImagePanel:
             self.show_empty_sky(keep_message=True)
             return
         self.show_example_image(sky, path)
-        if dashboard.catalog is None and dashboard.result is not None:
-            dashboard.show_example_catalog()
+        if host.catalog is None and host.result is not None:
+            host.show_example_catalog()
 
     def show_empty_sky(self, keep_message: bool = False) -> None:
         """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
-        dashboard = self._dashboard
+        host = self._host
         self.draw_empty_sky()
         self.name = ""
         self.sky_image = None
         self.path = self.upload_data = None
         self.is_example = False
         self.files.shown(None)
-        if dashboard.catalog_panel.is_example:
-            dashboard.clear_catalog(refresh=False)
-        if dashboard.result is not None:
-            dashboard._apply(dashboard.plan)
+        if host.catalog_panel.is_example:
+            host.clear_catalog(refresh=False)
+        if host.result is not None:
+            host.redraw()
         if not keep_message:
             self.set_message("No image: an empty sky grid centred on the NIRSpec pointing.")
-        dashboard.canvas.draw_idle()
+        host.canvas.draw_idle()
 
     def draw_empty_sky(self) -> None:
         """Give the view an empty RA/Dec grid centred on the plan's NIRSpec pointing."""
         from previs.io.images import empty_sky_wcs
 
-        ra, dec = self._dashboard.plan.nirspec.ra, self._dashboard.plan.nirspec.dec
+        ra, dec = self._host.plan.nirspec.ra, self._host.plan.nirspec.dec
         shape, wcs = empty_sky_wcs(ra, dec, EMPTY_SKY_SIZE_ARCSEC, EMPTY_SKY_PIXEL_ARCSEC)
-        self._dashboard.view.show_image(None, wcs, shape=shape)
+        self._host.view.show_image(None, wcs, shape=shape)
         self.empty_sky_centre = (ra, dec)
 
     def follow_plan(self, plan: Plan) -> None:
@@ -222,7 +220,7 @@ class ImagePanel:
 
     def shows_pointing(self, plan: Plan) -> bool:
         """Whether the NIRSpec centre of ``plan`` falls on the image shown."""
-        view = self._dashboard.view
+        view = self._host.view
         x, y = view.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec])
         return bool(view.contains_pixel(float(x[0]), float(y[0])))
 
@@ -230,14 +228,30 @@ class ImagePanel:
     def _error(self, label: str, message: str) -> None:
         kept = f" Still showing {html.escape(self.name)}." if self.name else ""
         self.set_message(
-            f"<span style='color:#c0392b'>&#9888; Could not load {html.escape(label)}: "
-            f"{html.escape(message)}</span>{kept}"
+            f"<span style='color:{UI_COLOURS['error']}'>&#9888; Could not load "
+            f"{html.escape(label)}: {html.escape(message)}</span>{kept}"
         )
 
     def set_message(self, text: str) -> None:
-        """Set the image's status note (markup) and the name label; re-render the status."""
-        self.message = text
+        """Set the image's status note (markup) and the name label."""
         self.label.value = (
             f"<span style='font-size:0.9em'>{html.escape(self.name)}</span>" if self.name else ""
         )
-        self._dashboard._render_status()
+        self._host.status.set("image", text)
+
+    @property
+    def message(self) -> str:
+        """The image's note in the status line (markup)."""
+        return self._host.status.get("image")
+
+    def config_value(self) -> str | None:
+        """What a saved session's ``image`` key holds for the image shown (see
+        :class:`previs.io.session.Config`): None for the example, the empty-sky marker,
+        or the path (None for an upload, which has no path)."""
+        from previs.io.session import EMPTY_SKY
+
+        if self.is_example:
+            return None
+        if self.sky_image is None and self.upload_data is None and self.path is None:
+            return EMPTY_SKY
+        return self.path

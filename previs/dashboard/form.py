@@ -1,0 +1,213 @@
+"""The plan form: the plan-entry widgets read into a :class:`~previs.planning.plan.Plan`
+and set from one.
+
+:class:`PlanForm` owns :class:`~previs.dashboard.controls.PlanControls` and the
+rules that tie them together: a pasted "RA Dec" pair fills both fields, the
+NIRCam centre is entered as the same place, an offset or its own RA/Dec (and
+the position carries over when the mode changes), and a tied NIRCam APA
+follows the NIRSpec APA at the same V3PA. It writes widgets only under the
+dashboard's :class:`~previs.dashboard.host.UpdateGuard`, so its own updates do
+not trigger evaluations.
+
+Layer: dashboard. Geometry comes from :mod:`previs.geometry` (offsets,
+orientations); nothing is computed here beyond reading and formatting.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from previs.dashboard.controls import MOSAIC_SLIDER_MAX, OVERLAP_SLIDER_RANGE, PlanControls
+from previs.dashboard.host import UpdateGuard
+from previs.dashboard.text import format_degrees
+from previs.errors import PrevisError
+from previs.geometry.angles import signed_difference
+from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.coordinates import parse_dec, parse_ra, split_position
+from previs.geometry.patterns import Mosaic
+from previs.geometry.projection import offset_position, position_offset
+from previs.planning.plan import Plan
+
+__all__ = ["PlanForm", "nircam_offset_arcsec"]
+
+
+def nircam_offset_arcsec(plan: Plan) -> tuple[float, float]:
+    """NIRCam centre minus NIRSpec centre (east, north), arcsec, rounded to 1 micro-arcsec."""
+    if (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec):
+        return 0.0, 0.0
+    dx, dy = position_offset(plan.nirspec.ra, plan.nirspec.dec, plan.nircam.ra, plan.nircam.dec)
+    return round(dx, 6), round(dy, 6)
+
+
+class PlanForm:
+    """Plan-entry widgets and the rules between them.
+
+    Parameters
+    ----------
+    controls : PlanControls
+        The widgets.
+    guard : UpdateGuard
+        Held while the form writes widgets itself.
+    """
+
+    def __init__(self, controls: PlanControls, guard: UpdateGuard) -> None:
+        self.controls = controls
+        self.guard = guard
+
+    # ------------------------------------------------------------------ plan <-> widgets
+    def set_from_plan(self, plan: Plan, mode: str | None = None) -> None:
+        """Set every plan control from ``plan``; ``mode`` picks how the NIRCam centre is
+        entered (same/offset/radec; default, and "same" when impossible: from the plan)."""
+        c = self.controls
+        with self.guard.hold():
+            c.nirspec_ra.value = format_degrees(plan.nirspec.ra)
+            c.nirspec_dec.value = format_degrees(plan.nirspec.dec)
+            c.nirspec_apa.value = plan.nirspec.apa
+            same_place = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
+            if mode not in ("offset", "radec"):
+                mode = "same" if same_place else "radec"
+            c.nircam_mode.value = mode
+            c.nircam_ra.value = format_degrees(plan.nircam.ra)
+            c.nircam_dec.value = format_degrees(plan.nircam.dec)
+            c.nircam_dx.value, c.nircam_dy.value = nircam_offset_arcsec(plan)
+            tied_apa = nircam_apa_for(plan.nirspec.apa)
+            if c.tie_apa.value and abs(signed_difference(tied_apa, plan.nircam.apa)) > 1e-9:
+                c.tie_apa.value = False
+            c.nircam_apa.value = plan.nircam.apa
+            c.nircam_apa.disabled = c.tie_apa.value
+            c.dither.value = plan.dither
+            mosaic = plan.mosaic
+            for slider, value in ((c.rows, mosaic.rows), (c.columns, mosaic.columns)):
+                slider.max = max(MOSAIC_SLIDER_MAX, value)
+                slider.value = value
+            for slider, value in (
+                (c.row_overlap, mosaic.row_overlap),
+                (c.column_overlap, mosaic.column_overlap),
+            ):
+                slider.min = min(OVERLAP_SLIDER_RANGE[0], value)
+                slider.max = max(OVERLAP_SLIDER_RANGE[1], value)
+                slider.value = value
+            c.channel.value = plan.channel
+            c.show_nircam_mode(mode)
+
+    def read_plan(self) -> Plan:
+        """Read every control into a Plan (no APA range); PrevisError names the control."""
+        c = self.controls
+        nirspec = Pointing(
+            parse_ra(c.nirspec_ra.value, "NIRSpec RA"),
+            parse_dec(c.nirspec_dec.value, "NIRSpec Dec"),
+            c.nirspec_apa.value,
+        )
+        mode = c.nircam_mode.value
+        if mode == "same":
+            ra, dec = nirspec.ra, nirspec.dec
+        elif mode == "offset":
+            dx, dy = c.nircam_dx.value, c.nircam_dy.value
+            if not (math.isfinite(dx) and math.isfinite(dy)):
+                raise PrevisError("NIRCam offset must be finite numbers of arcsec")
+            ra, dec = offset_position(nirspec.ra, nirspec.dec, dx, dy)
+        else:
+            ra = parse_ra(c.nircam_ra.value, "NIRCam RA")
+            dec = parse_dec(c.nircam_dec.value, "NIRCam Dec")
+        nircam_apa = nircam_apa_for(nirspec.apa) if c.tie_apa.value else c.nircam_apa.value
+        mosaic = Mosaic(c.rows.value, c.columns.value, c.row_overlap.value, c.column_overlap.value)
+        return Plan(nirspec, Pointing(ra, dec, nircam_apa), c.dither.value, mosaic, c.channel.value)
+
+    # ------------------------------------------------------------------ rules between controls
+    def on_change(self, change: dict[str, Any], plan: Plan) -> bool:
+        """Apply the rules a control change sets off; False when another change event
+        (the Dec field of a pasted pair) will follow and the plan should wait for it."""
+        c = self.controls
+        owner = change["owner"]
+        pairs = {c.nirspec_ra: c.nirspec_dec, c.nircam_ra: c.nircam_dec}
+        if owner in pairs:
+            handled = self._fill_pasted_pair(owner, pairs[owner])
+            if handled is not None:
+                return handled
+        if owner is c.nircam_mode:
+            self._switch_nircam_mode(change["new"], plan)
+        if owner in (c.tie_apa, c.nirspec_apa) and c.tie_apa.value:
+            with self.guard.hold():
+                c.nircam_apa.value = nircam_apa_for(c.nirspec_apa.value)
+        c.nircam_apa.disabled = c.tie_apa.value
+        return True
+
+    def _fill_pasted_pair(self, ra_field, dec_field) -> bool | None:
+        """A whole position pasted into an RA field goes to the RA and Dec fields.
+
+        Returns None when the text is not a pair; True when the plan can be read
+        now; False when the Dec field's own change event will follow.
+        """
+        pair = split_position(ra_field.value)
+        if pair is None:
+            return None
+        try:
+            parse_ra(pair[0])
+            parse_dec(pair[1])
+        except PrevisError:
+            return None  # left as typed: reading the plan reports what is wrong
+        with self.guard.hold():
+            ra_field.value = pair[0]
+        if dec_field.value == pair[1]:
+            return True  # no change event will come from the Dec field
+        dec_field.value = pair[1]  # its change event reads the plan
+        return False
+
+    def _switch_nircam_mode(self, new: str, plan: Plan) -> None:
+        """Carry the current NIRCam position into the fields of the newly chosen mode."""
+        c = self.controls
+        c.show_nircam_mode(new)
+        with self.guard.hold():
+            if new == "offset":
+                c.nircam_dx.value, c.nircam_dy.value = nircam_offset_arcsec(plan)
+            elif new == "radec":
+                c.nircam_ra.value = format_degrees(plan.nircam.ra)
+                c.nircam_dec.value = format_degrees(plan.nircam.dec)
+
+    def sync_hidden_fields(self, plan: Plan) -> None:
+        """Keep the NIRCam position fields of the modes not in use on the current position."""
+        c = self.controls
+        mode = c.nircam_mode.value
+        with self.guard.hold():
+            if mode != "radec":
+                c.nircam_ra.value = format_degrees(plan.nircam.ra)
+                c.nircam_dec.value = format_degrees(plan.nircam.dec)
+            if mode != "offset":
+                c.nircam_dx.value, c.nircam_dy.value = nircam_offset_arcsec(plan)
+
+    # ------------------------------------------------------------------ moves from elsewhere
+    def place(self, ra: float, dec: float, target: str, plan: Plan) -> None:
+        """Put the NIRCam (or NIRSpec) centre on (ra, dec) degrees, as a click does."""
+        c = self.controls
+        with self.guard.hold():
+            if target == "nirspec":
+                c.nirspec_ra.value = f"{ra:.7f}"
+                c.nirspec_dec.value = f"{dec:.7f}"
+            elif c.nircam_mode.value == "offset":
+                dx, dy = position_offset(plan.nirspec.ra, plan.nirspec.dec, ra, dec)
+                c.nircam_dx.value = round(dx, 3)
+                c.nircam_dy.value = round(dy, 3)
+            else:
+                c.nircam_mode.value = "radec"
+                c.show_nircam_mode("radec")
+                c.nircam_ra.value = f"{ra:.7f}"
+                c.nircam_dec.value = f"{dec:.7f}"
+
+    def centre_nirspec(self, ra: float, dec: float) -> None:
+        """Move the NIRSpec centre to (ra, dec); a NIRCam with its own RA/Dec goes with it."""
+        c = self.controls
+        with self.guard.hold():
+            c.nirspec_ra.value = format_degrees(ra)
+            c.nirspec_dec.value = format_degrees(dec)
+            if c.nircam_mode.value == "radec":
+                c.nircam_mode.value = "same"
+                c.show_nircam_mode("same")
+
+    def untie_nircam_apa(self, nircam_apa: float) -> None:
+        """Untie the NIRCam APA and set it (the Schedule tab's orientations)."""
+        c = self.controls
+        with self.guard.hold():
+            c.tie_apa.value = False
+            c.nircam_apa.disabled = False
+            c.nircam_apa.value = float(nircam_apa) % 360.0
