@@ -352,25 +352,12 @@ class Dashboard:
 
     # ------------------------------------------------------------------ images
     def load_image(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
-        """Show a FITS image (path or bytes); the plan is kept.
-
-        If the NIRSpec centre falls outside the new image, both pointings move
-        to the image centre (offsets and angles kept) and the panel says so.
-        The bundled example catalog goes away with the example image.
-
-        Raises
-        ------
-        previs.errors.ImageError
-            When the file cannot be shown; the message is also shown in the
-            panel and the previous image stays.
-        """
+        """Show a FITS image (path or bytes); see :meth:`ImagePanel.load
+        <previs.dashboard.panels.image.ImagePanel.load>`."""
         self.image_panel.load(source, name)
 
     def show_example(self) -> None:
-        """Show the bundled example deep field (an empty grid if it is unavailable).
-
-        Without a catalog, the bundled example catalog comes with it.
-        """
+        """Show the bundled example deep field (and, without a catalog, its catalog)."""
         self.image_panel.show_example()
 
     def show_empty_sky(self, keep_message: bool = False) -> None:
@@ -389,13 +376,8 @@ class Dashboard:
         name: str | None = None,
         refresh: bool = True,
     ) -> Catalog:
-        """Show and count a source catalog: a path, a file's bytes (give ``name``) or a Catalog.
-
-        Raises
-        ------
-        previs.errors.CatalogError
-            When the file cannot be read; the message (naming the file and the
-            line) is also shown in the panel and the previous catalog stays.
+        """Show and count a source catalog: a path, a file's bytes (give ``name``) or a
+        Catalog; see :meth:`CatalogPanel.load <previs.dashboard.panels.catalog.CatalogPanel.load>`.
         """
         return self.catalog_panel.load(source, name, refresh)
 
@@ -418,22 +400,12 @@ class Dashboard:
         return self.export_panel.config()
 
     def save_config(self, path: str | os.PathLike) -> Path:
-        """Write the session (:attr:`config`) as JSON; returns the path written.
-
-        An uploaded image or catalog has no path: its bytes are written next to
-        the configuration file (under the uploaded name) and the configuration
-        refers to that copy. Paths inside the file's folder are stored relative.
-        """
+        """Write the session (:attr:`config`) as JSON (uploads are stored beside it)."""
         return self.export_panel.save_config(path)
 
     def load_config(self, path: str | os.PathLike) -> Config:
-        """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` configuration).
-
-        Every widget, the image, the catalog and the display settings are set
-        from the file. Nothing changes when the file is invalid or its image or
-        catalog cannot be read: the error (naming the file and the key) goes to
-        the panel and is raised as :class:`previs.errors.ConfigError`.
-        """
+        """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` file): all or
+        nothing, the error (a :class:`~previs.errors.ConfigError`) going to the panel."""
         return self.export_panel.load_config(path)
 
     def apply_config(self, config: Config, where: str = "config") -> None:
@@ -460,19 +432,9 @@ class Dashboard:
         pixel: bool = False,
         include_catalog: bool | None = None,
     ) -> Path:
-        """Write the plan's apertures (and the catalog) as a DS9 region file.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Output file (``.reg``); its folder is created when missing.
-        pixel : bool
-            Pixel coordinates of the loaded FITS file (as DS9 shows it) instead
-            of RA/Dec; needs an image (not the empty grid).
-        include_catalog : bool, optional
-            Add the catalog sources as points (at-risk ones tagged); default:
-            when a catalog is loaded.
-        """
+        """Write the plan's apertures (and the catalog) as DS9 regions, in RA/Dec or in the
+        FITS file's ``pixel`` coordinates; see :meth:`ExportPanel.export_regions
+        <previs.dashboard.panels.exports.ExportPanel.export_regions>`."""
         return self.export_panel.export_regions(path, pixel, include_catalog)
 
     def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:

@@ -23,9 +23,9 @@ from previs.catalog import read_catalog
 from previs.catalog.sources import count_sources
 from previs.dashboard.app import Dashboard, default_plan
 from previs.dashboard.text import format_percent
-from previs.geometry.coordinates import parse_dec, parse_ra
 from previs.errors import ConfigError
 from previs.geometry.attitude import Pointing
+from previs.geometry.coordinates import parse_dec, parse_ra
 from previs.geometry.patterns import Mosaic
 from previs.geometry.siaf import get_aperture
 from previs.io.example_field import example_catalog_path
@@ -726,7 +726,7 @@ def test_schedule_tab_sets_the_nircam_apa_and_the_worst_case(example_dashboard):
     assert worst_text(dashboard) == ""
     nircam_apa, apa_range = panel.nircam_apa, panel.nirspec_apa_range
     assert nircam_apa is not None and apa_range is not None, panel.message
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     assert not dashboard.controls.tie_apa.value and not dashboard.controls.nircam_apa.disabled
     assert dashboard.controls.nircam_apa.value == pytest.approx(nircam_apa % 360.0)
     assert dashboard.plan.nircam.apa == pytest.approx(nircam_apa % 360.0)
@@ -780,8 +780,10 @@ def test_a_full_circle_nirspec_apa_range_stays_the_full_circle():
     panel = dashboard.schedule_panel
     panel.set_dates("2027-03-01", "2027-05-01")  # North Ecliptic Pole: continuous viewing
     assert panel.nirspec_apa_range == pytest.approx((0.0, 360.0)), panel.message
-    assert "any angle</b> (360.0&deg; wide)" in panel.orientation_html.value  # not "0 to 0"
-    panel.apply_button.click()
+    assert (
+        "any angle</b> (360.0&deg; wide)" in panel.controls.orientation_html.value
+    )  # not "0 to 0"
+    panel.controls.apply_button.click()
     assert "every NIRSpec APA" in panel.message
     plan = dashboard.plan
     expected = worst_case_coverage(

@@ -96,54 +96,57 @@ def pole():
 def test_starts_on_the_best_proposal_with_an_ok_check(goods):
     panel, _ = goods
     best = propose_schedules(*GOODS_S, TODAY)[0]
-    assert panel.imaging_date.value == best.imaging_date
-    assert panel.nirspec_start.value == best.nirspec_start
-    assert panel.nirspec_end.value == best.nirspec_end
-    assert len(panel.proposal_choice.options) == len(propose_schedules(*GOODS_S, TODAY))
+    assert panel.controls.imaging_date.value == best.imaging_date
+    assert panel.controls.nirspec_start.value == best.nirspec_start
+    assert panel.controls.nirspec_end.value == best.nirspec_end
+    assert len(panel.controls.proposal_choice.options) == len(propose_schedules(*GOODS_S, TODAY))
     assert panel.schedule.status == "ok"
     assert "OK" in panel.check_text and panel.message == ""
-    assert panel.timeline_draws == 1 and panel.coverage_plot.draws == 1
+    assert panel.timeline_draws == 1 and panel.controls.coverage_plot.draws == 1
     assert panel.widget.children and hasattr(panel, "_ipython_display_")
-    assert panel.timeline.widget.value[:4] == b"\x89PNG"
+    assert panel.controls.timeline.widget.value[:4] == b"\x89PNG"
 
 
 def test_use_orientations_sends_the_angles_of_the_chosen_dates():
     panel, host = make_panel()
     imaging, start, end = dt.date(2026, 11, 25), dt.date(2027, 1, 26), dt.date(2027, 2, 5)
     panel.set_dates(imaging, start, end)
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     nircam, (low, high), _ = expected_orientations(*GOODS_S, imaging, start, end)
     (sent_nircam, (sent_low, sent_high)) = host.orientations[-1]
     assert same_angle(sent_nircam, nircam)
     assert same_angle(sent_low, low) and same_angle(sent_high, high)
     assert "Sent to the main tab" in panel.message
-    assert f"{nircam:.1f}" in panel.orientation_html.value
-    assert f"{low:.1f}" in panel.orientation_html.value
+    assert f"{nircam:.1f}" in panel.controls.orientation_html.value
+    assert f"{low:.1f}" in panel.controls.orientation_html.value
 
 
 def test_roll_slider_turns_nircam_within_the_allowed_roll():
     panel, host = make_panel()
     imaging, start, end = (
-        panel.imaging_date.value,
-        panel.nirspec_start.value,
-        panel.nirspec_end.value,
+        panel.controls.imaging_date.value,
+        panel.controls.nirspec_start.value,
+        panel.controls.nirspec_end.value,
     )
     nominal, nirspec_range, roll = expected_orientations(*GOODS_S, imaging, start, end)
-    assert panel.nircam_roll.max == pytest.approx(roll, abs=1e-9)
-    assert panel.nircam_roll.min == pytest.approx(-roll, abs=1e-9)
-    panel.nircam_roll.value = 2.0
+    assert panel.controls.nircam_roll.max == pytest.approx(roll, abs=1e-9)
+    assert panel.controls.nircam_roll.min == pytest.approx(-roll, abs=1e-9)
+    panel.controls.nircam_roll.value = 2.0
     assert same_angle(panel.nircam_apa, nominal + 2.0)
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     assert same_angle(host.orientations[-1][0], nominal + 2.0)
-    panel.nircam_roll.value = 30.0  # clamped to the allowed roll
-    assert panel.nircam_roll.value == pytest.approx(roll, abs=1e-9)
+    panel.controls.nircam_roll.value = 30.0  # clamped to the allowed roll
+    assert panel.controls.nircam_roll.value == pytest.approx(roll, abs=1e-9)
 
 
 def test_worst_case_is_the_minimum_over_the_allowed_nirspec_angles(goods):
     panel, host = goods
     plan = host.plan
     nominal, (low, high), _ = expected_orientations(
-        *GOODS_S, panel.imaging_date.value, panel.nirspec_start.value, panel.nirspec_end.value
+        *GOODS_S,
+        panel.controls.imaging_date.value,
+        panel.controls.nirspec_start.value,
+        panel.controls.nirspec_end.value,
     )
     worst = panel.worst_case
     nircam = Pointing(plan.nircam.ra, plan.nircam.dec, nominal)
@@ -154,8 +157,8 @@ def test_worst_case_is_the_minimum_over_the_allowed_nirspec_angles(goods):
     for apa in (low, high, (low + ((high - low) % 360.0) / 2.0) % 360.0):
         assert compute_coverage(Pointing(*GOODS_S, apa), footprint).covered >= worst.min - 1e-9
     assert same_angle(worst.apas[0], low) and same_angle(worst.apas[-1], high)
-    assert f"{100.0 * worst.min:.1f} %" in panel.coverage_html.value
-    assert panel.coverage_plot.widget.layout.display is None
+    assert f"{100.0 * worst.min:.1f} %" in panel.controls.coverage_html.value
+    assert panel.controls.coverage_plot.widget.layout.display is None
 
 
 @pytest.mark.parametrize(
@@ -170,7 +173,7 @@ def test_worst_case_is_the_minimum_over_the_allowed_nirspec_angles(goods):
 def test_separation_rule_edges_and_derived_dates(pole, separation, status, word):
     panel, _ = pole
     start = dt.date(2027, 6, 1)
-    panel.delivery_delay.value = 5
+    panel.controls.delivery_delay.value = 5
     panel.set_dates(start - dt.timedelta(days=separation), start, start + dt.timedelta(days=20))
     available = start - dt.timedelta(days=separation - 5)
     due = min(available + dt.timedelta(days=42), start - dt.timedelta(days=28))
@@ -187,28 +190,28 @@ def test_bad_dates_are_reported_and_the_last_valid_schedule_kept():
     panel, host = make_panel()
     good = panel.schedule
     draws = panel.timeline_draws
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     sent = host.orientations[-1]
 
-    panel.imaging_date.value = dt.date(2021, 12, 31)
+    panel.controls.imaging_date.value = dt.date(2021, 12, 31)
     assert "outside the supported range 2022-01-01 to 2040-12-31" in panel.message
     assert "last valid schedule" in panel.message
-    panel.imaging_date.value = dt.date(2041, 1, 1)
+    panel.controls.imaging_date.value = dt.date(2041, 1, 1)
     assert "2041-01-01" in panel.message
     assert panel.schedule is good and panel.timeline_draws == draws
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     assert host.orientations[-1] == sent
 
-    panel.imaging_date.value = good.check.imaging_date
+    panel.controls.imaging_date.value = good.check.imaging_date
     assert panel.message == ""
-    panel.nirspec_end.value = good.check.nirspec_start - dt.timedelta(days=1)
+    panel.controls.nirspec_end.value = good.check.nirspec_start - dt.timedelta(days=1)
     assert "before its start" in panel.message
-    panel.nirspec_end.value = None  # optional: back to the end of the visibility window
+    panel.controls.nirspec_end.value = None  # optional: back to the end of the visibility window
     assert panel.message == "" and panel.schedule.nirspec_end == good.nirspec_window.end
-    panel.nirspec_start.value = None
+    panel.controls.nirspec_start.value = None
     assert "choose the NIRSpec window start" in panel.message
-    panel.search_button.click()
-    assert "Fix the dates first" in panel.best_html.value
+    panel.controls.search_button.click()
+    assert "Fix the dates first" in panel.controls.best_html.value
     assert panel.schedule.check.nirspec_start == good.check.nirspec_start
 
 
@@ -220,9 +223,9 @@ def test_dates_outside_the_field_of_regard_disable_the_orientations():
     panel.set_dates(hidden, hidden + dt.timedelta(days=200))
     assert panel.schedule.status == "error"
     assert "outside the field of regard" in panel.check_text
-    assert "cannot point at the target" in panel.orientation_html.value
-    assert panel.apply_button.disabled and panel.worst_case is None
-    assert panel.coverage_plot.widget.layout.display == "none"
+    assert "cannot point at the target" in panel.controls.orientation_html.value
+    assert panel.controls.apply_button.disabled and panel.worst_case is None
+    assert panel.controls.coverage_plot.widget.layout.display == "none"
     count = len(host.orientations)
     panel.use_orientations()
     assert len(host.orientations) == count and "no orientations" in panel.message
@@ -231,14 +234,14 @@ def test_dates_outside_the_field_of_regard_disable_the_orientations():
 def test_timeline_redraws_only_when_target_or_dates_change():
     panel, host = make_panel()
     draws = panel.timeline_draws
-    panel.nircam_roll.value = 1.5
-    panel.delivery_delay.value = 3
-    panel.refresh_button.click()
+    panel.controls.nircam_roll.value = 1.5
+    panel.controls.delivery_delay.value = 3
+    panel.controls.refresh_button.click()
     assert panel.timeline_draws == draws
-    panel.imaging_date.value = panel.imaging_date.value + dt.timedelta(days=2)
+    panel.controls.imaging_date.value = panel.controls.imaging_date.value + dt.timedelta(days=2)
     assert panel.timeline_draws == draws + 1
     host.plan = Plan.centred(*NORTH_ECLIPTIC_POLE, dither="FULL3")
-    panel.refresh_button.click()
+    panel.controls.refresh_button.click()
     assert panel.target == NORTH_ECLIPTIC_POLE
     assert panel.timeline_draws == draws + 2
     # The pole is always visible: the dates were kept, the proposals recomputed.
@@ -255,10 +258,12 @@ def test_date_changes_reuse_the_targets_visibility_and_give_the_same_schedule():
     panel, host = make_panel()
     computed = panel.visibility_computations
     assert computed == 1  # the "do the dates fit" test and the schedule check share it
-    imaging, start = panel.imaging_date.value, panel.nirspec_start.value
+    imaging, start = panel.controls.imaging_date.value, panel.controls.nirspec_start.value
     for days in (2, 5, -3):
-        panel.imaging_date.value = imaging + dt.timedelta(days=days)
-        expected = plan_schedule(*GOODS_S, panel.imaging_date.value, start)  # its own visibility
+        panel.controls.imaging_date.value = imaging + dt.timedelta(days=days)
+        expected = plan_schedule(
+            *GOODS_S, panel.controls.imaging_date.value, start
+        )  # its own visibility
         assert panel.schedule.to_dict() == expected.to_dict()
     assert panel.visibility_computations == computed
     later = start + dt.timedelta(days=400)  # beyond the margin kept: computed again
@@ -267,9 +272,9 @@ def test_date_changes_reuse_the_targets_visibility_and_give_the_same_schedule():
     assert panel.schedule.to_dict() == expected.to_dict()
     assert panel.visibility_computations == computed + 1
     host.plan = Plan.centred(*NORTH_ECLIPTIC_POLE, dither="FULL3")
-    panel.refresh_button.click()  # a new target: its own visibility
+    panel.controls.refresh_button.click()  # a new target: its own visibility
     assert panel.visibility_computations == computed + 2
-    expected = plan_schedule(*NORTH_ECLIPTIC_POLE, panel.imaging_date.value, later)
+    expected = plan_schedule(*NORTH_ECLIPTIC_POLE, panel.controls.imaging_date.value, later)
     assert panel.schedule.to_dict() == expected.to_dict()
 
 
@@ -279,22 +284,22 @@ def test_new_target_that_does_not_fit_the_dates_takes_the_best_proposal():
     host.plan = Plan.centred(*GOODS_S, dither="FULL3")
     panel.refresh_from_plan()
     best = propose_schedules(*GOODS_S, TODAY)[0]
-    assert panel.imaging_date.value == best.imaging_date
-    assert panel.nirspec_start.value == best.nirspec_start
+    assert panel.controls.imaging_date.value == best.imaging_date
+    assert panel.controls.nirspec_start.value == best.nirspec_start
     assert "best proposal was filled in" in panel.message
 
 
 def test_proposal_dropdown_and_propose_button_fill_the_dates():
     panel, _ = make_panel()
     proposals = propose_schedules(*GOODS_S, TODAY)
-    panel.proposal_choice.value = 2
-    assert panel.imaging_date.value == proposals[2].imaging_date
-    assert panel.nirspec_start.value == proposals[2].nirspec_start
-    assert panel.nirspec_end.value == proposals[2].nirspec_end
-    assert "Proposal 3" in panel.proposal_html.value
-    panel.imaging_date.value = dt.date(2026, 12, 1)
-    panel.propose_button.click()
-    assert panel.imaging_date.value == proposals[0].imaging_date
+    panel.controls.proposal_choice.value = 2
+    assert panel.controls.imaging_date.value == proposals[2].imaging_date
+    assert panel.controls.nirspec_start.value == proposals[2].nirspec_start
+    assert panel.controls.nirspec_end.value == proposals[2].nirspec_end
+    assert "Proposal 3" in panel.controls.proposal_html.value
+    panel.controls.imaging_date.value = dt.date(2026, 12, 1)
+    panel.controls.propose_button.click()
+    assert panel.controls.imaging_date.value == proposals[0].imaging_date
 
 
 def test_target_never_visible_in_the_period_gives_a_message_not_a_crash():
@@ -303,11 +308,11 @@ def test_target_never_visible_in_the_period_gives_a_message_not_a_crash():
     assert panel.proposals == []
     assert "No pair of visibility windows" in panel.message
     assert "choose the NIRCam pre-imaging date" in panel.message
-    assert panel.imaging_date.value is None and panel.schedule is None
+    assert panel.controls.imaging_date.value is None and panel.schedule is None
     assert panel.timeline_draws == 1  # the timeline still shows the (empty) visibility
-    panel.propose_button.click()
-    panel.apply_button.click()
-    panel.search_button.click()
+    panel.controls.propose_button.click()
+    panel.controls.apply_button.click()
+    panel.controls.search_button.click()
     assert host.orientations == [] and panel.search_result is None
 
 
@@ -323,23 +328,25 @@ def test_failing_callbacks_are_reported_in_the_panel():
 
     plan = Plan.centred(*GOODS_S)
     panel = SchedulePanel(lambda: plan, refuse, today=TODAY, interactive=False)
-    panel.apply_button.click()
+    panel.controls.apply_button.click()
     assert "refused the orientations: NIRCam APA slider is locked" in panel.message
-    assert panel.apply_config_button.layout.display == "none"  # no apply_plan given
+    assert panel.controls.apply_config_button.layout.display == "none"  # no apply_plan given
 
 
 def test_search_shows_the_trade_off_and_applies_the_configuration():
     panel, host = make_panel()
     fractions = []
-    panel.progress.observe(lambda change: fractions.append(change["new"]), names="value")
-    panel.search_button.click()
+    panel.controls.progress.observe(lambda change: fractions.append(change["new"]), names="value")
+    panel.controls.search_button.click()
     result = panel.search_result
     assert result is not None and result.best is not None
     assert fractions[-1] == 1.0 and fractions == sorted(fractions)
-    assert panel.progress.bar_style == "success" and not panel.search_button.disabled
-    assert panel.tradeoff_html.value.count("<tr") == len(result.trade_off) + 1
+    assert (
+        panel.controls.progress.bar_style == "success" and not panel.controls.search_button.disabled
+    )
+    assert panel.controls.tradeoff_html.value.count("<tr") == len(result.trade_off) + 1
     best = result.best
-    assert f"{best.exposures} exposures" in panel.best_html.value
+    assert f"{best.exposures} exposures" in panel.controls.best_html.value
     # The proposed configuration really reaches 99 % over the NIRSpec range, NIRCam
     # staying within the roll allowed on the imaging date.
     schedule = panel.schedule
@@ -353,10 +360,10 @@ def test_search_shows_the_trade_off_and_applies_the_configuration():
     )
     assert check.min >= 0.99 and check.min == pytest.approx(best.worst, abs=1e-12)
     offset = (best.nircam.apa - schedule.nircam_apa_nominal + 180.0) % 360.0 - 180.0
-    assert abs(offset) <= panel.nircam_roll.max + 1e-9
+    assert abs(offset) <= panel.controls.nircam_roll.max + 1e-9
 
-    assert not panel.apply_config_button.disabled
-    panel.apply_config_button.click()
+    assert not panel.controls.apply_config_button.disabled
+    panel.controls.apply_config_button.click()
     applied = host.plans[-1]
     assert (applied.dither, applied.mosaic, applied.nircam) == (
         best.dither,
@@ -368,17 +375,17 @@ def test_search_shows_the_trade_off_and_applies_the_configuration():
     assert panel.worst_case.min == pytest.approx(best.worst, abs=1e-9)
     assert "Sent to the main tab" in panel.message
 
-    panel.nirspec_start.value = panel.nirspec_start.value + dt.timedelta(days=3)
-    assert panel.search_result is None and panel.apply_config_button.disabled
-    assert "search again" in panel.best_html.value
+    panel.controls.nirspec_start.value = panel.controls.nirspec_start.value + dt.timedelta(days=3)
+    assert panel.search_result is None and panel.controls.apply_config_button.disabled
+    assert "search again" in panel.controls.best_html.value
 
 
 def test_falls_back_to_static_png_without_ipympl(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipympl.backend_nbagg", None)  # import raises ImportError
     panel, _ = make_panel(NORTH_ECLIPTIC_POLE, interactive=None)
-    assert not panel.timeline.interactive
-    assert panel.timeline.widget.value[:4] == b"\x89PNG"
-    assert panel.coverage_plot.widget.value[:4] == b"\x89PNG"
+    assert not panel.controls.timeline.interactive
+    assert panel.controls.timeline.widget.value[:4] == b"\x89PNG"
+    assert panel.controls.coverage_plot.widget.value[:4] == b"\x89PNG"
     with pytest.raises(ImportError):
         make_panel(NORTH_ECLIPTIC_POLE, interactive=True)
 
@@ -386,9 +393,9 @@ def test_falls_back_to_static_png_without_ipympl(monkeypatch):
 def test_uses_an_ipympl_canvas_when_available():
     pytest.importorskip("ipympl")
     panel, _ = make_panel(NORTH_ECLIPTIC_POLE, interactive=None)
-    assert panel.timeline.interactive
-    assert type(panel.timeline.widget).__name__ == "Canvas"
-    for canvas in (panel.timeline.widget, panel.coverage_plot.widget):
+    assert panel.controls.timeline.interactive
+    assert type(panel.controls.timeline.widget).__name__ == "Canvas"
+    for canvas in (panel.controls.timeline.widget, panel.controls.coverage_plot.widget):
         # The same canvas settings as the sky figure, but not its CSS class.
         assert not canvas.header_visible and not canvas.footer_visible and not canvas.resizable
         assert canvas.toolbar_position == "left" and "previs-sky" not in canvas._dom_classes
@@ -413,4 +420,7 @@ def test_coverage_follows_the_plans_nircam_setup():
     )
     assert panel.worst_case.min == pytest.approx(expected.min, abs=1e-9)
     assert panel.worst_case.min > before
-    assert "FULL6" in panel.coverage_html.value and "2x1" in panel.coverage_html.value
+    assert (
+        "FULL6" in panel.controls.coverage_html.value
+        and "2x1" in panel.controls.coverage_html.value
+    )

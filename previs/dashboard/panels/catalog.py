@@ -168,8 +168,14 @@ class CatalogPanel:
         name: str | None = None,
         refresh: bool = True,
     ) -> Catalog:
-        """Read (unless given a Catalog) and show a catalog (see
-        :meth:`previs.dashboard.app.Dashboard.load_catalog`)."""
+        """Read (unless given a Catalog), show and count a catalog.
+
+        Raises
+        ------
+        previs.errors.CatalogError
+            When the file cannot be read; the message (naming the file and the
+            line) is also shown in the panel and the previous catalog stays.
+        """
         catalog = source if isinstance(source, Catalog) else self.read(source, name)
         self.show(catalog, source, name, example=False, refresh=refresh)
         return catalog

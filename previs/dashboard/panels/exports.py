@@ -207,8 +207,12 @@ class ExportPanel:
         return config
 
     def save_config(self, path: str | os.PathLike) -> Path:
-        """Write the dashboard's session; uploads are stored next to the file (see
-        :meth:`previs.dashboard.app.Dashboard.save_config`)."""
+        """Write the dashboard's session as JSON; returns the path written.
+
+        An uploaded image or catalog has no path: its bytes are written next to
+        the configuration file (under the uploaded name) and the configuration
+        refers to that copy. Paths inside the file's folder are stored relative.
+        """
         dashboard = self._host
         target = output_path(path)
         config = self.config()
@@ -236,7 +240,19 @@ class ExportPanel:
     def export_regions(
         self, path: str | os.PathLike, pixel: bool = False, include_catalog: bool | None = None
     ) -> Path:
-        """DS9 regions of the plan (see :meth:`previs.dashboard.app.Dashboard.export_regions`)."""
+        """Write the plan's apertures (and the catalog) as a DS9 region file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Output file (``.reg``); its folder is created when missing.
+        pixel : bool
+            Pixel coordinates of the loaded FITS file (as DS9 shows it) instead
+            of RA/Dec; needs an image (not the empty grid).
+        include_catalog : bool, optional
+            Add the catalog sources as points (at-risk ones tagged); default:
+            when a catalog is loaded.
+        """
         dashboard = self._host
         sky_image = dashboard.image_panel.sky_image
         if pixel and sky_image is None:

@@ -106,7 +106,18 @@ class ImagePanel:
 
     # ------------------------------------------------------------------ showing images
     def load(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
-        """Read and show a FITS image (see :meth:`previs.dashboard.app.Dashboard.load_image`)."""
+        """Read and show a FITS image (path or bytes); the plan is kept.
+
+        If the NIRSpec centre falls outside the new image, both pointings move
+        to the image centre (offsets and angles kept) and the panel says so.
+        The bundled example catalog goes away with the example image.
+
+        Raises
+        ------
+        previs.errors.ImageError
+            When the file cannot be shown; the message is also shown in the
+            panel and the previous image stays.
+        """
         sky = self.read(source, name)
         self.show(sky, source, name)
 

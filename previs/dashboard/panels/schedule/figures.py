@@ -4,6 +4,7 @@
 ipympl, as a PNG in an ``ipywidgets.Image``. The ``draw_*`` functions fill an
 Axes with :mod:`previs.plotting.schedule` plus what the panel adds (the NIRSpec
 window band, the required-coverage line, margins and titles).
+:class:`ScheduleFigures` redraws them only when what they show has changed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from matplotlib.figure import Figure
 
 from previs.dashboard.controls import make_canvas
 from previs.dashboard.panels.schedule.markup import ERROR_COLOR
-from previs.planning.sweep import WorstCase
-from previs.planning.visibility import FIRST_DATE, LAST_DATE, Visibility
+from previs.geometry.attitude import Pointing
+from previs.planning.plan import Plan
+from previs.planning.schedule import SchedulePlan
+from previs.planning.sweep import WorstCase, worst_case_coverage
+from previs.planning.visibility import FIRST_DATE, LAST_DATE, Visibility, visibility
 from previs.plotting.schedule import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
 
 __all__ = [
     "FigureView",
+    "ScheduleFigures",
     "TIMELINE_AFTER_DAYS",
     "TIMELINE_BEFORE_DAYS",
     "TIMELINE_MIN_DAYS",
@@ -154,3 +159,63 @@ def draw_coverage(
     ax.set_ylim(max(0.0, min(100.0 * worst.min, required_percent) - 6.0), 100.5)
     ax.legend(loc="best", fontsize="x-small", framealpha=0.9)
     ax.set_title("MSA covered at each NIRSpec APA the schedulers may pick", fontsize=9)
+
+
+class ScheduleFigures:
+    """The panel's timeline and coverage figures, redrawn only when their input changes.
+
+    Parameters
+    ----------
+    controls : ScheduleControls
+        The panel's widgets (``timeline``, ``coverage_plot``, ``coverage_html``,
+        ``required_coverage``).
+    """
+
+    def __init__(self, controls) -> None:
+        self.controls = controls
+        self._coverage_key: tuple | None = None
+        self._timeline_key: tuple | None = None
+        self._worst: WorstCase | None = None
+
+    def show_coverage(
+        self, plan: Plan, schedule: SchedulePlan, nircam_apa: float | None
+    ) -> WorstCase | None:
+        """Coverage over the schedule's NIRSpec APA range with NIRCam at ``nircam_apa``
+        (None when either is unknown), shown as a plot and a summary."""
+        from previs.dashboard.panels.schedule import markup
+
+        c = self.controls
+        if nircam_apa is None or schedule.nirspec_apa is None:
+            self._worst = self._coverage_key = None
+            c.coverage_html.value = markup.coverage_html(plan, None, None)
+            c.coverage_plot.widget.layout.display = "none"
+            return None
+        nircam = Pointing(plan.nircam.ra, plan.nircam.dec, nircam_apa)
+        required = float(c.required_coverage.value)
+        setup = (plan.channel, plan.dither, plan.mosaic)
+        key = (plan.nirspec.ra, plan.nirspec.dec, nircam, schedule.nirspec_apa, *setup, required)
+        if key != self._coverage_key:
+            self._worst = worst_case_coverage(plan.nirspec, nircam, schedule.nirspec_apa, *setup)
+            self._coverage_key = key
+            draw_coverage(c.coverage_plot.ax, self._worst, schedule.nirspec_apa, required)
+            c.coverage_plot.draw()
+        c.coverage_plot.widget.layout.display = None
+        c.coverage_html.value = markup.coverage_html(plan, self._worst, nircam_apa)
+        return self._worst
+
+    def show_timeline(self, plan: Plan, days: list[_dt.date], dates_chosen: bool = True) -> None:
+        """The timeline around ``days`` (imaging date, NIRSpec start and end; or today).
+
+        It computes its own visibility over the days shown (12 ms): drawing the
+        panel's shared one, three times longer, and cropping it would cost more
+        in every frame rendered.
+        """
+        first, last = timeline_span(days)
+        key = (plan.nirspec.ra, plan.nirspec.dec, dates_chosen, *days, first, last)
+        if key == self._timeline_key:
+            return
+        vis = visibility(plan.nirspec.ra, plan.nirspec.dec, first, last)
+        timeline = self.controls.timeline
+        draw_timeline(timeline.ax, vis, *(days if dates_chosen else ()))
+        timeline.draw()
+        self._timeline_key = key

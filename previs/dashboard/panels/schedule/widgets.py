@@ -8,13 +8,16 @@ callbacks: :class:`previs.dashboard.panels.schedule.panel.SchedulePanel` wires a
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import ipywidgets as widgets
 
 from previs.dashboard.panels.schedule.figures import FigureView
+from previs.errors import PrevisError
 from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION_DAYS
 from previs.planning.search import DEFAULT_TARGET
+from previs.planning.visibility import check_date
 
 __all__ = ["ScheduleControls"]
 
@@ -236,3 +239,75 @@ class ScheduleControls:
             ]
         )
         self.widget.add_class("previs-schedule")
+
+    # ------------------------------------------------------------------ dates
+    def read_dates(self) -> tuple[_dt.date, _dt.date, _dt.date | None]:
+        """The pre-imaging date and the NIRSpec window; PrevisError names a missing or bad one."""
+        for picker, what in (
+            (self.imaging_date, "the NIRCam pre-imaging date"),
+            (self.nirspec_start, "the NIRSpec window start"),
+        ):
+            if picker.value is None:
+                raise PrevisError(f"choose {what} (or click 'Propose dates')")
+        imaging = check_date(self.imaging_date.value, "NIRCam pre-imaging date")
+        start = check_date(self.nirspec_start.value, "NIRSpec window start")
+        end = None
+        if self.nirspec_end.value is not None:
+            end = check_date(self.nirspec_end.value, "NIRSpec window end")
+            if end < start:
+                raise PrevisError(
+                    f"the NIRSpec window end {end} is before its start {start}; "
+                    "choose a later end or clear it"
+                )
+        return imaging, start, end
+
+    def fill_dates(self, imaging: object, start: object, end: object) -> None:
+        """Set the three pickers (and the roll back to the nominal APA)."""
+        self.imaging_date.value = imaging
+        self.nirspec_start.value = start
+        self.nirspec_end.value = end
+        self.nircam_roll.value = 0.0
+
+    def set_roll_limit(self, roll: float) -> None:
+        """Let the NIRCam roll slider move by at most ``roll`` degrees each way."""
+        limit = max(0.0, float(roll))
+        value = min(max(self.nircam_roll.value, -limit), limit)
+        self.nircam_roll.min = -max(limit, 10.0)
+        self.nircam_roll.max = max(limit, 10.0)
+        self.nircam_roll.value = value
+        self.nircam_roll.min = -limit
+        self.nircam_roll.max = limit
+
+    def set_dates(self, imaging: object, start: object, end: object = None) -> None:
+        """Set the three pickers from dates or 'YYYY-MM-DD' strings (``end`` None: open).
+
+        Raises
+        ------
+        PrevisError
+            Naming the picker whose string is not a date (nothing is set then).
+        """
+        values = []
+        for value, name in (
+            (imaging, "NIRCam pre-imaging date"),
+            (start, "NIRSpec window start"),
+            (end, "NIRSpec window end"),
+        ):
+            if isinstance(value, str):
+                try:
+                    value = _dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    raise PrevisError(
+                        f"{name} must be a date written YYYY-MM-DD, got {value!r}"
+                    ) from None
+            values.append(value)
+        self.imaging_date.value, self.nirspec_start.value, self.nirspec_end.value = values
+
+    def set_proposals(self, proposals: list) -> None:
+        """Offer ``proposals`` (best first) in the dropdown, the first one chosen."""
+        from previs.dashboard.panels.schedule import markup
+
+        options = [(markup.proposal_label(k, p), k) for k, p in enumerate(proposals)]
+        self.proposal_choice.options = options
+        self.proposal_choice.value = 0 if options else None
+        self.proposal_choice.disabled = not options
+        self.proposal_html.value = markup.proposal_note_html(0, proposals[0]) if options else ""
