@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from previs._files import write_text_atomic
 from previs.geometry.siaf import (
     NIRCAM_APERTURES,
     NIRSPEC_APERTURES,
@@ -88,7 +89,7 @@ def build_snapshot() -> dict[str, Any]:
 def write_snapshot(path: Path = SNAPSHOT_PATH) -> Path:
     """Build the snapshot from pysiaf and write it as JSON to ``path``."""
     snapshot = build_snapshot()
-    path.write_text(json.dumps(snapshot, indent=1) + "\n")
+    write_text_atomic(path, json.dumps(snapshot, indent=1) + "\n")
     return path
 
 

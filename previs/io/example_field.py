@@ -467,7 +467,7 @@ def write_example_catalog(sources: ExampleSources, path: Path = CATALOG_PATH) ->
         f"{r:.7f} {d:.7f} {'P' if p else 'F'}" for r, d, p in zip(ra, dec, primary, strict=True)
     ]
     text = "\n".join(lines) + "\n"
-    replace_atomically(path, lambda temp: temp.write_text(text), make_folder=True)
+    replace_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"), make_folder=True)
     return path
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from previs._files import write_bytes_atomic
 from previs.catalog import Catalog, read_catalog
 from previs.dashboard.text import markup_to_text, size_text
 from previs.errors import ConfigError
@@ -439,8 +440,7 @@ def store_upload(directory: Path, name: str, data: bytes) -> Path:
             return candidate
         candidate = directory / f"{base.stem}-{number}{base.suffix}"
         number += 1
-    candidate.write_bytes(data)
-    return candidate
+    return write_bytes_atomic(candidate, data)
 
 
 def written_html(path: Path) -> str:
