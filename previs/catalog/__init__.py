@@ -13,6 +13,7 @@ import; never :mod:`previs.io`, matplotlib or widgets.
 from previs.catalog.radec import write_radec
 from previs.catalog.readers import read_catalog
 from previs.catalog.sources import SourceCounts, count_sources
+from previs.catalog.summary import Summary, summarize
 from previs.catalog.table import Catalog
 from previs.errors import CatalogError
 
@@ -20,7 +21,9 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "SourceCounts",
+    "Summary",
     "count_sources",
     "read_catalog",
+    "summarize",
     "write_radec",
 ]

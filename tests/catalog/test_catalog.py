@@ -332,3 +332,20 @@ def test_unreadable_table(tmp_path):
     (tmp_path / "broken.fits").write_bytes(b"not a fits file at all" * 10)
     with pytest.raises(CatalogError, match="broken.fits: cannot read as a fits table"):
         read_catalog(tmp_path / "broken.fits")
+
+
+def test_radec_is_an_astropy_table_format(tmp_path):
+    """.radec is registered with astropy.io.registry: Table.read finds it by its extension."""
+    from astropy.table import Table
+
+    from previs.catalog.radec import register_with_astropy
+
+    register_with_astropy()
+    register_with_astropy()  # twice is harmless
+    path = tmp_path / "t.radec"
+    path.write_text("53.1 -27.8 P\n03:32:39.0 -27:47:29 f\n")
+    table = Table.read(path)
+    assert list(table.colnames) == ["ra", "dec", "flag"]
+    assert table["ra"][1] == pytest.approx(53.1625)
+    assert list(table["flag"]) == ["P", "F"]
+    assert read_catalog(path).ra.tolist() == pytest.approx(table["ra"].tolist())

@@ -390,3 +390,17 @@ def test_an_image_with_dec_on_its_first_axis_is_shown_with_ra_along_x(tmp_path):
     file_dec, file_ra = (float(v) for v in file_wcs.pixel_to_world_values(70.0, 10.0))
     assert (ra, dec) == pytest.approx((file_ra, file_dec), abs=1e-10)
     assert 53.1 < ra < 53.2 and -27.9 < dec < -27.7
+
+
+def test_display_limits_are_the_percentiles_numpy_gives():
+    """astropy's AsymmetricPercentileInterval gives numpy's percentiles of the finite pixels."""
+    from previs.io.images import display_limits
+
+    rng = np.random.default_rng(3)
+    data = rng.normal(10.0, 2.0, (400, 500))
+    data[::7, ::3] = np.nan
+    finite = data[np.isfinite(data)]
+    assert display_limits(data) == pytest.approx(tuple(np.percentile(finite, [0.5, 99.7])))
+    assert display_limits(np.full((5, 5), np.nan)) == (0.0, 1.0)
+    low, high = display_limits(np.ones((4, 4)))
+    assert low < 1.0 < high

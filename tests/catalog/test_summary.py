@@ -1,0 +1,56 @@
+"""The view model: one evaluation gives what the readout, the report and the exports show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from previs.catalog import Catalog, count_sources, summarize
+from previs.geometry.coverage import compute_coverage
+from previs.geometry.footprints import nircam_footprint
+from previs.geometry.patterns import Mosaic
+from previs.planning.plan import Plan, evaluate
+from previs.planning.sweep import worst_case_coverage
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return Plan.centred(
+        dither="FULL3", mosaic=Mosaic(2, 1), channel="long", nirspec_apa_range=(40.0, 52.0)
+    )
+
+
+def test_summary_matches_independent_pieces(plan):
+    rng = np.random.default_rng(7)
+    catalog = Catalog(
+        plan.nirspec.ra + rng.uniform(-0.05, 0.05, 400),
+        plan.nirspec.dec + rng.uniform(-0.05, 0.05, 400),
+        rng.choice(["P", "F"], 400),
+    )
+    summary = summarize(plan, catalog, other_channel_depth=3, count_other_channel=True)
+    result = summary.result
+    assert result.coverage.covered == evaluate(plan).coverage.covered
+    short = nircam_footprint(plan.nircam, "short", plan.dither, plan.mosaic)
+    assert result.other_coverage.covered == pytest.approx(
+        compute_coverage(plan.nirspec, short).covered, abs=1e-12
+    )
+    worst = worst_case_coverage(
+        plan.nirspec, plan.nircam, (40.0, 52.0), "long", "FULL3", plan.mosaic
+    )
+    assert result.worst_case.min == pytest.approx(worst.min, abs=1e-12)
+    assert summary.plan_counts.to_dict() == count_sources(catalog, evaluate(plan)).to_dict()
+    other = count_sources(catalog, plan.nirspec, short)
+    assert summary.counts["short"].to_dict() == other.to_dict()
+    assert list(result.channels) == ["long", "short"]
+
+
+def test_without_a_catalog_or_range(plan):
+    summary = summarize(plan.replace(nirspec_apa_range=None), other_channel_depth=0)
+    assert summary.counts == {} and summary.plan_counts is None
+    assert summary.result.worst_case is None and summary.result.other_coverage is None
+    assert list(summary.result.channels) == ["long"]
+
+
+def test_plan_json_keeps_the_range(plan):
+    assert Plan.from_json(plan.to_json()) == plan
+    assert "nirspec_apa_range" not in plan.replace(nirspec_apa_range=None).to_dict()
