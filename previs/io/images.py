@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from astropy.visualization import AsymmetricPercentileInterval
 from astropy.wcs import WCS, DistortionLookupTable, FITSFixedWarning, Sip
 from astropy.wcs.utils import proj_plane_pixel_scales
 
-from previs.errors import ImageError
+from previs.errors import ImageError, quote
 
 __all__ = [
     "ImageError",
@@ -226,6 +227,13 @@ def _image_candidate(
         return None, (), f"{label}: {len(shape)}-D array {dims} (not an image)"
     if len(kept) > 2:
         return None, (), f"{label}: {len(shape)}-D cube {dims}"
+    bad = _non_numeric_wcs_keyword(hdu.header)
+    if bad is not None:
+        keyword, value = bad
+        raise ImageError(
+            f"{label}: WCS keyword {keyword} = {quote(value)} is not a number; "
+            "fix the header (previs would otherwise put the image in the wrong place)"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FITSFixedWarning)
         try:
@@ -233,13 +241,38 @@ def _image_candidate(
         except Exception as err:  # malformed WCS keywords
             return None, (), f"{label}: 2-D image {dims} with an unusable WCS ({err})"
     if not wcs.has_celestial:
-        return None, (), f"{label}: 2-D image {dims} without a celestial WCS"
+        axes = ", ".join(repr(str(c)) for c in wcs.wcs.ctype if str(c)) or "no CTYPE keywords"
+        return None, (), (
+            f"{label}: 2-D image {dims} without celestial axes (axes found: {axes}; "
+            "previs needs RA/Dec, Galactic or ecliptic CTYPEs)"
+        )
     # The two kept numpy axes must be the celestial FITS axes (FITS axis k is numpy axis n-1-k).
     naxis = len(shape)
     celestial_axes = {naxis - 1 - wcs.wcs.lng, naxis - 1 - wcs.wcs.lat}
     if celestial_axes != set(kept):
         return None, (), f"{label}: {dims} array whose long axes are not RA/Dec"
     return wcs.celestial, kept, f"{label}: 2-D image {dims}"
+
+
+_NUMERIC_WCS_KEYWORD = re.compile(
+    r"^(CRVAL|CRPIX|CDELT|CROTA)\d+[A-Z]?$|^(CD|PC)\d+_\d+[A-Z]?$"
+)
+
+
+def _non_numeric_wcs_keyword(header: fits.Header) -> tuple[str, object] | None:
+    """The first WCS keyword that must be a number but is not (astropy would read it as 0)."""
+    for keyword, value in header.items():
+        if _NUMERIC_WCS_KEYWORD.match(keyword) and (
+            isinstance(value, (str, bool)) or value is None
+        ):
+            if isinstance(value, str):
+                try:
+                    float(value)
+                    continue
+                except ValueError:
+                    pass
+            return keyword, value
+    return None
 
 
 def _has_lookup_tables(wcs: WCS) -> bool:

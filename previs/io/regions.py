@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from previs._files import write_text_atomic
+from previs.io.sky_mapping import SkyMapping
 from previs.style import COLOURS, MARKERS
 
 __all__ = [
@@ -143,9 +144,11 @@ def _to_pixel(regions, image_wcs: Any):
     half = (block - 1) / 2.0
     transposed = bool(getattr(image_wcs, "transposed", False))
 
+    mapping = SkyMapping(wcs)
+
     def pixels(coord) -> PixCoord:
-        # High-level call: right whatever order the WCS keeps RA and Dec in.
-        x, y = wcs.world_to_pixel(coord)
+        icrs = coord.icrs
+        x, y = mapping.sky_to_pixel(icrs.ra.deg, icrs.dec.deg)
         # A block-averaged display pixel j is centred on file pixel block*j + (block-1)/2.
         x, y = block * np.asarray(x) + half, block * np.asarray(y) + half
         return PixCoord(y, x) if transposed else PixCoord(x, y)

@@ -20,6 +20,7 @@ from matplotlib.text import Text
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from previs.geometry.projection import offset_position
+from previs.io.sky_mapping import SkyMapping
 from previs.style import COLOURS, MARKERS
 
 __all__ = [
@@ -34,16 +35,16 @@ __all__ = [
 COMPASS_SIZE_POINTS = 34.0
 
 
-def compass_directions(wcs: WCS, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
-    """Unit vectors (pixel axes) pointing north and east at pixel (x, y) of ``wcs``.
+def compass_directions(mapping: SkyMapping, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors (pixel axes) pointing to ICRS north and east at pixel (x, y).
 
     From the pixels of points 1" north and 1" east in the tangent plane at
     (x, y)'s sky position, which stay well defined up to the poles.
     """
-    ra, dec = (float(v) for v in wcs.pixel_to_world_values(x, y))
+    ra, dec = (float(v) for v in mapping.pixel_to_sky(x, y))
     north_ra, north_dec = offset_position(ra, dec, 0.0, 1.0)
     east_ra, east_dec = offset_position(ra, dec, 1.0, 0.0)
-    points = wcs.world_to_pixel_values(
+    points = mapping.sky_to_pixel(
         np.array([ra, north_ra, east_ra]), np.array([dec, north_dec, east_dec])
     )
     px, py = (np.asarray(v, dtype=float) for v in points)
@@ -60,10 +61,10 @@ def pixel_scale_arcsec(wcs: WCS) -> float:
     return float(np.sqrt(scales[0] * scales[1]) * 3600.0)
 
 
-def add_compass(ax, wcs: WCS, shape: tuple[int, int]) -> AnchoredOffsetbox:
-    """N/E arrows (from the WCS at the image centre) in the lower right corner of ``ax``."""
+def add_compass(ax, mapping: SkyMapping, shape: tuple[int, int]) -> AnchoredOffsetbox:
+    """N/E arrows (ICRS, at the image centre) in the lower right corner of ``ax``."""
     ny, nx = shape
-    north, east = compass_directions(wcs, (nx - 1) / 2.0, (ny - 1) / 2.0)
+    north, east = compass_directions(mapping, (nx - 1) / 2.0, (ny - 1) / 2.0)
     size = COMPASS_SIZE_POINTS
     area = DrawingArea(2 * size + 16, 2 * size + 16, 0, 0)
     centre = np.array([size + 8, size + 8])

@@ -31,6 +31,7 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 
 from previs.geometry.siaf import MSA_QUADRANTS
+from previs.io.sky_mapping import SkyMapping
 from previs.plotting.blitting import OverlayBlitter
 from previs.plotting.catalog_markers import CatalogMarkers
 from previs.plotting.decorations import (
@@ -78,6 +79,7 @@ class SkyView:
         self.blitter = OverlayBlitter(self.figure, self._blit_layer, enabled=self.blit)
         self.ax = None
         self.wcs: WCS | None = None
+        self.mapping: SkyMapping | None = None
         self.shape: tuple[int, int] | None = None
         self.image_artist = None
         self.image_norm: ImageNormalize | None = None
@@ -121,6 +123,7 @@ class SkyView:
         self.figure.clear()
         self.blitter.mark_stale()
         self.wcs = wcs.celestial if wcs.naxis > 2 else wcs
+        self.mapping = SkyMapping(self.wcs)
         self.shape = tuple(int(n) for n in (data.shape if data is not None else shape))
         ax = self.figure.add_axes((0.15, 0.09, 0.82, 0.85), projection=self.wcs)
         self.ax = ax
@@ -150,14 +153,19 @@ class SkyView:
         ax.set_ylim(-0.5, ny - 0.5)
         ax.set_aspect("equal")
         ax.coords.grid(True, color=STYLE["grid"], alpha=grid_alpha, linestyle="dotted")
-        ax.coords[0].set_axislabel("RA (ICRS)")
-        ax.coords[1].set_axislabel("Dec (ICRS)")
-        ax.coords[0].set_major_formatter("hh:mm:ss")
-        ax.coords[1].set_major_formatter("dd:mm")
+        x_label, y_label = self.mapping.axis_labels
+        ax.coords[0].set_axislabel(x_label)
+        ax.coords[1].set_axislabel(y_label)
+        if self.mapping.is_equatorial:
+            ax.coords[0].set_major_formatter("hh:mm:ss")
+            ax.coords[1].set_major_formatter("dd:mm")
+        else:
+            ax.coords[0].set_major_formatter("d.dd")
+            ax.coords[1].set_major_formatter("d.dd")
         if title:
             ax.set_title(title, fontsize=9, loc="left")
         self._build_overlay()
-        self._compass = add_compass(ax, self.wcs, self.shape)
+        self._compass = add_compass(ax, self.mapping, self.shape)
         self._scale_bar, self.scale_bar_pixels = add_scale_bar(ax, self.wcs, self.shape)
         if self._result is not None:
             self.update(self._result)
@@ -242,16 +250,14 @@ class SkyView:
 
     # ------------------------------------------------------------------ coordinates
     def sky_to_pixel(self, ra: np.ndarray, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pixel coordinates (0-based) of sky positions in degrees, through the image WCS."""
-        ra = np.asarray(ra, dtype=float)
-        dec = np.asarray(dec, dtype=float)
-        x, y = self.wcs.world_to_pixel_values(ra.ravel(), dec.ravel())
-        return np.asarray(x).reshape(ra.shape), np.asarray(y).reshape(ra.shape)
+        """Pixel coordinates (0-based) of ICRS positions in degrees, in any image frame
+        (:class:`previs.io.sky_mapping.SkyMapping`)."""
+        return self.mapping.sky_to_pixel(ra, dec)
 
     def pixel_to_sky(self, x: float, y: float) -> tuple[float, float]:
-        """Sky position (RA, Dec degrees) of a pixel position (0-based)."""
-        ra, dec = self.wcs.pixel_to_world_values(x, y)
-        return float(ra) % 360.0, float(dec)
+        """ICRS position (RA, Dec degrees) of a pixel position (0-based)."""
+        ra, dec = self.mapping.pixel_to_sky(x, y)
+        return float(ra), float(dec)
 
     def contains_pixel(self, x: float, y: float) -> bool:
         """Whether (x, y) lies on the image or grid."""
@@ -365,7 +371,7 @@ class SkyView:
 
     def compass_directions(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors (pixel axes) pointing north and east at pixel (x, y)."""
-        return compass_directions(self.wcs, x, y)
+        return compass_directions(self.mapping, x, y)
 
     def pixel_scale_arcsec(self) -> float:
         """Geometric-mean pixel size of the current WCS at its reference pixel, arcsec."""
