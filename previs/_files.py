@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from previs.errors import quote
+
 __all__ = ["existing_file", "replace_atomically", "write_bytes_atomic", "write_text_atomic"]
 
 
@@ -42,7 +44,9 @@ def replace_atomically(
     if make_folder:
         folder.mkdir(parents=True, exist_ok=True)
     elif not folder.is_dir():
-        raise ValueError(f"cannot write {str(target)!r}: directory {str(folder)!r} is missing")
+        raise ValueError(
+            f"cannot write {quote(str(target))}: directory {quote(str(folder))} is missing"
+        )
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(handle)
     try:
@@ -76,7 +80,7 @@ def existing_file(path: str | os.PathLike, what: str, error: type[Exception] = V
     """``path`` (home expanded) if it names an existing file; else ``error`` naming ``what``."""
     file = Path(path).expanduser()
     if not file.exists():
-        raise error(f"{what} {str(path)!r} does not exist")
+        raise error(f"{what} {quote(str(path))} does not exist")
     if not file.is_file():
-        raise error(f"{what} {str(path)!r} is not a file")
+        raise error(f"{what} {quote(str(path))} is not a file")
     return file

@@ -47,15 +47,19 @@ class UsageError(PrevisError):
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``repr(value)`` cut to ``limit`` characters (with an ellipsis), for error messages.
 
-    Large values (a huge string, a deeply nested or alias-expanded structure) are
-    never rendered in full: containers are summarised before ``repr`` is called.
+    Nothing large is ever rendered: a string is cut before ``repr``, and a
+    container (which may be deeply nested, or a YAML alias bomb whose ``repr``
+    would expand exponentially) is described by its type and length only.
     """
-    if isinstance(value, (dict, list, tuple, set)) and len(value) > 8:
-        return f"<{type(value).__name__} of {len(value)} items>"
-    if isinstance(value, str) and len(value) > 4 * limit:
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        kind = {dict: "a mapping", list: "a list", tuple: "a tuple"}.get(type(value), "a set")
+        return f"<{kind} of {len(value)} item{'s' if len(value) != 1 else ''}>"
+    if isinstance(value, (str, bytes)) and len(value) > 4 * limit:
         value = value[: 4 * limit]
     try:
         text = repr(value)
-    except RecursionError:
-        return f"<deeply nested {type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    except Exception:  # a hostile __repr__: never let a message fail
+        return f"<{type(value).__name__}>"
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return text

@@ -41,7 +41,7 @@ from previs.catalog.radec import (
     register_with_astropy,
 )
 from previs.catalog.table import Catalog, range_problem
-from previs.errors import CatalogError
+from previs.errors import CatalogError, quote
 from previs.geometry.coordinates import parse_angles
 
 __all__ = [
@@ -121,7 +121,7 @@ def _find_column(
         if str(requested).lower() in lower:
             return lower[str(requested).lower()]
         raise CatalogError(
-            f"{name}: no column {requested!r} ({option}); columns found: {', '.join(columns)}"
+            f"{name}: no column {quote(requested)} ({option}); columns found: {', '.join(columns)}"
         )
     for candidate in accepted:
         if candidate in lower:
@@ -151,7 +151,7 @@ def _angle_column(table, column_name: str, kind: str, name: str) -> np.ndarray:
     from astropy import units as u
 
     column = table[column_name]
-    where = f"column {column_name!r}"
+    where = f"column {quote(column_name)}"
     masked = _first_masked(column)
     if masked is not None:
         raise CatalogError(f"{name}, row {masked + 1}: {kind} is missing ({where})")
@@ -174,13 +174,13 @@ def _angle_column(table, column_name: str, kind: str, name: str) -> np.ndarray:
                 values = (values * u.Unit(unit)).to_value(u.deg)
             except u.UnitConversionError:
                 raise CatalogError(
-                    f"{name}: {kind} {where} has unit {str(unit)!r}, not an angle"
+                    f"{name}: {kind} {where} has unit {quote(str(unit))}, not an angle"
                 ) from None
         finite = np.isfinite(values)
         if not finite.all():
             i = int(np.flatnonzero(~finite)[0])
             raise CatalogError(
-                f"{name}, row {i + 1}: {kind} {raw[i].item()!r} is not finite ({where})"
+                f"{name}, row {i + 1}: {kind} {quote(raw[i].item())} is not finite ({where})"
             )
         shown = raw
     else:
@@ -199,7 +199,7 @@ def flags_from_values(values, name: str = "catalog", column_name: str = "flag") 
     CatalogError
         Naming the first row whose value has no mapping.
     """
-    where = f"column {column_name!r}"
+    where = f"column {quote(column_name)}"
     masked = _first_masked(values)
     if masked is not None:
         raise CatalogError(f"{name}, row {masked + 1}: flag is missing ({where})")
@@ -211,8 +211,8 @@ def flags_from_values(values, name: str = "catalog", column_name: str = "flag") 
         if not valid.all():
             i = int(np.flatnonzero(~valid)[0])
             raise CatalogError(
-                f"{name}, row {i + 1}: priority {raw[i].item()!r} is not a non-negative integer "
-                f"({where}; 1 = primary, 0 or >= 2 = filler)"
+                f"{name}, row {i + 1}: priority {quote(raw[i].item())} is not a non-negative "
+                f"integer ({where}; 1 = primary, 0 or >= 2 = filler)"
             )
         return np.where(raw == 1, "P", "F").astype("<U1")
     words = {"P": "P", "PRIMARY": "P", "F": "F", "FILLER": "F"}
@@ -221,7 +221,7 @@ def flags_from_values(values, name: str = "catalog", column_name: str = "flag") 
     if any(letter is None for letter in mapping.values()):
         i = next(i for i, token in enumerate(tokens) if mapping[token] is None)
         raise CatalogError(
-            f"{name}, row {i + 1}: flag {tokens[i]!r} is not P/primary or F/filler ({where})"
+            f"{name}, row {i + 1}: flag {quote(tokens[i])} is not P/primary or F/filler ({where})"
         )
     return np.array([mapping[token] for token in tokens], dtype="<U1")
 

@@ -39,6 +39,7 @@ import numpy as np
 import shapely
 
 from previs.catalog.table import Catalog
+from previs.errors import quote
 from previs.geometry import footprints as _footprints
 from previs.geometry.attitude import Pointing, unit_vectors
 from previs.geometry.coverage import msa_geometry
@@ -195,7 +196,7 @@ class SourceCounts:
             return self.catalog.filler
         if kind == "all":
             return np.ones(len(self.catalog), dtype=bool)
-        raise ValueError(f"unknown source kind {kind!r}; valid: {', '.join(KINDS)}")
+        raise ValueError(f"unknown source kind {quote(kind)}; valid: {', '.join(KINDS)}")
 
     def _indices(self, mask: np.ndarray, kind: str) -> np.ndarray:
         return np.flatnonzero(mask & self.kind_mask(kind))
@@ -219,7 +220,7 @@ class SourceCounts:
     def quadrant_indices(self, quadrant: int, kind: str = "all") -> np.ndarray:
         """Catalog indices of sources of ``kind`` inside MSA quadrant ``quadrant`` (1-4)."""
         if quadrant not in (1, 2, 3, 4):
-            raise ValueError(f"MSA quadrant must be 1, 2, 3 or 4, got {quadrant!r}")
+            raise ValueError(f"MSA quadrant must be 1, 2, 3 or 4, got {quote(quadrant)}")
         return self._indices(self.quadrant == quadrant, kind)
 
     def summary(self, kind: str) -> dict:

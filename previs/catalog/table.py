@@ -72,7 +72,7 @@ class Catalog:
                 i = invalid[0]
                 given = str(np.asarray(self.flag).ravel()[i])
                 raise CatalogError(
-                    f"{name}, source {i + 1}: flag {given!r} is not P (primary) or F (filler)"
+                    f"{name}, source {i + 1}: flag {quote(given)} is not P (primary) or F (filler)"
                 )
             flag = flag.astype("<U1")
         for array in (ra, dec, flag):

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from previs._files import write_bytes_atomic, write_text_atomic
-from previs.errors import PrevisError, UsageError
+from previs.errors import PrevisError, UsageError, quote
 from previs.geometry.attitude import Pointing
 from previs.geometry.coordinates import read_angle
 
@@ -47,9 +47,9 @@ def number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a number") from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a finite number")
     return value
 
 

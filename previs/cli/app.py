@@ -19,6 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from previs._files import write_text_atomic
+from previs.errors import quote
 
 DEFAULT_PORT = 8866
 IMAGE_ENV = "PREVIS_IMAGE"
@@ -101,7 +102,7 @@ def run_app(args: argparse.Namespace) -> int:
     if args.image is not None:
         image = Path(args.image).expanduser().resolve()
         if not image.is_file():
-            raise ValueError(f"--image: no such file {args.image!r}")
+            raise ValueError(f"--image: no such file {quote(args.image)}")
         env[IMAGE_ENV] = str(image)
     notebook = notebook_path()
     print(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from previs.errors import quote
+
 
 def register(subparsers) -> None:
     """Add the export sub-commands."""
@@ -63,7 +65,7 @@ def run_regions(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     if not args.out.lower().endswith(".reg"):
-        raise ValueError(f"--out {args.out!r}: a DS9 region file name must end in .reg")
+        raise ValueError(f"--out {quote(args.out)}: a DS9 region file name must end in .reg")
     image = None
     if args.image:
         from previs.io.images import load_image
@@ -101,7 +103,7 @@ def run_report(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.out is not None and not args.out.lower().endswith(tuple(REPORT_FORMATS)):
         raise ValueError(
-            f"--out {args.out!r}: the report file must end in {', '.join(REPORT_FORMATS)}"
+            f"--out {quote(args.out)}: the report file must end in {', '.join(REPORT_FORMATS)}"
         )
     report = build_report(config.plan, _catalog(args, config))
     if args.out is None:

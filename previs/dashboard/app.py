@@ -42,7 +42,7 @@ from previs.dashboard.markup import readout_html
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
-from previs.errors import ConfigError, PrevisError
+from previs.errors import ConfigError, PrevisError, quote
 from previs.geometry.angles import ApaArc
 from previs.io.session import Config
 from previs.planning.plan import Plan, Result
@@ -303,7 +303,7 @@ class Dashboard:
         """Move the NIRCam (or NIRSpec) centre to image pixel (x, y), as a click does."""
         if target not in ("nircam", "nirspec"):
             raise PrevisError(
-                f"move_to_pixel: target must be 'nircam' or 'nirspec', got {target!r}"
+                f"move_to_pixel: target must be 'nircam' or 'nirspec', got {quote(target)}"
             )
         ra, dec = self.view.pixel_to_sky(x, y)
         self.form.place(ra, dec, target, self._plan)
@@ -340,7 +340,9 @@ class Dashboard:
             arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
         nircam_apa = float(nircam_apa)
         if not math.isfinite(nircam_apa):
-            raise PrevisError(f"NIRCam APA must be a finite angle in degrees, got {nircam_apa!r}")
+            raise PrevisError(
+                f"NIRCam APA must be a finite angle in degrees, got {quote(nircam_apa)}"
+            )
         self._plan = self._plan.replace(nirspec_apa_range=arc)
         self.form.untie_nircam_apa(nircam_apa)
         self.refresh()

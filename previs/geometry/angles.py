@@ -138,7 +138,9 @@ class ApaArc:
         """
         step = float(step_deg)
         if not (math.isfinite(step) and step > 0):
-            raise PrevisError(f"APA step must be a positive number of degrees, got {step_deg!r}")
+            raise PrevisError(
+                f"APA step must be a positive number of degrees, got {quote(step_deg)}"
+            )
         n = max(1, math.ceil(self.width / step - 1e-9))
         if n + 1 > max_angles:
             raise PrevisError(

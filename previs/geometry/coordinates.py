@@ -66,7 +66,7 @@ def read_angle(text: object, kind: str, what: str | None = None) -> float:
         Naming ``what`` (default: ``kind``) and the accepted forms.
     """
     if kind not in ("RA", "Dec"):
-        raise ValueError(f"kind must be 'RA' or 'Dec', got {kind!r}")
+        raise ValueError(f"kind must be 'RA' or 'Dec', got {quote(kind)}")
     text = str(text).strip()
     value = _plain_number(text)
     if value is None and text:

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from previs.errors import quote
 from previs.geometry.attitude import Pointing, unit_vectors
 from previs.geometry.depth import depth_fractions
 from previs.geometry.footprints import Footprint, nirspec_footprint
@@ -167,7 +168,7 @@ def compute_coverage(
         when only the covered fraction is wanted.
     """
     if max_depth not in range(1, MAX_DEPTH + 1):
-        raise ValueError(f"max_depth must be 1, 2 or 3, got {max_depth!r}")
+        raise ValueError(f"max_depth must be 1, 2 or 3, got {quote(max_depth)}")
     msa = msa_geometry(nirspec_pointing)
     corners = plane_corners(nircam, msa.plane, within_reach(nircam, msa.plane))
     detectors = shapely.polygons(corners)

@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from previs.errors import quote
 from previs.geometry.attitude import Pointing, attitude_matrix, tel_to_sky, v3pa_from_apa
 from previs.geometry.patterns import Mosaic, canonical_dither, exposure_offsets
 from previs.geometry.siaf import (
@@ -164,7 +165,7 @@ def check_channel(channel: str) -> str:
     aliases = {"sw": "short", "lw": "long"}
     key = aliases.get(key, key)
     if key not in CHANNELS:
-        raise ValueError(f"unknown NIRCam channel {channel!r}; valid: {', '.join(CHANNELS)}")
+        raise ValueError(f"unknown NIRCam channel {quote(channel)}; valid: {', '.join(CHANNELS)}")
     return key
 
 

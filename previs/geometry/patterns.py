@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from previs.errors import quote
 from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture
 
 # (x offsets, y offsets), arcsec, paired in order.
@@ -50,7 +51,7 @@ def canonical_dither(name: str) -> str:
     if key in ("", "NODITHER"):
         key = "NONE"
     if key not in DITHERS:
-        raise ValueError(f"unknown dither pattern {name!r}; valid: {', '.join(DITHER_NAMES)}")
+        raise ValueError(f"unknown dither pattern {quote(name)}; valid: {', '.join(DITHER_NAMES)}")
     return key
 
 
@@ -84,7 +85,7 @@ class Mosaic:
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
                 else:
-                    raise ValueError(f"mosaic {name} must be a whole number, got {value!r}")
+                    raise ValueError(f"mosaic {name} must be a whole number, got {quote(value)}")
             if not 1 <= value <= MOSAIC_MAX_TILES:
                 raise ValueError(
                     f"mosaic {name} must be between 1 and {MOSAIC_MAX_TILES}, got {value}"
@@ -96,11 +97,11 @@ class Mosaic:
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValueError(
-                    f"mosaic {name} must be a number in percent, got {value!r}"
+                    f"mosaic {name} must be a number in percent, got {quote(value)}"
                 ) from None
             if not (math.isfinite(number) and -100.0 <= number < 100.0):
                 raise ValueError(
-                    f"mosaic {name} must be a percentage from -100 to below 100, got {value!r}"
+                    f"mosaic {name} must be a percentage from -100 to below 100, got {quote(value)}"
                 )
             object.__setattr__(self, name, number)
 
@@ -112,7 +113,8 @@ class Mosaic:
             rows, columns = (int(p) for p in parts)
         except ValueError:
             raise ValueError(
-                f"mosaic must be written ROWSxCOLUMNS with whole numbers, e.g. 2x1; got {text!r}"
+                "mosaic must be written ROWSxCOLUMNS with whole numbers, e.g. 2x1; "
+                f"got {quote(text)}"
             ) from None
         return cls(rows, columns, row_overlap, column_overlap)
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from previs.errors import quote
+
 SNAPSHOT_PATH = Path(__file__).resolve().parents[1] / "data" / "siaf_snapshot.json"
 
 NIRSPEC_REFERENCE = "NRS_FULL_MSA"
@@ -134,7 +136,9 @@ def get_aperture(name: str) -> Aperture:
     """
     apertures = _snapshot()["apertures"]
     if name not in apertures:
-        raise ValueError(f"unknown aperture {name!r}; previs knows: {', '.join(sorted(apertures))}")
+        raise ValueError(
+            f"unknown aperture {quote(name)}; previs knows: {', '.join(sorted(apertures))}"
+        )
     entry = apertures[name]
     return Aperture(
         name=name,

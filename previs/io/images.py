@@ -242,9 +242,13 @@ def _image_candidate(
             return None, (), f"{label}: 2-D image {dims} with an unusable WCS ({err})"
     if not wcs.has_celestial:
         axes = ", ".join(repr(str(c)) for c in wcs.wcs.ctype if str(c)) or "no CTYPE keywords"
-        return None, (), (
-            f"{label}: 2-D image {dims} without celestial axes (axes found: {axes}; "
-            "previs needs RA/Dec, Galactic or ecliptic CTYPEs)"
+        return (
+            None,
+            (),
+            (
+                f"{label}: 2-D image {dims} without celestial axes (axes found: {axes}; "
+                "previs needs RA/Dec, Galactic or ecliptic CTYPEs)"
+            ),
         )
     # The two kept numpy axes must be the celestial FITS axes (FITS axis k is numpy axis n-1-k).
     naxis = len(shape)
@@ -254,9 +258,7 @@ def _image_candidate(
     return wcs.celestial, kept, f"{label}: 2-D image {dims}"
 
 
-_NUMERIC_WCS_KEYWORD = re.compile(
-    r"^(CRVAL|CRPIX|CDELT|CROTA)\d+[A-Z]?$|^(CD|PC)\d+_\d+[A-Z]?$"
-)
+_NUMERIC_WCS_KEYWORD = re.compile(r"^(CRVAL|CRPIX|CDELT|CROTA)\d+[A-Z]?$|^(CD|PC)\d+_\d+[A-Z]?$")
 
 
 def _non_numeric_wcs_keyword(header: fits.Header) -> tuple[str, object] | None:
@@ -300,7 +302,7 @@ def reduced_wcs(wcs: WCS, block: int, shape: tuple[int, int] | None = None) -> W
         (ny, nx) of the reduced array, stored as the WCS pixel shape.
     """
     if block < 1 or int(block) != block:
-        raise ValueError(f"reduced_wcs: block must be a positive integer, got {block!r}")
+        raise ValueError(f"reduced_wcs: block must be a positive integer, got {quote(block)}")
     block = int(block)
     new = wcs.deepcopy()
     if block > 1:
@@ -436,7 +438,7 @@ def load_image(
     if int(max_display_size) != max_display_size or max_display_size < 1:
         raise ValueError(
             f"load_image: max_display_size must be a positive integer (pixels), "
-            f"got {max_display_size!r}"
+            f"got {quote(max_display_size)}"
         )
     hdul, label = _open(source, name)
     try:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from previs._files import existing_file
-from previs.errors import ConfigError
+from previs.errors import ConfigError, quote
 from previs.geometry.angles import wrap_degrees
 from previs.geometry.attitude import Pointing, apa_from_v3pa, attitude_matrix, tel_to_sky
 from previs.geometry.patterns import Mosaic, canonical_dither
@@ -95,7 +95,7 @@ def novt_pointing(reference: str, ra: float, dec: float, pa: float) -> Pointing:
 def _novt_number(section: dict, key: str, where: str, default: float) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{where}.{key} must be a finite number (degrees), got {value!r}")
+        raise ConfigError(f"{where}.{key} must be a finite number (degrees), got {quote(value)}")
     return float(value)
 
 
@@ -104,7 +104,7 @@ def _novt_mosaic(section: dict, dither: str, where: str, notes: list[str]) -> Mo
     if isinstance(choice, bool):
         choice = "Yes" if choice else "No"
     if not isinstance(choice, str) or choice.strip().lower() not in ("yes", "no"):
-        raise ConfigError(f"{where}.mosaic must be 'Yes' or 'No', got {choice!r}")
+        raise ConfigError(f"{where}.mosaic must be 'Yes' or 'No', got {quote(choice)}")
     if choice.strip().lower() == "no":
         return Mosaic()
     step_v2 = abs(_novt_number(section, "mosaic_v2", where, 0.0))
@@ -191,17 +191,19 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{name}: a NOVT configuration is a mapping of sections, got {data!r}")
+        raise ConfigError(
+            f"{name}: a NOVT configuration is a mapping of sections, got {quote(data)}"
+        )
     notes: list[str] = []
     sections: dict[str, dict] = {}
     for section, content in data.items():
         if section not in _NOVT_MAPPED and section not in _NOVT_IGNORED:
-            notes.append(f"{name}: unknown NOVT section {section!r} ignored")
+            notes.append(f"{name}: unknown NOVT section {quote(section)} ignored")
             continue
         if content is None:
             content = {}
         if not isinstance(content, dict):
-            raise ConfigError(f"{name}: {section} must be a mapping of keys, got {content!r}")
+            raise ConfigError(f"{name}: {section} must be a mapping of keys, got {quote(content)}")
         for key in content:
             if key in _NOVT_MAPPED.get(section, ()):
                 continue
@@ -233,7 +235,7 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
     nircam = novt_pointing(NIRCAM_REFERENCE, cam_ra, cam_dec, cam_pa)
     dither = nircam_raw.get("dither", "NONE")
     if not isinstance(dither, str):
-        raise ConfigError(f"{where}.dither must be a pattern name, got {dither!r}")
+        raise ConfigError(f"{where}.dither must be a pattern name, got {quote(dither)}")
     try:
         dither = canonical_dither(dither)  # NOVT also writes "FULLBOX 8NIRSPEC"
         plan = Plan(nirspec, nircam, dither, _novt_mosaic(nircam_raw, dither, where, notes))

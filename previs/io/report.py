@@ -21,7 +21,7 @@ from typing import Any
 
 from previs._files import write_text_atomic
 from previs.catalog.summary import summarize
-from previs.errors import PrevisError
+from previs.errors import PrevisError, quote
 from previs.planning.plan import Plan
 from previs.style import CHANNEL_NAMES as CHANNELS
 from previs.style import channel_label
@@ -266,7 +266,7 @@ def write_report(path: str | os.PathLike, report: dict[str, Any]) -> Path:
     kind = REPORT_FORMATS.get(Path(path).suffix.lower())
     if kind is None:
         raise ValueError(
-            f"cannot write a report to {str(path)!r}: the extension must be one of "
+            f"cannot write a report to {quote(str(path))}: the extension must be one of "
             f"{', '.join(REPORT_FORMATS)}"
         )
     if kind == "json":

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import previs._validate as check
-from previs.errors import PrevisError
+from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing, nircam_apa_for, v3pa_from_apa
 from previs.geometry.coverage import Coverage, compute_coverage
@@ -137,7 +137,7 @@ class Plan:
         version = section.get("version", PLAN_FORMAT_VERSION)
         if isinstance(version, bool) or version != PLAN_FORMAT_VERSION:
             raise PrevisError(
-                f"{where}: version {version!r} is not supported (this previs reads version "
+                f"{where}: version {quote(version)} is not supported (this previs reads version "
                 f"{PLAN_FORMAT_VERSION})"
             )
         nirspec = _pointing(section.get("nirspec"), f"{where}.nirspec", DEFAULT_NIRSPEC_APA)

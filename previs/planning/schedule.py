@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
+from previs.errors import quote
 from previs.planning.visibility import (
     FIRST_DATE,
     LAST_DATE,
@@ -53,11 +54,11 @@ def _check_delay(delivery_delay_days: object) -> int:
         delay = int(delivery_delay_days)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(
-            f"delivery delay must be a whole number of days >= 0, got {delivery_delay_days!r}"
+            f"delivery delay must be a whole number of days >= 0, got {quote(delivery_delay_days)}"
         ) from None
     if delay != delivery_delay_days or delay < 0:
         raise ValueError(
-            f"delivery delay must be a whole number of days >= 0, got {delivery_delay_days!r}"
+            f"delivery delay must be a whole number of days >= 0, got {quote(delivery_delay_days)}"
         )
     return delay
 
@@ -464,9 +465,9 @@ def propose_schedules(
     try:
         span = int(span_days)
     except (TypeError, ValueError):
-        raise ValueError(f"span must be a whole number of days, got {span_days!r}") from None
+        raise ValueError(f"span must be a whole number of days, got {quote(span_days)}") from None
     if span < 1:
-        raise ValueError(f"span must be at least 1 day, got {span_days!r}")
+        raise ValueError(f"span must be at least 1 day, got {quote(span_days)}")
     last = min(first + _dt.timedelta(days=span - 1), LAST_DATE)
     if vis is None or vis.start != first or vis.end != last:
         vis = visibility(ra, dec, first, last)

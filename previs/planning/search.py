@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from previs.errors import PrevisError
+from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc, wrap_degrees
 from previs.geometry.attitude import Pointing, offset_pointing
 from previs.geometry.footprints import check_channel
@@ -247,10 +247,10 @@ def search_configuration(
     channel = check_channel(channel)
     target = float(target)
     if not (math.isfinite(target) and 0.0 < target <= 1.0):
-        raise PrevisError(f"target coverage must be a fraction in (0, 1], got {target!r}")
+        raise PrevisError(f"target coverage must be a fraction in (0, 1], got {quote(target)}")
     if not (math.isfinite(coarse_step) and coarse_step > 0):
         raise PrevisError(
-            f"coarse APA step must be a positive number of degrees, got {coarse_step!r}"
+            f"coarse APA step must be a positive number of degrees, got {quote(coarse_step)}"
         )
     nirspec_arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
     nircam_arc = ApaArc.from_range(nircam_apa_range, "NIRCam APA range")

@@ -25,7 +25,7 @@ import ipywidgets as widgets
 from previs._files import write_bytes_atomic
 from previs.catalog import Catalog, read_catalog
 from previs.dashboard.text import markup_to_text, size_text
-from previs.errors import ConfigError
+from previs.errors import ConfigError, quote
 from previs.io.configs import load_config, save_config
 from previs.io.figures import save_figure
 from previs.io.regions import write_regions
@@ -283,7 +283,7 @@ class ExportPanel:
         target = output_path(path)
         if Path(target).suffix.lower() not in REPORT_FORMATS:
             raise ValueError(
-                f"cannot write a report to {str(path)!r}: the extension must be one of "
+                f"cannot write a report to {quote(str(path))}: the extension must be one of "
                 f"{', '.join(REPORT_FORMATS)}"
             )
         return write_report(target, build_report(self._host.plan, self._host.catalog))
@@ -294,7 +294,7 @@ class ExportPanel:
         stem = self.output_name.value.strip() or DEFAULT_OUTPUT_NAME
         if os.sep in stem or (os.altsep and os.altsep in stem):
             self.note(
-                f"&#9888; File name {html.escape(stem)!r} must not contain a folder; put the "
+                f"&#9888; File name {quote(html.escape(stem))} must not contain a folder; put the "
                 "folder in Output folder",
                 error=True,
             )
@@ -405,7 +405,7 @@ def read_session_files(
         try:
             sky = load_image(source)
         except (OSError, ValueError) as error:
-            raise ConfigError(f"{where}: image {config.image!r}: {error}") from None
+            raise ConfigError(f"{where}: image {quote(config.image)}: {error}") from None
     catalog = None
     catalog_file = config.catalog_file()
     is_example = False
@@ -426,7 +426,7 @@ def output_path(path: str | os.PathLike) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ValueError(f"cannot create the folder {str(target.parent)!r}: {error}") from None
+        raise ValueError(f"cannot create the folder {quote(str(target.parent))}: {error}") from None
     return target
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from previs.dashboard.panels.schedule.figures import FigureView
-from previs.errors import PrevisError
+from previs.errors import PrevisError, quote
 from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION_DAYS
 from previs.planning.search import DEFAULT_TARGET
 from previs.planning.visibility import check_date
@@ -297,7 +297,7 @@ class ScheduleControls:
                     value = _dt.date.fromisoformat(value.strip())
                 except ValueError:
                     raise PrevisError(
-                        f"{name} must be a date written YYYY-MM-DD, got {value!r}"
+                        f"{name} must be a date written YYYY-MM-DD, got {quote(value)}"
                     ) from None
             values.append(value)
         self.imaging_date.value, self.nirspec_start.value, self.nirspec_end.value = values
