@@ -46,7 +46,10 @@ __all__ = [
     "SkyImage",
     "display_limits",
     "empty_sky_wcs",
+    "find_celestial_image",
     "load_image",
+    "open_fits",
+    "read_rows",
     "reduced_wcs",
 ]
 
@@ -155,8 +158,12 @@ class SkyImage:
 # ----------------------------------------------------------------------------- reading
 
 
-def _open(source: Any, name: str | None) -> tuple[fits.HDUList, str]:
-    """Open `source` (path, bytes or file-like) as an HDUList; ImageError when impossible."""
+def open_fits(source: Any, name: str | None = None) -> tuple[fits.HDUList, str]:
+    """Open `source` (path, bytes or binary file object) as an HDUList, without reading data.
+
+    Returns the HDUList (the caller closes it) and the label used in messages
+    (`name`, else the path). Raises ImageError for a missing, empty or non-FITS file.
+    """
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = name or "uploaded data"
         raw = bytes(source)
@@ -358,17 +365,40 @@ def _block_factor(shape: tuple[int, int], max_display_size: int) -> int:
     return max(1, math.ceil(max(shape) / max_display_size))
 
 
+def read_rows(hdu: Any, kept: tuple[int, ...], start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the 2-D plane of an image HDU, read without loading the rest.
+
+    Parameters
+    ----------
+    hdu : astropy.io.fits image HDU
+        Its data may have extra axes of length 1.
+    kept : tuple of int
+        The two numpy axes of length > 1 (rows, then columns), as found by
+        :func:`find_celestial_image`.
+    start, stop : int
+        Row range of the 2-D plane.
+
+    Returns
+    -------
+    numpy.ndarray
+        2-D array ``(stop - start, nx)`` (BSCALE/BZERO applied).
+    """
+    shape = tuple(int(n) for n in hdu.shape)
+    nx = shape[kept[1]]
+    lead = tuple(0 for _ in range(kept[0]))  # degenerate leading axes
+    between = tuple(0 for _ in range(kept[0] + 1, kept[1]))
+    trail = tuple(0 for _ in range(kept[1] + 1, len(shape)))
+    key = (*lead, slice(start, stop), *between, slice(None), *trail)
+    return np.asarray(hdu.section[key]).reshape(stop - start, nx)
+
+
 def _read_reduced(hdu: Any, kept: tuple[int, ...], block: int) -> np.ndarray:
     """Read the 2-D plane of `hdu` in stripes of rows, block-averaging as it goes."""
     shape = tuple(int(n) for n in hdu.shape)
     ny, nx = shape[kept[0]], shape[kept[1]]
-    lead = tuple(0 for _ in range(kept[0]))  # degenerate leading axes
-    between = tuple(0 for _ in range(kept[0] + 1, kept[1]))
-    trail = tuple(0 for _ in range(kept[1] + 1, len(shape)))
 
     def rows(start: int, stop: int) -> np.ndarray:
-        key = (*lead, slice(start, stop), *between, slice(None), *trail)
-        return np.asarray(hdu.section[key]).reshape(stop - start, nx)
+        return read_rows(hdu, kept, start, stop)
 
     out_ny, out_nx = math.ceil(ny / block), math.ceil(nx / block)
     out = np.empty((out_ny, out_nx), dtype=np.float32)
@@ -440,54 +470,85 @@ def load_image(
             f"load_image: max_display_size must be a positive integer (pixels), "
             f"got {quote(max_display_size)}"
         )
-    hdul, label = _open(source, name)
+    hdul, label = open_fits(source, name)
     try:
-        found = []
-        for index, hdu in enumerate(hdul):
-            try:
-                wcs, kept, description = _image_candidate(hdul, index, hdu)
-            except Exception as err:  # a corrupt header in one HDU
-                wcs, kept, description = None, (), f"{_hdu_label(index, hdu)}: unreadable ({err})"
-            if wcs is None:
-                found.append(description)
-                continue
-            shape = tuple(int(n) for n in hdu.shape)
-            full_shape = (shape[kept[0]], shape[kept[1]])
-            block = _block_factor(full_shape, int(max_display_size))
-            try:
-                data = _read_reduced(hdu, kept, block)
-            except Exception as err:
+        index, hdu, wcs, kept = find_celestial_image(hdul, label)
+        shape = tuple(int(n) for n in hdu.shape)
+        full_shape = (shape[kept[0]], shape[kept[1]])
+        block = _block_factor(full_shape, int(max_display_size))
+        try:
+            data = _read_reduced(hdu, kept, block)
+        except Exception as err:
+            raise ImageError(
+                f"{label}: cannot read the image data of {_hdu_label(index, hdu)} ({err})."
+            ) from err
+        transposed = wcs.wcs.lng == 1  # Dec on the first axis: show RA along x
+        if transposed:
+            if wcs.sip is not None or _has_lookup_tables(wcs):
                 raise ImageError(
-                    f"{label}: cannot read the image data of {_hdu_label(index, hdu)} ({err})."
-                ) from err
-            transposed = wcs.wcs.lng == 1  # Dec on the first axis: show RA along x
-            if transposed:
-                if wcs.sip is not None or _has_lookup_tables(wcs):
-                    raise ImageError(
-                        f"{label}: {_hdu_label(index, hdu)} has Dec on its first axis and a "
-                        "distortion model; previs can show such an image only without "
-                        "distortion (or with RA on the first axis)."
-                    )
-                data = np.ascontiguousarray(data.T)
-                wcs = wcs.swapaxes(0, 1)
-                full_shape = full_shape[::-1]
-            return SkyImage(
-                data=data,
-                wcs=reduced_wcs(wcs, block, data.shape),
-                source=label,
-                hdu=index,
-                hdu_name=hdu.name or "PRIMARY",
-                full_shape=full_shape,
-                block=block,
-                bunit=str(hdu.header.get("BUNIT", "")).strip(),
-                transposed=transposed,
-            )
-        raise ImageError(
-            f"{label}: no 2-D image HDU with a celestial WCS ({'; '.join(found)}). "
-            "previs needs a 2-D image whose header has RA/Dec WCS keywords."
+                    f"{label}: {_hdu_label(index, hdu)} has Dec on its first axis and a "
+                    "distortion model; previs can show such an image only without "
+                    "distortion (or with RA on the first axis)."
+                )
+            data = np.ascontiguousarray(data.T)
+            wcs = wcs.swapaxes(0, 1)
+            full_shape = full_shape[::-1]
+        return SkyImage(
+            data=data,
+            wcs=reduced_wcs(wcs, block, data.shape),
+            source=label,
+            hdu=index,
+            hdu_name=hdu.name or "PRIMARY",
+            full_shape=full_shape,
+            block=block,
+            bunit=str(hdu.header.get("BUNIT", "")).strip(),
+            transposed=transposed,
         )
     finally:
         hdul.close()
+
+
+def find_celestial_image(
+    hdulist: fits.HDUList, label: str = "image"
+) -> tuple[int, Any, WCS, tuple[int, ...]]:
+    """The first HDU holding a 2-D image with a celestial WCS.
+
+    Parameters
+    ----------
+    hdulist : astropy.io.fits.HDUList
+        An open FITS file (see :func:`open_fits`).
+    label : str
+        File name used in the message.
+
+    Returns
+    -------
+    index : int
+        Position of the HDU in the file.
+    hdu : astropy.io.fits image HDU
+    wcs : astropy.wcs.WCS
+        Its celestial WCS, pixel axes in FITS order (x = columns, y = rows).
+    kept : tuple of int
+        The two numpy axes of length > 1 (for :func:`read_rows`).
+
+    Raises
+    ------
+    ImageError
+        When no HDU qualifies; the message lists what each HDU holds.
+    """
+    found = []
+    for index, hdu in enumerate(hdulist):
+        try:
+            wcs, kept, description = _image_candidate(hdulist, index, hdu)
+        except Exception as err:  # a corrupt header in one HDU
+            wcs, kept, description = None, (), f"{_hdu_label(index, hdu)}: unreadable ({err})"
+        if wcs is None:
+            found.append(description)
+            continue
+        return index, hdu, wcs, kept
+    raise ImageError(
+        f"{label}: no 2-D image HDU with a celestial WCS ({'; '.join(found)}). "
+        "previs needs a 2-D image whose header has RA/Dec WCS keywords."
+    )
 
 
 def empty_sky_wcs(
