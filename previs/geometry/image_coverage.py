@@ -31,7 +31,7 @@ from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, unit_vectors
 from previs.geometry.coverage import geometry_sky_polygons, msa_geometry
 from previs.geometry.projection import TangentPlane
 
-__all__ = ["ImageCoverage", "SkyRegion", "image_apa_sweep", "image_coverage"]
+__all__ = ["ImageCoverage", "SkyRegion", "image_apa_sweep", "image_coverage", "plane_xy"]
 
 #: Positions farther than this from a region's tangent point (degrees) are never
 #: projected into its plane (the gnomonic projection fails at 90 degrees).
@@ -45,6 +45,25 @@ def _separation_deg(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
     b = unit_vectors(ra2, dec2)
     cosine = float(np.clip(a[0] * b[0] + a[1] * b[1] + a[2] * b[2], -1.0, 1.0))
     return math.degrees(math.acos(cosine))
+
+
+def plane_xy(plane: TangentPlane, ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Plane positions (arcsec) of sky positions, and which lie near enough to project.
+
+    Positions farther than :data:`MAX_SEPARATION_DEG` from the tangent point get
+    NaN and ``near`` False.
+    """
+    ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
+    dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
+    vectors = unit_vectors(ra, dec)
+    centre = unit_vectors(plane.ra, plane.dec)
+    cosine = centre[0] * vectors[0] + centre[1] * vectors[1] + centre[2] * vectors[2]
+    near = cosine > math.cos(math.radians(MAX_SEPARATION_DEG))
+    x = np.full(ra.shape, np.nan)
+    y = np.full(ra.shape, np.nan)
+    if near.any():
+        x[near], y[near] = plane.from_unit(vectors[:, near])
+    return x, y, near
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,17 +130,10 @@ class SkyRegion:
 
     def contains(self, ra_deg, dec_deg) -> np.ndarray:
         """Boolean mask of the sky positions (degrees) inside the region (edges: outside)."""
-        ra = np.atleast_1d(np.asarray(ra_deg, dtype=float))
-        dec = np.atleast_1d(np.asarray(dec_deg, dtype=float))
-        vectors = unit_vectors(ra, dec)
-        centre = unit_vectors(self.plane.ra, self.plane.dec)
-        near = (centre[0] * vectors[0] + centre[1] * vectors[1] + centre[2] * vectors[2]) > (
-            math.cos(math.radians(MAX_SEPARATION_DEG))
-        )
-        inside = np.zeros(ra.shape, dtype=bool)
+        x, y, near = plane_xy(self.plane, ra_deg, dec_deg)
+        inside = np.zeros(near.shape, dtype=bool)
         if near.any() and not self.is_empty:
-            x, y = self.plane.from_unit(vectors[:, near])
-            inside[near] = shapely.contains_xy(self._prepared, x, y)
+            inside[near] = shapely.contains_xy(self._prepared, x[near], y[near])
         return inside
 
     def sky_polygons(self) -> list[list[tuple[np.ndarray, np.ndarray]]]:

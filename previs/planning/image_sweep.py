@@ -1,0 +1,56 @@
+"""Worst-case MSA coverage by an image over the NIRSpec APAs the schedulers may assign.
+
+The image is what the pre-imaging delivered (its valid-data footprint, see
+:func:`previs.io.valid_region.valid_region`); the NIRSpec APA is fixed later
+somewhere in an allowed range. :func:`image_worst_case` sweeps the range with
+:func:`previs.geometry.image_coverage.image_apa_sweep` (the footprint is put in
+the NIRSpec tangent plane once and the MSA turned) and returns the same
+:class:`~previs.planning.search.WorstCase` as a NIRCam plan's worst case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from previs.geometry.attitude import Pointing
+from previs.geometry.image_coverage import SkyRegion, image_apa_sweep
+from previs.planning.search import DEFAULT_STEP, WorstCase, apa_grid
+
+__all__ = ["image_worst_case"]
+
+
+def image_worst_case(
+    region: SkyRegion,
+    nirspec: Pointing,
+    nirspec_apa_range: Sequence[float],
+    step: float = DEFAULT_STEP,
+) -> WorstCase:
+    """Covered MSA fraction by ``region`` for every NIRSpec APA of a range, and its minimum.
+
+    Parameters
+    ----------
+    region : SkyRegion
+        The image's valid data (or any sky region).
+    nirspec : Pointing
+        NRS_FULL_MSA pointing; its RA and Dec are used, its APA replaced by each
+        angle of the range.
+    nirspec_apa_range : (float, float)
+        (min, max) arc in degrees; min > max crosses 0; a width of 360 is every angle.
+    step : float
+        Largest APA step, degrees (both ends are always evaluated).
+    """
+    apas = apa_grid(nirspec_apa_range, step)
+    reference = Pointing(nirspec.ra, nirspec.dec, float(apas[0]))
+    # Unwrapped so the MSA turns by small angles from the first APA.
+    covered = image_apa_sweep(region, reference, apas[0] + np.mod(apas - apas[0], 360.0))
+    worst = int(np.argmin(covered))
+    low, high = (float(v) for v in nirspec_apa_range)
+    return WorstCase(
+        apas=apas,
+        covered=covered,
+        min=float(covered[worst]),
+        apa_at_min=float(apas[worst]),
+        apa_range=(low, high),
+    )
