@@ -144,6 +144,9 @@ def register(subparsers) -> None:
                 help="count catalog sources (NOVT .radec or a table) in the MSA and the "
                 "pre-imaging (default: the configuration's catalog, if any)",
             )
+            from previs.cli.image import add_image_options
+
+            add_image_options(parser)
             parser.set_defaults(func=run_coverage)
 
 
@@ -222,8 +225,13 @@ def source_summary(counts) -> dict:
 
 def run_coverage(args: argparse.Namespace) -> int:
     """Print the MSA coverage of a NIRCam plan (and source counts with a catalog)."""
+    from previs.cli.image import has_nircam_plan, image_block, image_summary_lines
     from previs.planning.plan import Plan, evaluate
 
+    if getattr(args, "image", None) and not has_nircam_plan(args):
+        from previs.cli.image import run_image_coverage
+
+        return run_image_coverage(args)
     plan, config = _load_plan(args)
     nirspec, nircam = _pointings(args, plan)
     channel, dither, mosaic = _setup(args, plan)
@@ -237,10 +245,13 @@ def run_coverage(args: argparse.Namespace) -> int:
         from previs.catalog.sources import count_sources
 
         sources = source_summary(count_sources(read_catalog(catalog_path), result))
+    image = image_block(args, nirspec, catalog_path)
     if args.json:
         data = coverage.to_dict()
         if sources is not None:
             data["sources"] = sources
+        if image is not None:
+            data["image"] = image
         print_json(data)
     else:
         quadrants = ", ".join(f"Q{k} {100 * v:.1f}%" for k, v in coverage.quadrants.items())
@@ -255,6 +266,8 @@ def run_coverage(args: argparse.Namespace) -> int:
                     f"{kind}: {c['total']} sources, {c['in_msa']} in the MSA, "
                     f"{c['in_msa_imaged']} of them imaged, {c['at_risk']} at risk"
                 )
+        if image is not None:
+            print("\n".join(image_summary_lines(image)))
     return 0
 
 

@@ -158,9 +158,10 @@ def test_special_requirements_rules():
 
 
 def test_special_requirements_from_a_schedule():
-    schedule = plan_schedule(RA, DEC, "2027-01-10", "2027-03-20")
+    schedule = plan_schedule(RA, DEC, "2026-08-10", "2026-10-20")
     req = special_requirements(schedule=schedule)
-    assert req.separation_days == schedule.check.separation_days == 69
+    assert req.separation_days == schedule.check.separation_days == 71
+    assert schedule.nirspec_apa is not None and schedule.nircam_apa is not None
     assert req.nircam_apa_range == pytest.approx(schedule.nircam_apa)
     assert req.nirspec_apa_range == pytest.approx(schedule.nirspec_apa)
     assert special_requirements(schedule=schedule, separation_days=60).separation_days == 60
