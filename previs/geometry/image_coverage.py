@@ -157,6 +157,10 @@ class ImageCoverage:
         MSA area.
     covered_geometry : shapely geometry
         MSA intersect region, in ``plane`` (arcsec).
+    region_geometry : shapely geometry
+        The region wherever the MSA can reach it at any APA (a disc about the
+        pointing), in ``plane``, not clipped to the quadrant outlines: the
+        covered area to give a shutter-level count (e.g. usable shutters).
     uncovered : shapely geometry
         MSA minus region, in ``plane``.
     plane : TangentPlane
@@ -171,6 +175,7 @@ class ImageCoverage:
     quadrants: dict[int, float]
     covered_error: float
     covered_geometry: BaseGeometry
+    region_geometry: BaseGeometry
     uncovered: BaseGeometry
     plane: TangentPlane
     msa_area: float
@@ -264,6 +269,7 @@ def image_coverage(region: SkyRegion, nirspec: Pointing) -> ImageCoverage:
             quadrants={i + 1: 0.0 for i in range(len(msa.quadrants))},
             covered_error=0.0,
             covered_geometry=shapely.Polygon(),
+            region_geometry=shapely.Polygon(),
             uncovered=msa.union,
             plane=msa.plane,
             msa_area=msa.area,
@@ -280,6 +286,7 @@ def image_coverage(region: SkyRegion, nirspec: Pointing) -> ImageCoverage:
         quadrants=quadrants,
         covered_error=_fraction(edge_inside * region.tracing_error_arcsec, msa.area),
         covered_geometry=covered,
+        region_geometry=near,
         uncovered=shapely.difference(msa.union, covered),
         plane=msa.plane,
         msa_area=msa.area,
