@@ -111,6 +111,7 @@ def _schedule(args: argparse.Namespace, plan):
 
 def run_handoff(args: argparse.Namespace) -> int:
     """Write the hand-off files of a configuration."""
+    from previs.io.configs import load_config
     from previs.io.handoff import (
         apt_nircam_parameters,
         apt_parameters_text,
@@ -118,7 +119,6 @@ def run_handoff(args: argparse.Namespace) -> int:
         special_requirements,
         write_mpt_catalog,
     )
-    from previs.io.session import load_config
     from previs.planning.plan import evaluate
 
     config = load_config(args.config)

@@ -24,11 +24,15 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 import shapely
-import shapely.affinity
 from shapely.geometry.base import BaseGeometry
 
 from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, unit_vectors
-from previs.geometry.coverage import geometry_sky_polygons, msa_geometry
+from previs.geometry.coverage import (
+    fraction,
+    geometry_sky_polygons,
+    msa_geometry,
+    rotate_about_origin,
+)
 from previs.geometry.projection import TangentPlane
 
 __all__ = ["ImageCoverage", "SkyRegion", "image_apa_sweep", "image_coverage", "plane_xy"]
@@ -197,10 +201,6 @@ class ImageCoverage:
         return geometry_sky_polygons(self.uncovered, self.plane)
 
 
-def _fraction(part: float, whole: float) -> float:
-    return float(min(max(part / whole, 0.0), 1.0)) if whole > 0 else 0.0
-
-
 def _msa_reach_arcsec(msa) -> float:
     """Largest distance of an MSA corner from the NIRSpec reference point, arcsec."""
     return float(np.sqrt((msa.quadrant_corners**2).sum(axis=-1)).max())
@@ -277,14 +277,14 @@ def image_coverage(region: SkyRegion, nirspec: Pointing) -> ImageCoverage:
         )
     covered = shapely.intersection(msa.union, near)
     quadrants = {
-        i + 1: _fraction(shapely.intersection(quadrant, covered).area, quadrant.area)
+        i + 1: fraction(shapely.intersection(quadrant, covered).area, quadrant.area)
         for i, quadrant in enumerate(msa.quadrants)
     }
     edge_inside = shapely.intersection(shapely.boundary(near), msa.union).length
     return ImageCoverage(
-        covered=_fraction(covered.area, msa.area),
+        covered=fraction(covered.area, msa.area),
         quadrants=quadrants,
-        covered_error=_fraction(edge_inside * region.tracing_error_arcsec, msa.area),
+        covered_error=fraction(edge_inside * region.tracing_error_arcsec, msa.area),
         covered_geometry=covered,
         region_geometry=near,
         uncovered=shapely.difference(msa.union, covered),
@@ -313,7 +313,6 @@ def image_apa_sweep(region: SkyRegion, nirspec: Pointing, apas) -> np.ndarray:
     if near is None:
         return fractions
     for i, apa in enumerate(apas):
-        # Position angle grows from north through east: clockwise in (east, north).
-        turned = shapely.affinity.rotate(msa.union, -(apa - nirspec.apa), origin=(0.0, 0.0))
-        fractions[i] = _fraction(shapely.intersection(turned, near).area, msa.area)
+        turned = rotate_about_origin(msa.union, apa - nirspec.apa)
+        fractions[i] = fraction(shapely.intersection(turned, near).area, msa.area)
     return fractions

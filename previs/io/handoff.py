@@ -55,7 +55,8 @@ from previs._files import write_text_atomic
 from previs.catalog.readers import Catalog, read_catalog
 from previs.catalog.sources import SourceCounts
 from previs.errors import PrevisError, quote
-from previs.geometry.attitude import v3pa_from_apa, wrap_degrees
+from previs.geometry.angles import ApaArc, wrap_degrees
+from previs.geometry.attitude import v3pa_from_apa
 from previs.geometry.patterns import Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION_DAYS
@@ -278,18 +279,11 @@ def read_mpt_sources(path: str | os.PathLike) -> Catalog:
 
 
 def _arc(apa_range, what: str) -> tuple[float, float] | None:
-    """(min, max) wrapped to [0, 360), None for the full circle."""
+    """(min, max) wrapped to [0, 360), None for the full circle (no constraint)."""
     if apa_range is None:
         return None
-    try:
-        low, high = (float(v) for v in apa_range)
-    except (TypeError, ValueError):
-        raise PrevisError(f"{what} must be (min, max) in degrees, got {quote(apa_range)}") from None
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise PrevisError(f"{what} must be finite angles in degrees, got {quote(apa_range)}")
-    if high - low >= 360.0:
-        return None
-    return float(wrap_degrees(low)), float(wrap_degrees(high))
+    arc = ApaArc.from_range(apa_range, what)
+    return None if arc.is_full_circle else arc.as_range()
 
 
 @dataclass(frozen=True)

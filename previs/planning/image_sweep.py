@@ -5,7 +5,10 @@ The image is what the pre-imaging delivered (its valid-data footprint, see
 somewhere in an allowed range. :func:`image_worst_case` sweeps the range with
 :func:`previs.geometry.image_coverage.image_apa_sweep` (the footprint is put in
 the NIRSpec tangent plane once and the MSA turned) and returns the same
-:class:`~previs.planning.search.WorstCase` as a NIRCam plan's worst case.
+:class:`~previs.planning.sweep.WorstCase` as a NIRCam plan's worst case
+(:func:`previs.planning.sweep.worst_case_coverage`), on the same APA grid.
+
+Layer: planning.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing
 from previs.geometry.image_coverage import SkyRegion, image_apa_sweep
-from previs.planning.search import DEFAULT_STEP, WorstCase, apa_grid
+from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, WorstCase
 
 __all__ = ["image_worst_case"]
 
@@ -40,15 +44,22 @@ def image_worst_case(
         (min, max) arc in degrees; min > max crosses 0; a width of 360 is every angle.
     step : float
         Largest APA step, degrees (both ends are always evaluated).
+
+    Raises
+    ------
+    PrevisError
+        For a range that is not two finite angles, or a step that is not
+        positive or would need more than ``MAX_SWEEP_ANGLES`` angles.
     """
-    apas = apa_grid(nirspec_apa_range, step)
-    reference = Pointing(nirspec.ra, nirspec.dec, float(apas[0]))
-    # Unwrapped so the MSA turns by small angles from the first APA.
-    covered = image_apa_sweep(region, reference, apas[0] + np.mod(apas - apas[0], 360.0))
+    arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
+    apas = arc.grid(step, MAX_SWEEP_ANGLES)
+    # From the arc's low end by small angles, so the NIRSpec plane is reused.
+    reference = Pointing(nirspec.ra, nirspec.dec, arc.low)
+    covered = image_apa_sweep(region, reference, arc.unwrap(apas))
     worst = int(np.argmin(covered))
     low, high = (float(v) for v in nirspec_apa_range)
     return WorstCase(
-        apas=apas,
+        apas=np.asarray(apas, dtype=float),
         covered=covered,
         min=float(covered[worst]),
         apa_at_min=float(apas[worst]),

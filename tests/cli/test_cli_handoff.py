@@ -10,9 +10,10 @@ from astropy.io import fits
 from astropy.table import Table
 
 from previs.cli import main
+from previs.io.configs import save_config
 from previs.io.handoff import dither_from_apt, parse_special_requirements, read_mpt_catalog
 from previs.io.images import empty_sky_wcs
-from previs.io.session import Config, save_config
+from previs.io.session import Config
 from previs.planning.plan import Plan
 
 RA, DEC = 53.1625, -27.7914
