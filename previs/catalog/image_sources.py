@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from previs.catalog.readers import Catalog
 from previs.catalog.sources import SourceCounts
+from previs.catalog.table import Catalog
 from previs.geometry.attitude import Pointing
 from previs.geometry.coverage import msa_geometry
 from previs.geometry.image_coverage import SkyRegion, plane_xy

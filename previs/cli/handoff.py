@@ -12,8 +12,9 @@ Writes into ``--out-dir``:
 ``PREFIX_handoff.json``
     the same, machine-readable, with the coverage they were made for.
 
-APA ranges: ``--nircam-apa-range`` / ``--nirspec-apa-range``, else those of the
-schedule ``--imaging DATE --nirspec-start DATE`` (offline visibility), else none.
+APA ranges: ``--nircam-apa-range`` / ``--nirspec-apa-range``, else (NIRSpec) the
+configuration plan's allowed range, else those of the schedule ``--imaging DATE
+--nirspec-start DATE`` (offline visibility), else none.
 """
 
 from __future__ import annotations
@@ -127,9 +128,12 @@ def run_handoff(args: argparse.Namespace) -> int:
     if not out.is_dir():
         raise ValueError(f"--out-dir {str(out)!r}: no such folder")
     schedule = _schedule(args, plan)
+    nirspec_range = args.nirspec_apa_range
+    if nirspec_range is None and plan.nirspec_apa_range is not None:
+        nirspec_range = plan.nirspec_apa_range.as_range()
     requirements = special_requirements(
         nircam_apa_range=args.nircam_apa_range,
-        nirspec_apa_range=args.nirspec_apa_range,
+        nirspec_apa_range=nirspec_range,
         separation_days=args.separation,
         nircam_observation=args.nircam_obs,
         nirspec_observation=args.nirspec_obs,

@@ -52,7 +52,7 @@ import numpy as np
 from astropy.table import MaskedColumn, Table
 
 from previs._files import write_text_atomic
-from previs.catalog.readers import Catalog, read_catalog
+from previs.catalog import Catalog, read_catalog
 from previs.catalog.sources import SourceCounts
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc, wrap_degrees

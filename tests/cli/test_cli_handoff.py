@@ -133,3 +133,15 @@ def test_handoff_errors(capsys, tmp_path, config):
         capsys, "handoff", "--config", config, "--out-dir", tmp_path, "--imaging", "2027-01-10"
     )
     assert status == 2 and "--nirspec-start" in err
+
+
+def test_the_plans_allowed_nirspec_range_is_used(capsys, tmp_path):
+    plan = Plan.centred(RA, DEC, 45.0, dither="FULL3", nirspec_apa_range=(350.0, 12.0))
+    path = tmp_path / "ranged.json"
+    save_config(Config(plan=plan), path)
+    status, out, err = run(capsys, "handoff", "--config", path, "--out-dir", tmp_path, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["special_requirements"]["nirspec_apa_range"] == [350.0, 12.0]
+    assert "no MPT catalog written" in report["notes"][-1]
+    assert "mpt_catalog" not in report["files"]
