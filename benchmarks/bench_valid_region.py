@@ -7,8 +7,9 @@ tiles turned by 20 deg, with masked circles for bright stars) and ``WHT``
 (float32, zero in a band and at scattered bad pixels), 0.031"/pixel. Then, each
 in a fresh process, it prints
 
-- ``valid_region`` with the WHT weight: time, peak RSS (VmHWM) before and
-  after, and the cached call's time;
+- ``valid_region`` with the WHT weight: time (first, then again uncached with
+  the file in the page cache), peak RSS (VmHWM) before and after, and the
+  cached call's time;
 - the same without weight (``weight=False``, NaNs only);
 - the traced area against the exact area of the tiles minus the circles (the
   synthetic mask is analytic), and the tracing error bound;
@@ -148,10 +149,14 @@ def child(path: str, weight: str) -> None:
     start = time.perf_counter()
     valid_region(path, weight=choice)
     cached = time.perf_counter() - start
+    start = time.perf_counter()
+    valid_region(path, weight=choice, cache=False)
+    warm = time.perf_counter() - start
     info = region.to_dict()
     print(
-        f"  weight={info['weight']}: {elapsed:.2f} s; peak RSS {before:.0f} MiB after imports, "
-        f"{after:.0f} MiB after tracing; cached call {1e3 * cached:.1f} ms"
+        f"  weight={info['weight']}: {elapsed:.2f} s ({warm:.2f} s again, file in the page "
+        f"cache); peak RSS {before:.0f} MiB after imports, {after:.0f} MiB after tracing; "
+        f"cached call {1e3 * cached:.1f} ms"
     )
     print(
         f'    block {info["block"]}, tracing error <= {info["tracing_error_arcsec"]:.3f}", '
