@@ -398,8 +398,11 @@ def _compute(source, weight, tolerance_arcsec, block, name) -> ValidRegion:
 
         geometry = shapely.transform(outline, to_plane)
         geometry = shapely.simplify(geometry, SKY_SIMPLIFY_ARCSEC, preserve_topology=True)
-        if not geometry.is_valid:
-            geometry = shapely.make_valid(geometry)
+        if not geometry.is_valid:  # a rare self-touch after the distortion: repair, keep areas
+            parts = shapely.get_parts(shapely.make_valid(geometry))
+            geometry = shapely.multipolygons(
+                shapely.get_parts(parts[shapely.get_dimensions(parts) == 2])
+            )
         return ValidRegion(
             plane=plane,
             geometry=geometry,
