@@ -153,11 +153,11 @@ def run_handoff(args: argparse.Namespace) -> int:
         report["schedule"] = {"status": schedule.status, "messages": list(schedule.messages)}
     region = None
     if args.image:
-        from previs.cli.image import _weight
+        from previs.cli.image import weight_choice
         from previs.geometry.image_coverage import image_coverage
         from previs.io.valid_region import valid_region
 
-        region = valid_region(args.image, weight=_weight(args.weight))
+        region = valid_region(args.image, weight=weight_choice(args.weight))
         report["image_coverage"] = image_coverage(region, plan.nirspec).to_dict()
         report["image_footprint"] = region.to_dict()
     catalog_path = args.catalog or config.catalog_file()

@@ -24,6 +24,7 @@ from previs.cli._common import UsageError, number, print_json
 
 __all__ = [
     "add_image_options",
+    "weight_choice",
     "has_nircam_plan",
     "image_block",
     "image_summary_lines",
@@ -68,7 +69,8 @@ def has_nircam_plan(args: argparse.Namespace) -> bool:
     return any(getattr(args, name, None) is not None for name in _PLAN_OPTIONS)
 
 
-def _weight(text: str | None):
+def weight_choice(text: str | None):
+    """``--weight`` as :func:`~previs.io.valid_region.valid_region` takes it (None: find one)."""
     if text is None:
         return None
     if text.strip().lower() in ("none", "false", "no"):
@@ -93,7 +95,9 @@ def image_block(args: argparse.Namespace, nirspec, catalog=None) -> dict | None:
     from previs.geometry.image_coverage import image_coverage
     from previs.io.valid_region import valid_region
 
-    region = valid_region(args.image, weight=_weight(args.weight), tolerance_arcsec=args.tolerance)
+    region = valid_region(
+        args.image, weight=weight_choice(args.weight), tolerance_arcsec=args.tolerance
+    )
     coverage = image_coverage(region, nirspec)
     block = coverage.to_dict()
     block["nirspec"] = nirspec.to_dict()
