@@ -3,8 +3,8 @@
 previs works in ICRS. An image's WCS may be in another celestial frame: FK5
 at any equinox (15-30 mas from ICRS at J2000), FK4 (B1950: tens of
 arcminutes), Galactic, ecliptic. :class:`SkyMapping` converts through astropy
-(:func:`astropy.wcs.utils.wcs_to_celestial_frame` reads RADESYS, EQUINOX,
-DATE-OBS/MJD-OBS from the WCS) and is used by everything that puts a position
+(:func:`previs.io.frames.celestial_frame` reads RADESYS, EQUINOX and, for FK4,
+the observation date from the WCS) and is used by everything that puts a position
 on an image or reads one from it: the overlay, recentring, click-to-move, the
 catalog markers, the compass and the pixel regions.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from astropy.wcs import WCS
 
-from previs.errors import ImageError
+from previs.io.frames import celestial_frame
 
 __all__ = ["SkyMapping"]
 
@@ -62,17 +62,9 @@ class SkyMapping:
     """
 
     def __init__(self, wcs: WCS) -> None:
-        from astropy.wcs.utils import wcs_to_celestial_frame
-
         self.wcs = wcs
         self._lon_first = wcs.wcs.lng != 1  # a Dec-first WCS has its longitude on axis 1
-        try:
-            self.frame = wcs_to_celestial_frame(wcs)
-        except ValueError as error:
-            axes = ", ".join(str(c) for c in wcs.wcs.ctype) or "none"
-            raise ImageError(
-                f"the WCS's celestial frame is not one astropy knows (axes {axes}): {error}"
-            ) from None
+        self.frame = celestial_frame(wcs)
         self.frame_name = self.frame.name
         self.is_icrs = self.frame_name == "icrs"
         # Rows: the frame's axes in ICRS (frame = R @ icrs), or None when not a rotation.

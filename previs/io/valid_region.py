@@ -12,7 +12,7 @@ pixels are, or exactly half on the black squares of a checkerboard, so that ties
 add no bias), the blocks are traced exactly (:class:`previs.geometry.tracing.MaskTracer`),
 the outline is simplified by ``t`` pixels and mapped to the sky through the WCS
 (distortions included, edges cut to :data:`SEGMENT_PIXELS` first), then to ICRS
-(:func:`previs.io.frames.pixel_to_icrs`) and simplified again by
+(:class:`previs.io.sky_mapping.SkyMapping`) and simplified again by
 :data:`SKY_SIMPLIFY_ARCSEC` (which removes the points a linear WCS keeps in line).
 
 Tracing error
@@ -54,8 +54,9 @@ from previs.errors import ImageError, PrevisError, quote
 from previs.geometry.image_coverage import SkyRegion
 from previs.geometry.projection import TangentPlane
 from previs.geometry.tracing import MaskTracer
-from previs.io.frames import frame_label, pixel_to_icrs
+from previs.io.frames import frame_label
 from previs.io.images import find_celestial_image, open_fits, read_rows
+from previs.io.sky_mapping import SkyMapping
 
 __all__ = [
     "DEFAULT_TOLERANCE_ARCSEC",
@@ -388,11 +389,12 @@ def _compute(source, weight, tolerance_arcsec, block, name) -> ValidRegion:
                 "trace."
             )
         outline = _pixel_outline(cells, block, shape, params["simplify_pixels"])
-        ra0, dec0 = pixel_to_icrs(wcs, [(shape[1] - 1) / 2.0], [(shape[0] - 1) / 2.0])
+        mapping = SkyMapping(wcs)
+        ra0, dec0 = mapping.pixel_to_sky([(shape[1] - 1) / 2.0], [(shape[0] - 1) / 2.0])
         plane = TangentPlane(float(ra0[0]), float(dec0[0]))
 
         def to_plane(xy: np.ndarray) -> np.ndarray:
-            ra, dec = pixel_to_icrs(wcs, xy[:, 0], xy[:, 1])
+            ra, dec = mapping.pixel_to_sky(xy[:, 0], xy[:, 1])
             x, y = plane.to_plane(ra, dec)
             return np.column_stack([x, y])
 
