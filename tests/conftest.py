@@ -17,3 +17,14 @@ def pysiaf():
 def siaf(pysiaf):
     """pysiaf Siaf objects for NIRSpec and NIRCam."""
     return {"NIRSpec": pysiaf.Siaf("NIRSpec"), "NIRCam": pysiaf.Siaf("NIRCam")}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_inputs():
+    """Each test is its own session: previs remembers the inputs it read (and refuses to
+    overwrite them) only within one."""
+    from previs._files import forget_inputs
+
+    forget_inputs()
+    yield
+    forget_inputs()

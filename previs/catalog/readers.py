@@ -34,6 +34,7 @@ import warnings
 
 import numpy as np
 
+from previs._files import remember_input
 from previs.catalog.radec import (
     RADEC_EXTENSIONS,
     looks_like_radec,
@@ -277,6 +278,7 @@ def _load(source, name: str | None) -> tuple[bytes, str]:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
+            remember_input(path, "catalog")
         except OSError as error:
             raise CatalogError(f"{path}: cannot read catalog ({error.strerror})") from None
         return data, name or path

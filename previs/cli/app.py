@@ -18,7 +18,7 @@ import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
-from previs._files import write_text_atomic
+from previs._files import ANY_INPUT, write_text_atomic
 from previs.errors import quote
 
 DEFAULT_PORT = 8866
@@ -65,7 +65,9 @@ def notebook_path() -> Path:
         "nbformat": 4,
         "nbformat_minor": 4,
     }
-    return write_text_atomic(folder / "dashboard.ipynb", json.dumps(notebook, indent=1))
+    return write_text_atomic(
+        folder / "dashboard.ipynb", json.dumps(notebook, indent=1), may_replace=ANY_INPUT
+    )
 
 
 def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:

@@ -5,6 +5,16 @@ from __future__ import annotations
 import argparse
 
 from previs.cli._common import EXIT_RULE_NOT_MET, dec_value, print_json, ra_value
+from previs.errors import PrevisError
+from previs.planning.schedule import MAX_SPAN_DAYS, check_span_days
+
+
+def span_days(text: str) -> int:
+    """``--span``: whole days within the supported dates (argparse type)."""
+    try:
+        return check_span_days(text, "the span")
+    except PrevisError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(subparsers) -> None:
@@ -30,7 +40,12 @@ def register(subparsers) -> None:
     plan.add_argument("--nirspec-start", help="first day of the NIRSpec window, YYYY-MM-DD")
     plan.add_argument("--nirspec-end", help="last day of the NIRSpec window (default: window end)")
     plan.add_argument("--start", help="with no --imaging: propose from this date (default today)")
-    plan.add_argument("--span", type=int, default=730, help="days to search for proposals")
+    plan.add_argument(
+        "--span",
+        type=span_days,
+        default=730,
+        help=f"days to search for proposals (1 to {MAX_SPAN_DAYS}, default 730)",
+    )
     plan.add_argument(
         "--delay", type=int, default=0, help="days until the pre-images are available"
     )

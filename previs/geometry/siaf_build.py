@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from previs._files import write_text_atomic
+from previs._files import ANY_INPUT, write_text_atomic
 from previs.geometry.siaf import (
     NIRCAM_APERTURES,
     NIRSPEC_APERTURES,
@@ -89,7 +89,7 @@ def build_snapshot() -> dict[str, Any]:
 def write_snapshot(path: Path = SNAPSHOT_PATH) -> Path:
     """Build the snapshot from pysiaf and write it as JSON to ``path``."""
     snapshot = build_snapshot()
-    write_text_atomic(path, json.dumps(snapshot, indent=1) + "\n")
+    write_text_atomic(path, json.dumps(snapshot, indent=1) + "\n", may_replace=ANY_INPUT)
     return path
 
 

@@ -16,7 +16,7 @@ import logging
 import os
 from pathlib import Path
 
-from previs._files import existing_file, write_text_atomic
+from previs._files import existing_file, remember_input, write_text_atomic
 from previs.errors import ConfigError
 from previs.io.session import EMPTY_SKY, EXAMPLE, Config
 
@@ -25,6 +25,8 @@ __all__ = ["NOVT_SUFFIXES", "load_config", "save_config"]
 log = logging.getLogger(__name__)
 
 NOVT_SUFFIXES = (".yaml", ".yml")
+#: A session file is a few kilobytes; refuse reading anything much larger.
+MAX_SESSION_BYTES = 4 * 2**20
 _MARKERS = (EXAMPLE, EMPTY_SKY)
 
 
@@ -64,6 +66,7 @@ def load_config(path: str | os.PathLike) -> Config:
         (the message names the file and the key).
     """
     file = existing_file(path, "configuration file", ConfigError)
+    remember_input(file, "session")
     if file.suffix.lower() in NOVT_SUFFIXES:
         from previs.io.novt import read_novt_config
 
@@ -72,6 +75,12 @@ def load_config(path: str | os.PathLike) -> Config:
             log.warning("%s", note)
         return imported.config
     try:
+        size = file.stat().st_size
+        if size > MAX_SESSION_BYTES:
+            raise ConfigError(
+                f"{path}: {size} bytes is too large for a previs session "
+                f"(at most {MAX_SESSION_BYTES // 2**20} MiB)"
+            )
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{file}: cannot read the configuration ({error})") from None
@@ -95,4 +104,4 @@ def save_config(config: Config, path: str | os.PathLike, relative_paths: bool = 
         config = config.replace(
             image=_relative(config.image, directory), catalog=_relative(config.catalog, directory)
         )
-    return write_text_atomic(path, config.to_json() + "\n")
+    return write_text_atomic(path, config.to_json() + "\n", may_replace={"session"})

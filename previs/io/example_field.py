@@ -27,7 +27,7 @@ import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS
 
-from previs._files import replace_atomically
+from previs._files import ANY_INPUT, replace_atomically
 
 __all__ = [
     "CENTER_DEC",
@@ -409,6 +409,7 @@ def _write_image(path: Path, image: np.ndarray, header: fits.Header) -> None:
         path,
         lambda temp: fits.PrimaryHDU(image, header).writeto(temp, overwrite=True),
         make_folder=True,
+        may_replace=ANY_INPUT,
     )
 
 
@@ -467,7 +468,12 @@ def write_example_catalog(sources: ExampleSources, path: Path = CATALOG_PATH) ->
         f"{r:.7f} {d:.7f} {'P' if p else 'F'}" for r, d, p in zip(ra, dec, primary, strict=True)
     ]
     text = "\n".join(lines) + "\n"
-    replace_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"), make_folder=True)
+    replace_atomically(
+        path,
+        lambda temp: temp.write_text(text, encoding="utf-8"),
+        make_folder=True,
+        may_replace=ANY_INPUT,
+    )
     return path
 
 

@@ -39,6 +39,7 @@ from astropy.visualization import AsymmetricPercentileInterval
 from astropy.wcs import WCS, DistortionLookupTable, FITSFixedWarning, Sip
 from astropy.wcs.utils import proj_plane_pixel_scales
 
+from previs._files import remember_input
 from previs.errors import ImageError, quote
 
 __all__ = [
@@ -186,6 +187,7 @@ def open_fits(source: Any, name: str | None = None) -> tuple[fits.HDUList, str]:
         if size == 0:
             raise ImageError(f"{label}: the file is empty (0 bytes); previs needs a FITS image.")
         fileobj = str(path)
+        remember_input(path, "image")
         # Not memory-mapped on purpose: every page of a mapped file that is read stays
         # resident and counts against the process (a 1 GiB image measured 1.17 GiB peak
         # RSS mapped, 0.13 GiB read in stripes). Sections read only the rows asked for.

@@ -26,6 +26,50 @@ from previs.planning.plan import DEFAULT_DEC, DEFAULT_NIRSPEC_APA, DEFAULT_RA, P
 __all__ = ["NovtImport", "novt_pointing", "read_novt_config"]
 
 
+#: A NOVT configuration is a few lines: refuse files and alias use far beyond that.
+MAX_YAML_BYTES = 256 * 1024
+MAX_YAML_ALIASES = 64
+
+
+def _load_yaml(file, name: str, yaml):
+    """Parse a small YAML document safely: size and alias use bounded, nesting caught.
+
+    An alias bomb ("billion laughs") is refused while it is being composed,
+    before any value could be expanded or printed.
+    """
+    try:
+        size = file.stat().st_size
+    except OSError as error:
+        raise ConfigError(f"{name}: cannot read the configuration ({error.strerror})") from None
+    if size > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"{name}: {size} bytes is too large for a NOVT configuration "
+            f"(at most {MAX_YAML_BYTES // 1024} KiB)"
+        )
+
+    class GuardedLoader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.events.AliasEvent):
+                GuardedLoader.aliases += 1
+                if GuardedLoader.aliases > MAX_YAML_ALIASES:
+                    raise ConfigError(
+                        f"{name}: more than {MAX_YAML_ALIASES} YAML aliases (*name); a NOVT "
+                        "configuration needs none, and this many can expand without bound"
+                    )
+            return super().compose_node(parent, index)
+
+    try:
+        text = file.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        detail = " ".join(str(error).split())[:200]
+        raise ConfigError(f"{name}: not a valid YAML file ({detail})") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: YAML nested too deeply to be a NOVT configuration") from None
+
+
 class NovtImport(NamedTuple):
     """What :func:`read_novt_config` gives: the configuration and notes on what was not used."""
 
@@ -183,11 +227,7 @@ def read_novt_config(path: str | os.PathLike) -> NovtImport:
         ) from None
     file = existing_file(path, "NOVT configuration file", ConfigError)
     name = str(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        detail = " ".join(str(error).split())
-        raise ConfigError(f"{name}: not a valid YAML file ({detail})") from None
+    data = _load_yaml(file, name, yaml)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -49,7 +49,7 @@ import shapely
 from astropy.io import fits
 from astropy.wcs.utils import proj_plane_pixel_scales
 
-from previs._files import replace_atomically
+from previs._files import ANY_INPUT, replace_atomically
 from previs.errors import ImageError, PrevisError, quote
 from previs.geometry.image_coverage import SkyRegion
 from previs.geometry.projection import TangentPlane
@@ -480,7 +480,7 @@ def _store(path: Path, region: ValidRegion) -> None:
                 polygons=offsets[1],
             )
 
-    replace_atomically(path, write, make_folder=True)
+    replace_atomically(path, write, make_folder=True, may_replace=ANY_INPUT)
 
 
 def _load(path: Path) -> ValidRegion | None:

@@ -27,9 +27,10 @@ when the pre-images arrive after the update deadline (``planning_days < 0``).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
 
-from previs.errors import quote
+from previs.errors import PrevisError, quote
 from previs.planning.visibility import (
     FIRST_DATE,
     LAST_DATE,
@@ -423,6 +424,34 @@ def _latest_imaging(window: Window, nirspec_start: _dt.date, separation: int) ->
     return latest if latest >= window.start else None
 
 
+#: The longest span :func:`propose_schedules` can search: every supported day.
+MAX_SPAN_DAYS = (LAST_DATE - FIRST_DATE).days + 1
+
+
+def check_span_days(span_days: object, name: str = "span_days") -> int:
+    """A search span as a whole number of days from 1 to :data:`MAX_SPAN_DAYS`.
+
+    Raises
+    ------
+    PrevisError
+        Naming ``name`` and the valid range (checked before any date arithmetic).
+    """
+    if isinstance(span_days, bool) or not isinstance(span_days, (int, float, str)):
+        span_days = repr(span_days)
+    try:
+        span = float(span_days)
+    except ValueError:
+        raise PrevisError(
+            f"{name} must be a whole number of days, got {quote(span_days)}"
+        ) from None
+    if not (math.isfinite(span) and span == int(span) and 1 <= span <= MAX_SPAN_DAYS):
+        raise PrevisError(
+            f"{name} must be a whole number of days from 1 to {MAX_SPAN_DAYS} "
+            f"({FIRST_DATE} to {LAST_DATE}), got {quote(span_days)}"
+        )
+    return int(span)
+
+
 def propose_schedules(
     ra: float,
     dec: float,
@@ -462,12 +491,7 @@ def propose_schedules(
     its window; ``latest_imaging_ok`` says how late it could slip.
     """
     first = check_date(start, "start date")
-    try:
-        span = int(span_days)
-    except (TypeError, ValueError):
-        raise ValueError(f"span must be a whole number of days, got {quote(span_days)}") from None
-    if span < 1:
-        raise ValueError(f"span must be at least 1 day, got {quote(span_days)}")
+    span = check_span_days(span_days)
     last = min(first + _dt.timedelta(days=span - 1), LAST_DATE)
     if vis is None or vis.start != first or vis.end != last:
         vis = visibility(ra, dec, first, last)

@@ -281,3 +281,21 @@ def test_errors_exit_2_with_one_line(capsys, tmp_path, args, fragments):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     for fragment in fragments:
         assert fragment in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "--config", "{config}", "--out", "{config}"],
+        ["footprint", "nircam", "--config", "{config}", "--ds9", "{config}"],
+    ],
+)
+def test_outputs_never_replace_the_inputs(tmp_path, capsys, command):
+    config = tmp_path / "plan.json"
+    save_config(Config(), config)
+    before = config.read_bytes()
+    args = [part.replace("{config}", str(config)) for part in command]
+    assert main(args) == 2
+    message = capsys.readouterr().err
+    assert str(config) in message and "session this session read" in message
+    assert config.read_bytes() == before

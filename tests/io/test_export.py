@@ -176,7 +176,7 @@ def test_save_figure_png_and_pdf(tmp_path):
 def test_save_figure_errors(tmp_path, name, dpi, fragment):
     with pytest.raises(ValueError, match=re.escape(fragment)):
         save_figure(_figure(), tmp_path / name, dpi=dpi)
-    with pytest.raises(ValueError, match="directory"):
+    with pytest.raises(ValueError, match="folder .* is missing"):
         save_figure(_figure(), tmp_path / "missing" / "f.png")
 
 
