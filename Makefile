@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.previs-installed
 PORT ?= 8866
 
-.PHONY: setup app test lint browser benchmarks siaf clean
+.PHONY: setup app test lint browser benchmarks siaf shutters clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ benchmarks: setup
 ## Rewrite previs/data/siaf_snapshot.json from the installed pysiaf.
 siaf: setup
 	$(BIN)/python -m previs.geometry.siaf_build
+
+## Rewrite previs/data/msa_shutters.json (from the installed pysiaf's NIRSpec model tables)
+## and previs/data/msa_operability.json (from the jwst-vmpt 1.8.0 wheel, fetched with pip).
+shutters: setup
+	$(BIN)/python -m previs.geometry.shutters_build
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts

@@ -17,7 +17,12 @@ from previs.errors import UsageError
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 # ``func`` (taking the parsed arguments, returning an exit status) on its parsers.
-COMMAND_MODULES = ("previs.cli.geometry", "previs.cli.schedule", "previs.cli.handoff")
+COMMAND_MODULES = (
+    "previs.cli.geometry",
+    "previs.cli.schedule",
+    "previs.cli.handoff",
+    "previs.cli.shutters",
+)
 OPTIONAL_COMMAND_MODULES = ("previs.cli.app", "previs.cli.export")
 
 

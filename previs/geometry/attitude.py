@@ -162,3 +162,23 @@ def offset_pointing(
     v2, v3 = aperture.idl_to_tel(np.array([dx_arcsec]), np.array([dy_arcsec]))
     new_ra, new_dec = tel_to_sky(matrix, v2, v3)
     return Pointing(float(new_ra[0]), float(new_dec[0]), nircam_apa)
+
+
+def sky_to_tel(
+    matrix: np.ndarray, ra_deg: np.ndarray, dec_deg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map sky positions (degrees, any shape) to telescope-frame V2, V3 (arcsec): the
+    inverse of :func:`tel_to_sky` for the same attitude matrix.
+
+    V2 is returned in (-648000, 648000]; the product is done element by element
+    (no BLAS), so equal inputs give equal outputs wherever they sit in an array.
+    """
+    ra = np.asarray(ra_deg, dtype=float)
+    sky = unit_vectors(ra, np.asarray(dec_deg, dtype=float))
+    # matrix is a rotation: its transpose is its inverse.
+    x = matrix[0, 0] * sky[0] + matrix[1, 0] * sky[1] + matrix[2, 0] * sky[2]
+    y = matrix[0, 1] * sky[0] + matrix[1, 1] * sky[1] + matrix[2, 1] * sky[2]
+    z = matrix[0, 2] * sky[0] + matrix[1, 2] * sky[1] + matrix[2, 2] * sky[2]
+    v2 = np.rad2deg(np.arctan2(y, x)) * 3600.0
+    v3 = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0))) * 3600.0
+    return v2, v3

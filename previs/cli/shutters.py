@@ -1,0 +1,82 @@
+"""``previs shutters``: the MSA shutter of every catalog source at a NIRSpec pointing."""
+
+from __future__ import annotations
+
+import argparse
+
+from previs.cli.geometry import _named_pointing, _number
+
+__all__ = ["register", "run_shutters"]
+
+
+def register(subparsers) -> None:
+    """Add the ``shutters`` sub-command."""
+    parser = subparsers.add_parser(
+        "shutters", help="MSA quadrant, shutter and operability of every catalog source"
+    )
+    parser.add_argument(
+        "--nirspec",
+        nargs=3,
+        type=_number,
+        metavar=("RA", "DEC", "APA"),
+        required=True,
+        help="NIRSpec NRS_FULL_MSA pointing, deg",
+    )
+    parser.add_argument(
+        "--catalog", metavar="FILE", required=True, help="NOVT .radec or a table of RA, Dec"
+    )
+    parser.add_argument(
+        "--msaoper",
+        metavar="FILE",
+        help="CRDS jwst_nirspec_msaoper_*.json to use instead of the bundled operability map",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_shutters)
+
+
+def run_shutters(args: argparse.Namespace) -> int:
+    """Print where each source of the catalog falls on the MSA."""
+    from previs.catalog import read_catalog
+    from previs.cli import print_json
+    from previs.geometry.operability import resolve_operability
+    from previs.geometry.shutter_model import msa_shutters
+    from previs.geometry.shutters import place_sources
+
+    nirspec = _named_pointing("--nirspec", args.nirspec)
+    operability = resolve_operability(args.msaoper)
+    catalog = read_catalog(args.catalog)
+    placement = place_sources(nirspec, catalog.ra, catalog.dec, operability)
+    rows = placement.records()
+    sources = [
+        {"ra": float(ra), "dec": float(dec), **row}
+        for ra, dec, row in zip(catalog.ra, catalog.dec, rows, strict=True)
+    ]
+    counts = operability.counts
+    summary = {
+        "total": len(placement),
+        "on_msa": int(placement.on_msa.sum()),
+        "operable": int(placement.usable.sum()),
+        "on_bar": int(placement.on_bar.sum()),
+    }
+    if args.json:
+        print_json(
+            {
+                "nirspec": nirspec.to_dict(),
+                "operability": operability.name,
+                "failed_shutters": {
+                    "closed": counts["failed_closed"],
+                    "open": counts["failed_open"],
+                },
+                "geometry": msa_shutters().name,
+                "open_fraction": list(placement.open_fraction),
+                "summary": summary,
+                "sources": sources,
+            }
+        )
+    else:
+        print(
+            f"{summary['total']} sources: {summary['on_msa']} on the MSA, "
+            f"{summary['operable']} in operable shutters, {summary['on_bar']} on a bar "
+            f"(operability: {operability.name})"
+        )
+    return 0

@@ -1,0 +1,323 @@
+"""Which MSA shutter each sky position falls in, and whether that shutter works.
+
+For positions given in the telescope frame (V2, V3 arcsec) or on the sky with a
+NIRSpec pointing, :func:`place_v2v3` and :func:`place_sources` return a
+:class:`ShutterPlacement`: per position the quadrant (1-4, 0 off the MSA), the
+shutter ``i`` (1-365) and ``j`` (1-171), the offset from the centre of its open
+area in shutter units (``-0.5 <= offset < 0.5``; beyond half the open fraction
+the position is on a bar), whether the shutter is operable, and the distance to
+the nearest failed-open shutter (a source of contaminating light).
+
+The lookup is vectorised: an affine pre-test picks the candidate quadrant, the
+inverse polynomial of :mod:`previs.geometry.shutter_model` gives continuous
+``(i, j)``, and the shutter is the nearest integer. A position exactly on a cell
+boundary belongs to the shutter with the larger index.
+
+Layer: geometry.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from previs.geometry.attitude import Pointing, attitude_matrix, sky_to_tel, v3pa_from_apa
+from previs.geometry.operability import OperabilityMap, resolve_operability
+from previs.geometry.shutter_model import N_COLUMNS, N_ROWS, MSAShutters, msa_shutters
+from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
+
+__all__ = [
+    "ShutterPlacement",
+    "nirspec_attitude",
+    "place_sources",
+    "place_v2v3",
+    "sky_to_v2v3",
+    "v2v3_to_shutter",
+]
+
+#: Margin (shutters) of the affine pre-test; the affine frame departs from (i, j)
+#: by under 3 shutters anywhere in a quadrant, and the quadrants are 70 or more
+#: shutters apart.
+_AFFINE_MARGIN = 6.0
+
+
+def nirspec_attitude(pointing: Pointing) -> np.ndarray:
+    """Attitude matrix of a NIRSpec pointing (NRS_FULL_MSA reference point at RA, Dec, APA)."""
+    ref = get_aperture(NIRSPEC_REFERENCE)
+    return attitude_matrix(
+        ref.v2_ref,
+        ref.v3_ref,
+        pointing.ra,
+        pointing.dec,
+        v3pa_from_apa(pointing.apa, ref.v3_idl_yang),
+    )
+
+
+def sky_to_v2v3(pointing: Pointing, ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:
+    """Sky positions (degrees) to the telescope frame (V2, V3 arcsec) for a NIRSpec pointing."""
+    return sky_to_tel(nirspec_attitude(pointing), ra_deg, dec_deg)
+
+
+def v2v3_to_shutter(
+    v2_arcsec, v3_arcsec, shutters: MSAShutters | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quadrant and continuous shutter coordinates of telescope-frame positions.
+
+    Returns
+    -------
+    quadrant : numpy.ndarray of int8
+        1-4, or 0 outside every quadrant's grid of shutters.
+    i, j : numpy.ndarray of float
+        Continuous coordinates in that quadrant (shutter ``(i, j)`` spans
+        ``i +- 0.5``, ``j +- 0.5``); NaN off the MSA.
+    """
+    shutters = shutters or msa_shutters()
+    v2 = np.asarray(v2_arcsec, dtype=float).ravel()
+    v3 = np.asarray(v3_arcsec, dtype=float).ravel()
+    quadrant = np.zeros(v2.shape, dtype=np.int8)
+    fi = np.full(v2.shape, np.nan)
+    fj = np.full(v2.shape, np.nan)
+    for model in shutters.quadrants:
+        u, v = model.to_affine(v2, v3)
+        candidate = (
+            (u > 0.5 - _AFFINE_MARGIN)
+            & (u < N_COLUMNS + 0.5 + _AFFINE_MARGIN)
+            & (v > 0.5 - _AFFINE_MARGIN)
+            & (v < N_ROWS + 0.5 + _AFFINE_MARGIN)
+            & (quadrant == 0)
+        )
+        index = np.flatnonzero(candidate)
+        if not len(index):
+            continue
+        ci, cj = model.affine_to_ij(u[index], v[index])
+        inside = (ci >= 0.5) & (ci < N_COLUMNS + 0.5) & (cj >= 0.5) & (cj < N_ROWS + 0.5)
+        index = index[inside]
+        quadrant[index] = model.quadrant
+        fi[index] = ci[inside]
+        fj[index] = cj[inside]
+    shape = np.shape(v2_arcsec)
+    return quadrant.reshape(shape), fi.reshape(shape), fj.reshape(shape)
+
+
+@dataclass(frozen=True, eq=False)
+class ShutterPlacement:
+    """Where positions fall on the MSA (one entry per position, in input order).
+
+    Attributes
+    ----------
+    quadrant : numpy.ndarray of int8
+        1-4, 0 off the MSA.
+    i, j : numpy.ndarray of int16
+        Shutter column (1-365) and row (1-171); 0 off the MSA.
+    offset_i, offset_j : numpy.ndarray of float
+        Offset from the centre of the shutter's open area in shutter units
+        (pitches), in [-0.5, 0.5); NaN off the MSA.
+    operable : numpy.ndarray of bool
+        The shutter works (False off the MSA; see :attr:`on_msa`).
+    failed_open_distance : numpy.ndarray of float
+        Distance (arcsec) to the centre of the nearest failed-open shutter; NaN
+        off the MSA or when the map has none.
+    open_fraction : tuple of float
+        Open fraction of the pitch in i and j (bars are the rest).
+    operability : str
+        Name of the operability map used.
+    """
+
+    quadrant: np.ndarray
+    i: np.ndarray
+    j: np.ndarray
+    offset_i: np.ndarray
+    offset_j: np.ndarray
+    operable: np.ndarray
+    failed_open_distance: np.ndarray
+    open_fraction: tuple[float, float]
+    operability: str
+
+    def __len__(self) -> int:
+        return len(self.quadrant)
+
+    @property
+    def on_msa(self) -> np.ndarray:
+        """Inside a quadrant's grid of shutters."""
+        return self.quadrant > 0
+
+    @property
+    def on_bar(self) -> np.ndarray:
+        """On the MSA but outside the open area of its shutter (on a bar between shutters)."""
+        with np.errstate(invalid="ignore"):
+            return self.on_msa & (
+                (np.abs(self.offset_i) > self.open_fraction[0] / 2)
+                | (np.abs(self.offset_j) > self.open_fraction[1] / 2)
+            )
+
+    @property
+    def usable(self) -> np.ndarray:
+        """In an operable shutter (bars included: MPT's placement decides on those)."""
+        return self.on_msa & self.operable
+
+    def records(self) -> list[dict]:
+        """One JSON-ready dict per position: quadrant, i, j, operable, offsets, on_bar,
+        failed_open_distance (None off the MSA)."""
+        on_bar = self.on_bar
+        rows = []
+        for k in range(len(self)):
+            if self.quadrant[k] == 0:
+                rows.append(
+                    {
+                        "quadrant": None,
+                        "i": None,
+                        "j": None,
+                        "operable": None,
+                        "offset_i": None,
+                        "offset_j": None,
+                        "on_bar": None,
+                        "failed_open_distance": None,
+                    }
+                )
+                continue
+            distance = float(self.failed_open_distance[k])
+            rows.append(
+                {
+                    "quadrant": int(self.quadrant[k]),
+                    "i": int(self.i[k]),
+                    "j": int(self.j[k]),
+                    "operable": bool(self.operable[k]),
+                    "offset_i": float(self.offset_i[k]),
+                    "offset_j": float(self.offset_j[k]),
+                    "on_bar": bool(on_bar[k]),
+                    "failed_open_distance": distance if np.isfinite(distance) else None,
+                }
+            )
+        return rows
+
+
+#: Bound (arcsec) on the distance from a shutter's centre to any point of its cell
+#: (half the cell diagonal is at most 0.302").
+_CELL_RADIUS = 0.35
+
+
+@lru_cache(maxsize=8)
+def _failed_open_index(operability: OperabilityMap, shutters: MSAShutters):
+    """Failed-open centres (V2, V3 arcsec) and, per shutter, the nearest one.
+
+    Returns ``(v2, v3, nearest, ambiguous)``: ``nearest[q-1, j-1, i-1]`` is the
+    index of the failed-open shutter nearest that shutter's centre, and
+    ``ambiguous`` marks shutters where another one is within ``2 * _CELL_RADIUS``
+    of that distance. Elsewhere the nearest failed-open shutter of every point of
+    the cell is ``nearest`` (triangle inequality), so a lookup needs one distance.
+    """
+    q, i, j = operability.failed_open()
+    v2 = np.empty(len(q))
+    v3 = np.empty(len(q))
+    for number in np.unique(q):
+        sel = q == number
+        v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel], j[sel])
+    grid2, grid3 = (np.array(g) for g in zip(*(m.grid() for m in shutters.quadrants), strict=True))
+    best = np.full(grid2.shape, np.inf)
+    second = np.full(grid2.shape, np.inf)
+    nearest = np.zeros(grid2.shape, dtype=np.int16)
+    for k, (a, b) in enumerate(zip(v2, v3, strict=True)):
+        d = np.sqrt((grid2 - a) ** 2 + (grid3 - b) ** 2)
+        closer = d < best
+        second = np.where(closer, best, np.minimum(second, d))
+        best = np.where(closer, d, best)
+        nearest[closer] = k
+    ambiguous = second - best <= 2 * _CELL_RADIUS
+    return v2, v3, nearest, ambiguous
+
+
+def _failed_open_distance(
+    operability: OperabilityMap,
+    shutters: MSAShutters,
+    v2: np.ndarray,
+    v3: np.ndarray,
+    quadrant: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+) -> np.ndarray:
+    """Distance (arcsec) from on-MSA positions to the nearest failed-open shutter centre."""
+    c2, c3, nearest, ambiguous = _failed_open_index(operability, shutters)
+    if not len(c2):
+        return np.full(len(v2), np.nan)
+    cell = (quadrant - 1, j - 1, i - 1)
+    k = nearest[cell]
+    distance = np.sqrt((v2 - c2[k]) ** 2 + (v3 - c3[k]) ** 2)
+    hard = np.flatnonzero(ambiguous[cell])
+    if len(hard):
+        d2 = (v2[hard, None] - c2[None, :]) ** 2 + (v3[hard, None] - c3[None, :]) ** 2
+        distance[hard] = np.sqrt(d2.min(axis=1))
+    return distance
+
+
+def place_v2v3(
+    v2_arcsec,
+    v3_arcsec,
+    operability: OperabilityMap | str | os.PathLike | None = None,
+    shutters: MSAShutters | None = None,
+) -> ShutterPlacement:
+    """The shutter of every telescope-frame position (V2, V3 arcsec, 1-D arrays).
+
+    Parameters
+    ----------
+    v2_arcsec, v3_arcsec : array_like
+        Positions in the telescope frame, arcsec.
+    operability : OperabilityMap, path or None
+        The map to use (None: the bundled snapshot; a path: a CRDS msaoper JSON).
+    shutters : MSAShutters, optional
+        The geometry (default: the bundled snapshot).
+    """
+    shutters = shutters or msa_shutters()
+    operability = resolve_operability(operability)
+    v2 = np.atleast_1d(np.asarray(v2_arcsec, dtype=float)).ravel()
+    v3 = np.atleast_1d(np.asarray(v3_arcsec, dtype=float)).ravel()
+    quadrant, fi, fj = v2v3_to_shutter(v2, v3, shutters)
+    on = quadrant > 0
+    i = np.zeros(len(v2), dtype=np.int16)
+    j = np.zeros(len(v2), dtype=np.int16)
+    i[on] = np.floor(fi[on] + 0.5)
+    j[on] = np.floor(fj[on] + 0.5)
+    offset_i = fi - i
+    offset_j = fj - j
+    operable = np.zeros(len(v2), dtype=bool)
+    operable[on] = operability.operable[quadrant[on] - 1, j[on] - 1, i[on] - 1]
+    distance = np.full(len(v2), np.nan)
+    if on.any():
+        distance[on] = _failed_open_distance(
+            operability, shutters, v2[on], v3[on], quadrant[on], i[on], j[on]
+        )
+    return ShutterPlacement(
+        quadrant=quadrant,
+        i=i,
+        j=j,
+        offset_i=offset_i,
+        offset_j=offset_j,
+        operable=operable,
+        failed_open_distance=distance,
+        open_fraction=shutters.open_fraction,
+        operability=operability.name,
+    )
+
+
+def place_sources(
+    nirspec: Pointing,
+    ra_deg,
+    dec_deg,
+    operability: OperabilityMap | str | os.PathLike | None = None,
+    shutters: MSAShutters | None = None,
+) -> ShutterPlacement:
+    """The shutter of every sky position (degrees) for a NIRSpec pointing.
+
+    Parameters
+    ----------
+    nirspec : Pointing
+        RA, Dec and APA (degrees) of NRS_FULL_MSA.
+    ra_deg, dec_deg : array_like
+        Source positions, degrees (ICRS).
+    operability, shutters
+        As for :func:`place_v2v3`.
+    """
+    v2, v3 = sky_to_v2v3(nirspec, np.atleast_1d(ra_deg), np.atleast_1d(dec_deg))
+    return place_v2v3(v2, v3, operability, shutters)
