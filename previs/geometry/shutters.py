@@ -212,6 +212,8 @@ def _failed_open_index(operability: OperabilityMap, shutters: MSAShutters):
     q, i, j = operability.failed_open()
     v2 = np.empty(len(q))
     v3 = np.empty(len(q))
+    if not len(q):
+        return v2, v3, None, None
     for number in np.unique(q):
         sel = q == number
         v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel], j[sel])

@@ -11,10 +11,10 @@ shutter with ``I`` (1-365), ``J`` (1-171) and ``XPOSSKY``/``YPOSSKY``, the
 shutter centre's V2/V3 in degrees. Per quadrant this module fits degree-5
 Legendre polynomials (i, j) -> (V2, V3) to all 62,415 centres, and their inverse
 (see :mod:`previs.geometry.shutter_model`). A polynomial rather than the
-centres: 4 x 2 x 21 numbers instead of 2 MB, as accurate as the tables
-themselves (their float32 degrees round at 0.05 mas; the fit's residual is
-0.04 mas rms, under 0.2 mas at worst, and a degree-7 fit does no better), and it
-gives the continuous (i, j) frame that open areas, bars and the coverage need.
+centres: a 19 kB JSON file instead of 2 MB of float32 centres, as accurate as
+the tables allow (their float32 degrees step by 0.05 mas; the fit's residual is
+0.03-0.05 mas rms and at most 0.19 mas, and a degree-7 fit does no better), and
+it gives the continuous (i, j) frame that open areas, bars and the coverage need.
 The fits are least squares solved with exactly rounded sums (``math.fsum``) and
 a pure-Python Cholesky, so a rebuild on any machine gives the same digits; the
 test suite rebuilds the snapshot and requires it to equal the packaged file.
