@@ -1,8 +1,15 @@
-"""Shared fixtures: an offline pysiaf (the independent reference for geometry)."""
+"""Shared fixtures: an offline pysiaf and its NIRSpec MSA model tables (the independent
+references for geometry)."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
+import numpy as np
 import pytest
+
+TABLES = "source_data/NIRSpec/delivery/test_data/apertures_testData/sky_fpa_projectionMSA_Q{}.fits"
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +35,24 @@ def _fresh_session_inputs():
     forget_inputs()
     yield
     forget_inputs()
+
+
+@pytest.fixture(scope="session")
+def msa_tables():
+    """Per quadrant 1-4: dict of I, J (int arrays), V2, V3 (arcsec) and the MODEL keyword,
+    straight from the FITS tables in the installed pysiaf (the independent reference)."""
+    from astropy.io import fits
+
+    folder = Path(importlib.util.find_spec("pysiaf").origin).parent
+    tables = {}
+    for q in range(1, 5):
+        with fits.open(folder / TABLES.format(q)) as hdus:
+            data = hdus[1].data
+            tables[q] = {
+                "I": np.array(data["I"], dtype=int),
+                "J": np.array(data["J"], dtype=int),
+                "V2": np.array(data["XPOSSKY"], dtype=float) * 3600.0,
+                "V3": np.array(data["YPOSSKY"], dtype=float) * 3600.0,
+                "model": hdus[0].header["MODEL"],
+            }
+    return tables
