@@ -173,12 +173,14 @@ def sky_to_tel(
     V2 is returned in (-648000, 648000]; the product is done element by element
     (no BLAS), so equal inputs give equal outputs wherever they sit in an array.
     """
-    ra = np.asarray(ra_deg, dtype=float)
-    sky = unit_vectors(ra, np.asarray(dec_deg, dtype=float))
+    ra = np.deg2rad(np.asarray(ra_deg, dtype=float))
+    dec = np.deg2rad(np.asarray(dec_deg, dtype=float))
+    cos_dec = np.cos(dec)
+    sky_x, sky_y, sky_z = np.cos(ra) * cos_dec, np.sin(ra) * cos_dec, np.sin(dec)
     # matrix is a rotation: its transpose is its inverse.
-    x = matrix[0, 0] * sky[0] + matrix[1, 0] * sky[1] + matrix[2, 0] * sky[2]
-    y = matrix[0, 1] * sky[0] + matrix[1, 1] * sky[1] + matrix[2, 1] * sky[2]
-    z = matrix[0, 2] * sky[0] + matrix[1, 2] * sky[1] + matrix[2, 2] * sky[2]
-    v2 = np.rad2deg(np.arctan2(y, x)) * 3600.0
-    v3 = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0))) * 3600.0
+    x = matrix[0, 0] * sky_x + matrix[1, 0] * sky_y + matrix[2, 0] * sky_z
+    y = matrix[0, 1] * sky_x + matrix[1, 1] * sky_y + matrix[2, 1] * sky_z
+    z = matrix[0, 2] * sky_x + matrix[1, 2] * sky_y + matrix[2, 2] * sky_z
+    v2 = np.arctan2(y, x) * ARCSEC_PER_RADIAN
+    v3 = np.arcsin(np.clip(z, -1.0, 1.0, out=z)) * ARCSEC_PER_RADIAN
     return v2, v3

@@ -61,6 +61,21 @@ def sky_to_v2v3(pointing: Pointing, ra_deg, dec_deg) -> tuple[np.ndarray, np.nda
     return sky_to_tel(nirspec_attitude(pointing), ra_deg, dec_deg)
 
 
+@lru_cache(maxsize=4)
+def _bounds(shutters: MSAShutters) -> tuple[float, float, float, float]:
+    """V2 and V3 limits (arcsec) of all quadrants' cells, with a margin of 1"."""
+    v2, v3 = [], []
+    edge = np.concatenate([np.linspace(0.5, 365.5, 50), np.full(50, 365.5)])
+    other = np.concatenate([np.full(50, 0.5), np.linspace(0.5, 171.5, 50)])
+    for model in shutters.quadrants:
+        for i, j in ((edge, other), (366.0 - edge, 172.0 - other)):
+            a, b = model.to_v2v3(i, j)
+            v2.append(a)
+            v3.append(b)
+    v2, v3 = np.concatenate(v2), np.concatenate(v3)
+    return v2.min() - 1.0, v2.max() + 1.0, v3.min() - 1.0, v3.max() + 1.0
+
+
 def v2v3_to_shutter(
     v2_arcsec, v3_arcsec, shutters: MSAShutters | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,6 +95,9 @@ def v2v3_to_shutter(
     quadrant = np.zeros(v2.shape, dtype=np.int8)
     fi = np.full(v2.shape, np.nan)
     fj = np.full(v2.shape, np.nan)
+    low2, high2, low3, high3 = _bounds(shutters)
+    near = np.flatnonzero((v2 > low2) & (v2 < high2) & (v3 > low3) & (v3 < high3))
+    v2, v3 = v2[near], v3[near]
     for model in shutters.quadrants:
         u, v = model.to_affine(v2, v3)
         candidate = (
@@ -87,14 +105,14 @@ def v2v3_to_shutter(
             & (u < N_COLUMNS + 0.5 + _AFFINE_MARGIN)
             & (v > 0.5 - _AFFINE_MARGIN)
             & (v < N_ROWS + 0.5 + _AFFINE_MARGIN)
-            & (quadrant == 0)
+            & (quadrant[near] == 0)
         )
         index = np.flatnonzero(candidate)
         if not len(index):
             continue
         ci, cj = model.affine_to_ij(u[index], v[index])
         inside = (ci >= 0.5) & (ci < N_COLUMNS + 0.5) & (cj >= 0.5) & (cj < N_ROWS + 0.5)
-        index = index[inside]
+        index = near[index[inside]]
         quadrant[index] = model.quadrant
         fi[index] = ci[inside]
         fj[index] = cj[inside]
@@ -236,18 +254,19 @@ def _failed_open_distance(
     shutters: MSAShutters,
     v2: np.ndarray,
     v3: np.ndarray,
-    quadrant: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
+    cell: np.ndarray,
 ) -> np.ndarray:
-    """Distance (arcsec) from on-MSA positions to the nearest failed-open shutter centre."""
+    """Distance (arcsec) from on-MSA positions to the nearest failed-open shutter centre.
+
+    ``cell`` is the flat index of each position's shutter in a (4, 171, 365) array.
+    """
     c2, c3, nearest, ambiguous = _failed_open_index(operability, shutters)
     if not len(c2):
         return np.full(len(v2), np.nan)
-    cell = (quadrant - 1, j - 1, i - 1)
-    k = nearest[cell]
-    distance = np.sqrt((v2 - c2[k]) ** 2 + (v3 - c3[k]) ** 2)
-    hard = np.flatnonzero(ambiguous[cell])
+    k = nearest.ravel()[cell]
+    d2, d3 = v2 - c2[k], v3 - c3[k]
+    distance = np.sqrt(d2 * d2 + d3 * d3)
+    hard = np.flatnonzero(ambiguous.ravel()[cell])
     if len(hard):
         d2 = (v2[hard, None] - c2[None, :]) ** 2 + (v3[hard, None] - c3[None, :]) ** 2
         distance[hard] = np.sqrt(d2.min(axis=1))
@@ -276,20 +295,20 @@ def place_v2v3(
     v2 = np.atleast_1d(np.asarray(v2_arcsec, dtype=float)).ravel()
     v3 = np.atleast_1d(np.asarray(v3_arcsec, dtype=float)).ravel()
     quadrant, fi, fj = v2v3_to_shutter(v2, v3, shutters)
-    on = quadrant > 0
+    on = np.flatnonzero(quadrant > 0)
     i = np.zeros(len(v2), dtype=np.int16)
     j = np.zeros(len(v2), dtype=np.int16)
     i[on] = np.floor(fi[on] + 0.5)
     j[on] = np.floor(fj[on] + 0.5)
     offset_i = fi - i
     offset_j = fj - j
+    # Flat index of each on-MSA position's shutter in the (4, 171, 365) arrays.
+    cell = ((quadrant[on].astype(np.intp) - 1) * N_ROWS + j[on] - 1) * N_COLUMNS + i[on] - 1
     operable = np.zeros(len(v2), dtype=bool)
-    operable[on] = operability.operable[quadrant[on] - 1, j[on] - 1, i[on] - 1]
+    operable[on] = operability.operable.ravel()[cell]
     distance = np.full(len(v2), np.nan)
-    if on.any():
-        distance[on] = _failed_open_distance(
-            operability, shutters, v2[on], v3[on], quadrant[on], i[on], j[on]
-        )
+    if len(on):
+        distance[on] = _failed_open_distance(operability, shutters, v2[on], v3[on], cell)
     return ShutterPlacement(
         quadrant=quadrant,
         i=i,
