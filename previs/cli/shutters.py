@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from previs.cli.geometry import _named_pointing, _number
+from previs.cli._common import PointingAction, print_json
 
 __all__ = ["register", "run_shutters"]
 
@@ -16,11 +16,9 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--nirspec",
-        nargs=3,
-        type=_number,
-        metavar=("RA", "DEC", "APA"),
+        action=PointingAction,
         required=True,
-        help="NIRSpec NRS_FULL_MSA pointing, deg",
+        help="NIRSpec NRS_FULL_MSA pointing: RA and Dec (degrees or sexagesimal), APA in degrees",
     )
     parser.add_argument(
         "--catalog", metavar="FILE", required=True, help="NOVT .radec or a table of RA, Dec"
@@ -37,12 +35,11 @@ def register(subparsers) -> None:
 def run_shutters(args: argparse.Namespace) -> int:
     """Print where each source of the catalog falls on the MSA."""
     from previs.catalog import read_catalog
-    from previs.cli import print_json
     from previs.geometry.operability import resolve_operability
     from previs.geometry.shutter_model import msa_shutters
     from previs.geometry.shutters import place_sources
 
-    nirspec = _named_pointing("--nirspec", args.nirspec)
+    nirspec = args.nirspec
     operability = resolve_operability(args.msaoper)
     catalog = read_catalog(args.catalog)
     placement = place_sources(nirspec, catalog.ra, catalog.dec, operability)

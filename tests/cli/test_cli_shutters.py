@@ -121,7 +121,8 @@ def test_msaoper_file_replaces_the_map(capsys, tmp_path, known_sources):
     "extra, message",
     [
         (["--nirspec", "1", "2"], "expected 3 arguments"),
-        (["--nirspec", "1", "x", "3"], "'x' is not a number"),
+        (["--nirspec", "1", "x", "3"], "--nirspec DEC: cannot read 'x'"),
+        (["--nirspec", "1", "2", "y"], "--nirspec APA: 'y' is not a number"),
         (["--nirspec", "1", "95", "3"], "--nirspec: Dec must lie between"),
         (["--nirspec", "1", "2", "3", "--msaoper", "MISSING.json"], "MISSING.json: cannot read"),
         (["--nirspec", "1", "2", "3", "--msaoper", "BAD.json"], "BAD.json, msaoper entry 1"),

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from previs.geometry.attitude import Pointing, tel_to_sky
-from previs.geometry.coverage import compute_coverage, msa_geometry, nircam_apa_for
+from previs.geometry.attitude import Pointing, nircam_apa_for, tel_to_sky
+from previs.geometry.coverage import compute_coverage, msa_geometry
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.operability import OperabilityMap, default_operability
 from previs.geometry.patterns import Mosaic
