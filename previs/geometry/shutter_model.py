@@ -46,9 +46,11 @@ __all__ = [
     "OPEN_AREA_ARCSEC",
     "MSAShutters",
     "QuadrantModel",
+    "horner_eval",
     "legendre_basis",
     "legendre_eval",
     "msa_shutters",
+    "power_coefficients",
 ]
 
 GEOMETRY_PATH = Path(__file__).resolve().parents[1] / "data" / "msa_shutters.json"
@@ -103,6 +105,45 @@ def legendre_eval(
     return total
 
 
+def _legendre_to_power(degree: int) -> list[list[float]]:
+    """T[n][k]: P_n(x) = sum_k T[n][k] x^k (plain Python floats, fixed order)."""
+    rows = [[1.0] + [0.0] * degree, [0.0, 1.0] + [0.0] * (degree - 1)]
+    for n in range(1, degree):
+        shifted = [0.0] + rows[n][:-1]
+        rows.append(
+            [((2 * n + 1) * a - n * b) / (n + 1) for a, b in zip(shifted, rows[n - 1], strict=True)]
+        )
+    return rows[: degree + 1]
+
+
+def power_coefficients(coefficients: np.ndarray) -> np.ndarray:
+    """The same polynomial in powers: ``sum_ab m[a, b] x^a y^b`` (fixed-order arithmetic)."""
+    degree = coefficients.shape[0] - 1
+    t = _legendre_to_power(degree)
+    c = coefficients.tolist()
+    power = np.zeros_like(coefficients)
+    for p in range(degree + 1):
+        for q in range(degree + 1 - p):
+            total = 0.0
+            for a in range(p, degree + 1):
+                for b in range(q, degree + 1 - a):
+                    total += t[a][p] * c[a][b] * t[b][q]
+            power[p, q] = total
+    return power
+
+
+def horner_eval(power: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``sum_ab m[a, b] x^a y^b`` over ``a + b <= degree`` by nested Horner schemes."""
+    degree = power.shape[0] - 1
+    total = None
+    for a in range(degree, -1, -1):
+        inner = None
+        for b in range(degree - a, -1, -1):
+            inner = power[a, b] if inner is None else inner * y + power[a, b]
+        total = inner if total is None else total * x + inner
+    return total + np.zeros_like(x)
+
+
 def _normalise(i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.asarray(i, dtype=float) - I_CENTRE) / I_HALF, (
         np.asarray(j, dtype=float) - J_CENTRE
@@ -141,12 +182,26 @@ class QuadrantModel:
     pitch: tuple[float, float]
     residual: dict
 
+    def __post_init__(self) -> None:
+        # Power-basis copies for fast evaluation (Horner: half the work of the
+        # Legendre recurrences); they agree with the Legendre sums to 1e-12.
+        for name in ("forward_v2", "forward_v3", "inverse_i", "inverse_j"):
+            object.__setattr__(self, f"_power_{name}", power_coefficients(getattr(self, name)))
+
     @property
     def degree(self) -> int:
         return self.forward_v2.shape[0] - 1
 
     def to_v2v3(self, i, j) -> tuple[np.ndarray, np.ndarray]:
         """Continuous shutter coordinates (i, j) to telescope (V2, V3), arcsec."""
+        x, y = _normalise(i, j)
+        return (
+            horner_eval(self._power_forward_v2, x, y),  # type: ignore[attr-defined]
+            horner_eval(self._power_forward_v3, x, y),  # type: ignore[attr-defined]
+        )
+
+    def to_v2v3_legendre(self, i, j) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`to_v2v3` summed in the Legendre basis (the build script's reference)."""
         x, y = _normalise(i, j)
         px, py = legendre_basis(x, self.degree), legendre_basis(y, self.degree)
         return legendre_eval(self.forward_v2, px, py), legendre_eval(self.forward_v3, px, py)
@@ -171,6 +226,14 @@ class QuadrantModel:
 
     def affine_to_ij(self, u, v) -> tuple[np.ndarray, np.ndarray]:
         """The affine frame (u, v) to continuous shutter coordinates (i, j)."""
+        x, y = _normalise(u, v)
+        return (
+            horner_eval(self._power_inverse_i, x, y),  # type: ignore[attr-defined]
+            horner_eval(self._power_inverse_j, x, y),  # type: ignore[attr-defined]
+        )
+
+    def affine_to_ij_legendre(self, u, v) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`affine_to_ij` summed in the Legendre basis (the build script's reference)."""
         x, y = _normalise(u, v)
         px, py = legendre_basis(x, self.degree), legendre_basis(y, self.degree)
         return legendre_eval(self.inverse_i, px, py), legendre_eval(self.inverse_j, px, py)

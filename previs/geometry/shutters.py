@@ -8,7 +8,7 @@ area in shutter units (``-0.5 <= offset < 0.5``; beyond half the open fraction
 the position is on a bar), whether the shutter is operable, and the distance to
 the nearest failed-open shutter (a source of contaminating light).
 
-The lookup is vectorised: an affine pre-test picks the candidate quadrant, the
+The lookup is vectorised: a coarse V2/V3 grid picks the candidate quadrant, the
 inverse polynomial of :mod:`previs.geometry.shutter_model` gives continuous
 ``(i, j)``, and the shutter is the nearest integer. A position exactly on a cell
 boundary belongs to the shutter with the larger index.
@@ -38,11 +38,6 @@ __all__ = [
     "v2v3_to_shutter",
 ]
 
-#: Margin (shutters) of the affine pre-test; the affine frame departs from (i, j)
-#: by under 3 shutters anywhere in a quadrant, and the quadrants are 70 or more
-#: shutters apart.
-_AFFINE_MARGIN = 6.0
-
 
 def nirspec_attitude(pointing: Pointing) -> np.ndarray:
     """Attitude matrix of a NIRSpec pointing (NRS_FULL_MSA reference point at RA, Dec, APA)."""
@@ -61,19 +56,57 @@ def sky_to_v2v3(pointing: Pointing, ra_deg, dec_deg) -> tuple[np.ndarray, np.nda
     return sky_to_tel(nirspec_attitude(pointing), ra_deg, dec_deg)
 
 
+#: Cell size (arcsec) of the quadrant finder grid over the MSA's V2/V3 extent.
+_FINDER_CELL = 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class _QuadrantFinder:
+    """A coarse V2/V3 grid naming, per cell, the one quadrant it may touch (0: none).
+
+    The quadrants lie 18" or more apart and the cells are 2" wide, so no cell
+    touches two; the exact test in (i, j) settles the cells on a quadrant's edge.
+    """
+
+    v2_min: float
+    v3_min: float
+    shape: tuple[int, int]
+    quadrant: np.ndarray  # int8 (n2, n3)
+
+    def candidates(self, v2: np.ndarray, v3: np.ndarray) -> np.ndarray:
+        """Candidate quadrant (0-4) of every position."""
+        a = np.floor((v2 - self.v2_min) / _FINDER_CELL)
+        b = np.floor((v3 - self.v3_min) / _FINDER_CELL)
+        inside = np.flatnonzero((a >= 0) & (a < self.shape[0]) & (b >= 0) & (b < self.shape[1]))
+        result = np.zeros(len(v2), dtype=np.int8)
+        result[inside] = self.quadrant[a[inside].astype(np.intp), b[inside].astype(np.intp)]
+        return result
+
+
 @lru_cache(maxsize=4)
-def _bounds(shutters: MSAShutters) -> tuple[float, float, float, float]:
-    """V2 and V3 limits (arcsec) of all quadrants' cells, with a margin of 1"."""
-    v2, v3 = [], []
-    edge = np.concatenate([np.linspace(0.5, 365.5, 50), np.full(50, 365.5)])
-    other = np.concatenate([np.full(50, 0.5), np.linspace(0.5, 171.5, 50)])
+def _finder(shutters: MSAShutters) -> _QuadrantFinder:
+    corners_i = np.array([0.5, 365.5, 365.5, 0.5])
+    corners_j = np.array([0.5, 0.5, 171.5, 171.5])
+    extent = np.array([m.to_v2v3(corners_i, corners_j) for m in shutters.quadrants])
+    margin = 3 * _FINDER_CELL
+    v2_min, v3_min = extent[:, 0].min() - margin, extent[:, 1].min() - margin
+    n2 = int(np.ceil((extent[:, 0].max() + margin - v2_min) / _FINDER_CELL))
+    n3 = int(np.ceil((extent[:, 1].max() + margin - v3_min) / _FINDER_CELL))
+    c2, c3 = np.meshgrid(
+        v2_min + (np.arange(n2) + 0.5) * _FINDER_CELL,
+        v3_min + (np.arange(n3) + 0.5) * _FINDER_CELL,
+        indexing="ij",
+    )
+    grid = np.zeros((n2, n3), dtype=np.int8)
     for model in shutters.quadrants:
-        for i, j in ((edge, other), (366.0 - edge, 172.0 - other)):
-            a, b = model.to_v2v3(i, j)
-            v2.append(a)
-            v3.append(b)
-    v2, v3 = np.concatenate(v2), np.concatenate(v3)
-    return v2.min() - 1.0, v2.max() + 1.0, v3.min() - 1.0, v3.max() + 1.0
+        u, v = model.to_affine(c2, c3)
+        # A cell's half-diagonal (1.42") spans at most 5.3 shutters in i and 2.7 in j;
+        # the affine frame departs from (i, j) by under 3 and 0.5 shutters.
+        near = (u > 0.5 - 10) & (u < N_COLUMNS + 0.5 + 10) & (v > 0.5 - 5) & (v < N_ROWS + 0.5 + 5)
+        if np.any(grid[near]):
+            raise RuntimeError("quadrant finder cells overlap two quadrants")
+        grid[near] = model.quadrant
+    return _QuadrantFinder(float(v2_min), float(v3_min), (n2, n3), grid)
 
 
 def v2v3_to_shutter(
@@ -95,24 +128,14 @@ def v2v3_to_shutter(
     quadrant = np.zeros(v2.shape, dtype=np.int8)
     fi = np.full(v2.shape, np.nan)
     fj = np.full(v2.shape, np.nan)
-    low2, high2, low3, high3 = _bounds(shutters)
-    near = np.flatnonzero((v2 > low2) & (v2 < high2) & (v3 > low3) & (v3 < high3))
-    v2, v3 = v2[near], v3[near]
+    candidate = _finder(shutters).candidates(v2, v3)
     for model in shutters.quadrants:
-        u, v = model.to_affine(v2, v3)
-        candidate = (
-            (u > 0.5 - _AFFINE_MARGIN)
-            & (u < N_COLUMNS + 0.5 + _AFFINE_MARGIN)
-            & (v > 0.5 - _AFFINE_MARGIN)
-            & (v < N_ROWS + 0.5 + _AFFINE_MARGIN)
-            & (quadrant[near] == 0)
-        )
-        index = np.flatnonzero(candidate)
+        index = np.flatnonzero(candidate == model.quadrant)
         if not len(index):
             continue
-        ci, cj = model.affine_to_ij(u[index], v[index])
+        ci, cj = model.to_ij(v2[index], v3[index])
         inside = (ci >= 0.5) & (ci < N_COLUMNS + 0.5) & (cj >= 0.5) & (cj < N_ROWS + 0.5)
-        index = near[index[inside]]
+        index = index[inside]
         quadrant[index] = model.quadrant
         fi[index] = ci[inside]
         fj[index] = cj[inside]

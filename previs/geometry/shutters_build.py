@@ -207,7 +207,7 @@ def _newton_inverse(model, u: np.ndarray, v: np.ndarray, iterations: int = 8):
     i, j = u.copy(), v.copy()
     m = model.affine_inverse
     for _ in range(iterations):
-        v2, v3 = model.to_v2v3(i, j)
+        v2, v3 = model.to_v2v3_legendre(i, j)
         gu, gv = model.to_affine(v2, v3)
         jac = model.jacobian(i, j)
         # d(u, v)/d(i, j) = affine_inverse @ d(V2, V3)/d(i, j)
@@ -248,10 +248,10 @@ def build_quadrant(v2: np.ndarray, v3: np.ndarray, quadrant: int) -> dict:
     inverse_i, inverse_j = fit_grid((u - I_CENTRE) / I_HALF, (v - J_CENTRE) / J_HALF, [ii, jj])
     entry["inverse"] = {"i": inverse_i.tolist(), "j": inverse_j.tolist()}
     model = quadrant_from_dict(quadrant, entry)
-    fit_v2, fit_v3 = model.to_v2v3(*np.meshgrid(i, j))
+    fit_v2, fit_v3 = model.to_v2v3_legendre(*np.meshgrid(i, j))
     miss = _length(fit_v2 - v2, fit_v3 - v3) * 1000.0
-    back_i, back_j = model.affine_to_ij(uu, vv)
-    table_i, table_j = model.to_ij(v2, v3)
+    back_i, back_j = model.affine_to_ij_legendre(uu, vv)
+    table_i, table_j = model.affine_to_ij_legendre(*model.to_affine(v2, v3))
     ii_grid, jj_grid = np.meshgrid(i, j)
     entry["residual"] = {
         "forward_max_mas": round(float(miss.max()), 4),

@@ -111,3 +111,12 @@ def test_shutters_fill_the_siaf_quadrant_outline(quadrant):
         np.hypot(c2[:, None] - aperture.corners_v2, c3[:, None] - aperture.corners_v3), axis=1
     )
     assert nearest.max() < 0.15  # arcsec: half a pitch is 0.13-0.27"
+
+
+def test_power_basis_evaluation_matches_the_legendre_sums():
+    i, j = np.meshgrid(np.linspace(-9, 375, 97), np.linspace(-9, 181, 41))
+    for model in msa_shutters().quadrants:
+        np.testing.assert_allclose(model.to_v2v3(i, j), model.to_v2v3_legendre(i, j), atol=1e-10)
+        np.testing.assert_allclose(
+            model.affine_to_ij(i, j), model.affine_to_ij_legendre(i, j), atol=1e-10
+        )
