@@ -74,13 +74,12 @@ class _QuadrantFinder:
     quadrant: np.ndarray  # int8 (n2, n3)
 
     def candidates(self, v2: np.ndarray, v3: np.ndarray) -> np.ndarray:
-        """Candidate quadrant (0-4) of every position."""
-        a = np.floor((v2 - self.v2_min) / _FINDER_CELL)
-        b = np.floor((v3 - self.v3_min) / _FINDER_CELL)
-        inside = np.flatnonzero((a >= 0) & (a < self.shape[0]) & (b >= 0) & (b < self.shape[1]))
-        result = np.zeros(len(v2), dtype=np.int8)
-        result[inside] = self.quadrant[a[inside].astype(np.intp), b[inside].astype(np.intp)]
-        return result
+        """Candidate quadrant (0-4) of every position (0 for NaN and far positions)."""
+        n2, n3 = self.shape
+        # fmax/fmin also replace NaN; the grid's outer cells are 0, so clipping is safe.
+        a = np.fmin(np.fmax((v2 - self.v2_min) * (1 / _FINDER_CELL), 0.0), n2 - 1)
+        b = np.fmin(np.fmax((v3 - self.v3_min) * (1 / _FINDER_CELL), 0.0), n3 - 1)
+        return self.quadrant.ravel()[a.astype(np.intp) * n3 + b.astype(np.intp)]
 
 
 @lru_cache(maxsize=4)
@@ -106,6 +105,8 @@ def _finder(shutters: MSAShutters) -> _QuadrantFinder:
         if np.any(grid[near]):
             raise RuntimeError("quadrant finder cells overlap two quadrants")
         grid[near] = model.quadrant
+    if grid[[0, -1], :].any() or grid[:, [0, -1]].any():
+        raise RuntimeError("quadrant finder grid must have an empty border")
     return _QuadrantFinder(float(v2_min), float(v3_min), (n2, n3), grid)
 
 
@@ -242,34 +243,41 @@ _CELL_RADIUS = 0.35
 
 @lru_cache(maxsize=8)
 def _failed_open_index(operability: OperabilityMap, shutters: MSAShutters):
-    """Failed-open centres (V2, V3 arcsec) and, per shutter, the nearest one.
+    """Failed-open centres (V2, V3 arcsec) and, per shutter, the two nearest ones.
 
-    Returns ``(v2, v3, nearest, ambiguous)``: ``nearest[q-1, j-1, i-1]`` is the
-    index of the failed-open shutter nearest that shutter's centre, and
-    ``ambiguous`` marks shutters where another one is within ``2 * _CELL_RADIUS``
-    of that distance. Elsewhere the nearest failed-open shutter of every point of
-    the cell is ``nearest`` (triangle inequality), so a lookup needs one distance.
+    Returns ``(v2, v3, first, second, ambiguous)``: ``first`` and ``second`` (int16
+    arrays (4, 171, 365)) index the failed-open shutters nearest and next nearest
+    each shutter's centre; ``ambiguous`` marks the shutters where a third one is
+    within ``2 * _CELL_RADIUS`` of the nearest distance. Elsewhere the nearest
+    failed-open shutter of every point of the cell is ``first`` or ``second``
+    (triangle inequality), so a lookup needs two distances.
     """
     q, i, j = operability.failed_open()
     v2 = np.empty(len(q))
     v3 = np.empty(len(q))
     if not len(q):
-        return v2, v3, None, None
+        return v2, v3, None, None, None
     for number in np.unique(q):
         sel = q == number
         v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel], j[sel])
     grid2, grid3 = (np.array(g) for g in zip(*(m.grid() for m in shutters.quadrants), strict=True))
-    best = np.full(grid2.shape, np.inf)
-    second = np.full(grid2.shape, np.inf)
-    nearest = np.zeros(grid2.shape, dtype=np.int16)
+    distances = [np.inf * np.ones(grid2.shape) for _ in range(3)]
+    first = np.zeros(grid2.shape, dtype=np.int16)
+    second = np.zeros(grid2.shape, dtype=np.int16)
     for k, (a, b) in enumerate(zip(v2, v3, strict=True)):
         d = np.sqrt((grid2 - a) ** 2 + (grid3 - b) ** 2)
-        closer = d < best
-        second = np.where(closer, best, np.minimum(second, d))
-        best = np.where(closer, d, best)
-        nearest[closer] = k
-    ambiguous = second - best <= 2 * _CELL_RADIUS
-    return v2, v3, nearest, ambiguous
+        d1, d2, d3 = distances
+        is_first = d < d1
+        is_second = ~is_first & (d < d2)
+        distances = [
+            np.where(is_first, d, d1),
+            np.where(is_first, d1, np.where(is_second, d, d2)),
+            np.where(is_first | is_second, d2, np.minimum(d3, d)),
+        ]
+        second = np.where(is_first, first, np.where(is_second, k, second)).astype(np.int16)
+        first = np.where(is_first, k, first).astype(np.int16)
+    ambiguous = distances[2] - distances[0] <= 2 * _CELL_RADIUS
+    return v2, v3, first, second, ambiguous
 
 
 def _failed_open_distance(
@@ -283,17 +291,20 @@ def _failed_open_distance(
 
     ``cell`` is the flat index of each position's shutter in a (4, 171, 365) array.
     """
-    c2, c3, nearest, ambiguous = _failed_open_index(operability, shutters)
+    c2, c3, first, second, ambiguous = _failed_open_index(operability, shutters)
     if not len(c2):
         return np.full(len(v2), np.nan)
-    k = nearest.ravel()[cell]
-    d2, d3 = v2 - c2[k], v3 - c3[k]
-    distance = np.sqrt(d2 * d2 + d3 * d3)
+    squared = None
+    for candidates in (first, second):
+        k = candidates.ravel()[cell]
+        d2, d3 = v2 - c2[k], v3 - c3[k]
+        here = d2 * d2 + d3 * d3
+        squared = here if squared is None else np.minimum(squared, here)
     hard = np.flatnonzero(ambiguous.ravel()[cell])
     if len(hard):
-        d2 = (v2[hard, None] - c2[None, :]) ** 2 + (v3[hard, None] - c3[None, :]) ** 2
-        distance[hard] = np.sqrt(d2.min(axis=1))
-    return distance
+        brute = (v2[hard, None] - c2[None, :]) ** 2 + (v3[hard, None] - c3[None, :]) ** 2
+        squared[hard] = brute.min(axis=1)
+    return np.sqrt(squared)
 
 
 def place_v2v3(
