@@ -200,6 +200,8 @@ def test_off_the_msa_is_null_not_an_error():
         "failed_open_distance": None,
     }
     assert len(place_v2v3([], [])) == 0
+    far = place_v2v3([np.nan, 400.0, -1e6, 1e6], [-400.0, np.nan, -400.0, 1e6])
+    assert list(far.quadrant) == [0, 0, 0, 0]
 
 
 def test_custom_operability_map_is_used_and_named():
