@@ -73,13 +73,26 @@ class _QuadrantFinder:
     shape: tuple[int, int]
     quadrant: np.ndarray  # int8 (n2, n3)
 
-    def candidates(self, v2: np.ndarray, v3: np.ndarray) -> np.ndarray:
-        """Candidate quadrant (0-4) of every position (0 for NaN and far positions)."""
+    cell_radius = _FINDER_CELL / np.sqrt(2.0)
+
+    def cells(self, v2: np.ndarray, v3: np.ndarray) -> np.ndarray:
+        """Flat index of every position's cell (clipped to the grid; NaN to a corner)."""
         n2, n3 = self.shape
         # fmax/fmin also replace NaN; the grid's outer cells are 0, so clipping is safe.
         a = np.fmin(np.fmax((v2 - self.v2_min) * (1 / _FINDER_CELL), 0.0), n2 - 1)
         b = np.fmin(np.fmax((v3 - self.v3_min) * (1 / _FINDER_CELL), 0.0), n3 - 1)
-        return self.quadrant.ravel()[a.astype(np.intp) * n3 + b.astype(np.intp)]
+        return a.astype(np.intp) * n3 + b.astype(np.intp)
+
+    def candidates(self, v2: np.ndarray, v3: np.ndarray) -> np.ndarray:
+        """Candidate quadrant (0-4) of every position (0 for NaN and far positions)."""
+        return self.quadrant.ravel()[self.cells(v2, v3)]
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """V2, V3 (arcsec) of every cell's centre, flat in the order of :meth:`cells`."""
+        n2, n3 = self.shape
+        c2 = self.v2_min + (np.arange(n2) + 0.5) * _FINDER_CELL
+        c3 = self.v3_min + (np.arange(n3) + 0.5) * _FINDER_CELL
+        return np.repeat(c2, n3), np.tile(c3, n2)
 
 
 @lru_cache(maxsize=4)
@@ -236,19 +249,15 @@ class ShutterPlacement:
         return rows
 
 
-#: Bound (arcsec) on the distance from a shutter's centre to any point of its cell
-#: (half the cell diagonal is at most 0.302").
-_CELL_RADIUS = 0.35
-
-
 @lru_cache(maxsize=8)
 def _failed_open_index(operability: OperabilityMap, shutters: MSAShutters):
-    """Failed-open centres (V2, V3 arcsec) and, per shutter, the two nearest ones.
+    """Failed-open centres (V2, V3 arcsec) and, per cell of the quadrant finder's
+    grid, the two nearest ones.
 
-    Returns ``(v2, v3, first, second, ambiguous)``: ``first`` and ``second`` (int16
-    arrays (4, 171, 365)) index the failed-open shutters nearest and next nearest
-    each shutter's centre; ``ambiguous`` marks the shutters where a third one is
-    within ``2 * _CELL_RADIUS`` of the nearest distance. Elsewhere the nearest
+    Returns ``(v2, v3, first, second, ambiguous)``: ``first`` and ``second`` (flat
+    int16 arrays over the finder's cells) index the failed-open shutters nearest
+    and next nearest each cell's centre; ``ambiguous`` marks the cells where a third
+    one is within a cell diameter of the nearest distance. Elsewhere the nearest
     failed-open shutter of every point of the cell is ``first`` or ``second``
     (triangle inequality), so a lookup needs two distances.
     """
@@ -260,47 +269,33 @@ def _failed_open_index(operability: OperabilityMap, shutters: MSAShutters):
     for number in np.unique(q):
         sel = q == number
         v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel], j[sel])
-    grid2, grid3 = (np.array(g) for g in zip(*(m.grid() for m in shutters.quadrants), strict=True))
-    distances = [np.inf * np.ones(grid2.shape) for _ in range(3)]
-    first = np.zeros(grid2.shape, dtype=np.int16)
-    second = np.zeros(grid2.shape, dtype=np.int16)
-    for k, (a, b) in enumerate(zip(v2, v3, strict=True)):
-        d = np.sqrt((grid2 - a) ** 2 + (grid3 - b) ** 2)
-        d1, d2, d3 = distances
-        is_first = d < d1
-        is_second = ~is_first & (d < d2)
-        distances = [
-            np.where(is_first, d, d1),
-            np.where(is_first, d1, np.where(is_second, d, d2)),
-            np.where(is_first | is_second, d2, np.minimum(d3, d)),
-        ]
-        second = np.where(is_first, first, np.where(is_second, k, second)).astype(np.int16)
-        first = np.where(is_first, k, first).astype(np.int16)
-    ambiguous = distances[2] - distances[0] <= 2 * _CELL_RADIUS
+    finder = _finder(shutters)
+    c2, c3 = finder.centres()
+    distance = np.sqrt((c2[:, None] - v2[None, :]) ** 2 + (c3[:, None] - v3[None, :]) ** 2)
+    order = np.argsort(distance, axis=1)[:, :3]
+    ranked = np.take_along_axis(distance, order, axis=1)
+    first = order[:, 0].astype(np.int16)
+    second = order[:, min(1, len(q) - 1)].astype(np.int16)
+    third = ranked[:, 2] if len(q) > 2 else np.full(len(c2), np.inf)
+    ambiguous = third - ranked[:, 0] <= 2 * finder.cell_radius
     return v2, v3, first, second, ambiguous
 
 
 def _failed_open_distance(
-    operability: OperabilityMap,
-    shutters: MSAShutters,
-    v2: np.ndarray,
-    v3: np.ndarray,
-    cell: np.ndarray,
+    operability: OperabilityMap, shutters: MSAShutters, v2: np.ndarray, v3: np.ndarray
 ) -> np.ndarray:
-    """Distance (arcsec) from on-MSA positions to the nearest failed-open shutter centre.
-
-    ``cell`` is the flat index of each position's shutter in a (4, 171, 365) array.
-    """
+    """Distance (arcsec) from positions near the MSA to the nearest failed-open shutter centre."""
     c2, c3, first, second, ambiguous = _failed_open_index(operability, shutters)
     if not len(c2):
         return np.full(len(v2), np.nan)
+    cell = _finder(shutters).cells(v2, v3)
     squared = None
     for candidates in (first, second):
-        k = candidates.ravel()[cell]
+        k = candidates[cell]
         d2, d3 = v2 - c2[k], v3 - c3[k]
         here = d2 * d2 + d3 * d3
         squared = here if squared is None else np.minimum(squared, here)
-    hard = np.flatnonzero(ambiguous.ravel()[cell])
+    hard = np.flatnonzero(ambiguous[cell])
     if len(hard):
         brute = (v2[hard, None] - c2[None, :]) ** 2 + (v3[hard, None] - c3[None, :]) ** 2
         squared[hard] = brute.min(axis=1)
@@ -342,7 +337,7 @@ def place_v2v3(
     operable[on] = operability.operable.ravel()[cell]
     distance = np.full(len(v2), np.nan)
     if len(on):
-        distance[on] = _failed_open_distance(operability, shutters, v2[on], v3[on], cell)
+        distance[on] = _failed_open_distance(operability, shutters, v2[on], v3[on])
     return ShutterPlacement(
         quadrant=quadrant,
         i=i,
