@@ -218,7 +218,10 @@ def read_msaoper(path: str | os.PathLike) -> OperabilityMap:
             raise PrevisError(f"{where} is {quote(entry)}; expected an object with Q, x, y, state")
         for key in ("Q", "x", "y", "state"):
             if key not in entry:
-                raise PrevisError(f"{where} {quote(entry)} has no {key!r}")
+                keys = ", ".join(sorted(str(k) for k in entry)) or "none"
+                raise PrevisError(
+                    f"{where} has no {key!r} (its keys: {quote(keys)}); expected Q, x, y and state"
+                )
         q, i, j = (_index(entry[key], key, where) for key in ("Q", "x", "y"))
         state = _state(entry["state"], where)
         if state > reason[q - 1, j - 1, i - 1]:

@@ -131,7 +131,7 @@ def test_states_normal_and_duplicates_keep_the_worse(tmp_path):
 @pytest.mark.parametrize(
     "entries, message",
     [
-        ([{"Q": 1, "x": 1, "y": 1}], r"entry 1 .* has no 'state'"),
+        ([{"Q": 1, "x": 1, "y": 1}], r"entry 1 has no 'state' \(its keys: 'Q, x, y'\)"),
         (
             [
                 {"Q": 1, "x": 1, "y": 1, "state": "closed"},
@@ -145,7 +145,7 @@ def test_states_normal_and_duplicates_keep_the_worse(tmp_path):
         ([{"Q": True, "x": 1, "y": 1, "state": "open"}], r"'Q' .* is True"),
         ([{"Q": 1, "x": 1, "y": 1, "state": "broken"}], r"entry 1: 'state' is 'broken'"),
         ([{"Q": 1, "x": 1, "y": 1, "state": 3}], r"'state' is 3"),
-        ([[1, 1, 1, "open"]], r"entry 1 is \[1, 1, 1, 'open'\]; expected an object"),
+        ([[1, 1, 1, "open"]], r"entry 1 is <a list of 4 items>; expected an object"),
     ],
 )
 def test_malformed_entries_name_the_file_and_the_entry(tmp_path, entries, message):
