@@ -12,6 +12,7 @@ from __future__ import annotations
 
 __all__ = [
     "QUOTE_LIMIT",
+    "AptError",
     "CatalogError",
     "ConfigError",
     "ImageError",
@@ -26,6 +27,11 @@ QUOTE_LIMIT = 80
 
 class PrevisError(ValueError):
     """Bad input: the message names the input and what would be valid."""
+
+
+class AptError(PrevisError):
+    """An APT export (pointing report or proposal XML) cannot be used; the message names
+    the file, the line or element and the problem."""
 
 
 class CatalogError(PrevisError):

@@ -10,6 +10,13 @@ Refresh the snapshot with::
 
 The test suite rebuilds the snapshot in memory from the installed pysiaf and
 requires it to agree with the packaged file.
+
+Which apertures: the ones previs names (:data:`~previs.geometry.siaf.NIRSPEC_APERTURES`,
+:data:`~previs.geometry.siaf.NIRCAM_APERTURES`) and every aperture of pysiaf's
+NIRCam and NIRSpec lists that :func:`~previs.geometry.siaf.is_snapshot_aperture`
+accepts, i.e. those APT pointing reports name for NIRCam imaging and NIRSpec MOS.
+The file holds one aperture per line. Provenance: the JWST SIAF (PRD version
+recorded in the file) as distributed with pysiaf (BSD-3-Clause, STScI).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from previs.geometry.siaf import (
     NIRCAM_APERTURES,
     NIRSPEC_APERTURES,
     SNAPSHOT_PATH,
+    is_snapshot_aperture,
 )
 
 
@@ -64,7 +72,8 @@ def build_snapshot() -> dict[str, Any]:
     apertures: dict[str, Any] = {}
     for instrument, names in (("NIRSpec", NIRSPEC_APERTURES), ("NIRCam", NIRCAM_APERTURES)):
         siaf = pysiaf.Siaf(instrument)
-        for name in names:
+        chosen = [n for n in siaf.apertures if is_snapshot_aperture(instrument, n)]
+        for name in [*names, *(n for n in chosen if n not in names)]:
             aperture = siaf[name]
             v2, v3 = aperture.corners("tel", rederive=False)
             x_idl, y_idl = aperture.corners("idl", rederive=False)
@@ -88,9 +97,19 @@ def build_snapshot() -> dict[str, Any]:
 
 def write_snapshot(path: Path = SNAPSHOT_PATH) -> Path:
     """Build the snapshot from pysiaf and write it as JSON to ``path``."""
-    snapshot = build_snapshot()
-    write_text_atomic(path, json.dumps(snapshot, indent=1) + "\n", may_replace=ANY_INPUT)
-    return path
+    return write_text_atomic(path, snapshot_text(build_snapshot()), may_replace=ANY_INPUT)
+
+
+def snapshot_text(snapshot: dict[str, Any]) -> str:
+    """The snapshot as JSON text with one aperture per line."""
+    head = {key: value for key, value in snapshot.items() if key != "apertures"}
+    lines = [json.dumps(head)[:-1] + ', "apertures": {']
+    items = list(snapshot["apertures"].items())
+    for k, (name, entry) in enumerate(items):
+        comma = "," if k < len(items) - 1 else ""
+        lines.append(f" {json.dumps(name)}: {json.dumps(entry)}{comma}")
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
