@@ -78,6 +78,16 @@ def plane_corners(
     return np.stack([x, y], axis=-1).reshape(-1, 4, 2)
 
 
+def _boxes_overlap(corners: np.ndarray, mask_corners: np.ndarray) -> np.ndarray:
+    """Outlines (n, 4, 2) whose bounding box meets the bounding box of ``mask_corners``.
+
+    A cheap, conservative cut before building polygons: in a large mosaic most
+    outlines lie far from the MSA.
+    """
+    low, high = mask_corners.reshape(-1, 2).min(axis=0), mask_corners.reshape(-1, 2).max(axis=0)
+    return np.all((corners.max(axis=1) >= low) & (corners.min(axis=1) <= high), axis=1)
+
+
 @dataclass(frozen=True, eq=False)
 class Coverage:
     """MSA coverage of a NIRCam footprint.
@@ -171,6 +181,7 @@ def compute_coverage(
         raise ValueError(f"max_depth must be 1, 2 or 3, got {quote(max_depth)}")
     msa = msa_geometry(nirspec_pointing)
     corners = plane_corners(nircam, msa.plane, within_reach(nircam, msa.plane))
+    corners = corners[_boxes_overlap(corners, msa.quadrant_corners)]
     detectors = shapely.polygons(corners)
     touching = shapely.intersects(msa.union, detectors)
     covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)

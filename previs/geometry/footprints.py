@@ -1,8 +1,12 @@
 """Footprints: the SIAF apertures of an observation placed on the sky.
 
-Every vertex of every exposure goes to the sky in one attitude-matrix product.
-Dither positions and mosaic tiles are rigid offsets of the telescope-frame
-vertices in the reference aperture's frame: one attitude for the whole visit.
+Each exposure has its own attitude: the one that puts the target at the
+exposure's ideal offset (arcsec) in the reference aperture, with the V3 axis at
+the visit's position angle there; this is ``pysiaf.utils.rotations.attitude``
+at the telescope-frame position of that offset, the way APT's pointing reports
+are read. Every vertex of every exposure goes to the sky in one batched product.
+Up to a few hundred arcsec of offset this equals moving the telescope-frame
+vertices rigidly (to 1 mas); beyond, the attitudes differ (28 mas at 1600").
 """
 
 from __future__ import annotations
@@ -12,18 +16,18 @@ from functools import cache
 
 import numpy as np
 
-from previs.errors import quote
-from previs.geometry.attitude import Pointing, attitude_matrix, tel_to_sky, v3pa_from_apa
-from previs.geometry.patterns import Mosaic, canonical_dither, exposure_offsets
+from previs.errors import PrevisError, quote
+from previs.geometry.attitude import Pointing, unit_vectors, v3pa_from_apa, wrap_degrees
+from previs.geometry.patterns import Exposures, Mosaic
 from previs.geometry.siaf import (
     CHANNELS,
     MSA_QUADRANTS,
-    NIRCAM_DETECTORS,
     NIRCAM_REFERENCE,
     NIRSPEC_IFU,
     NIRSPEC_REFERENCE,
     NIRSPEC_SLITS,
     get_aperture,
+    nircam_detectors_of,
 )
 
 NIRSPEC_FOOTPRINT_APERTURES = (*MSA_QUADRANTS, NIRSPEC_IFU, *NIRSPEC_SLITS)
@@ -42,11 +46,15 @@ class Footprint:
     names : tuple of str
         SIAF aperture name of every outline.
     exposures : numpy.ndarray
-        Exposure number (dither position within mosaic tile, from 0) of every outline.
+        Exposure number (from 0, in observing order) of every outline.
     ra, dec : numpy.ndarray
         Corners, shape (n_outlines, 4), degrees, in pysiaf's corner order.
     channel : str or None
         NIRCam channel (``"short"`` or ``"long"``), None for NIRSpec.
+    n_exposures : int
+        Number of exposures.
+    tiles, dithers : numpy.ndarray or None
+        APT's tile and dither numbers (from 1) of every outline, when known.
     """
 
     instrument: str
@@ -57,13 +65,16 @@ class Footprint:
     dec: np.ndarray
     channel: str | None = None
     n_exposures: int = field(default=1)
+    tiles: np.ndarray | None = None
+    dithers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.names)
 
     def to_records(self) -> list[dict]:
-        """One dict per outline: name, exposure, ra[4], dec[4] (degrees)."""
-        return [
+        """One dict per outline: name, exposure, ra[4], dec[4] (degrees), and APT's
+        ``tile`` and ``dither`` numbers when the footprint has them."""
+        records = [
             {
                 "name": name,
                 "exposure": int(exposure),
@@ -74,6 +85,11 @@ class Footprint:
                 self.names, self.exposures, self.ra, self.dec, strict=True
             )
         ]
+        if self.tiles is not None and self.dithers is not None:
+            for record, tile, dither in zip(records, self.tiles, self.dithers, strict=True):
+                record["tile"] = int(tile)
+                record["dither"] = int(dither)
+        return records
 
     def to_regions(self):
         """The outlines as ``regions.Regions`` of ``PolygonSkyRegion``.
@@ -110,29 +126,76 @@ def _corner_template(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _rotations(axis: int, angle_deg: np.ndarray) -> np.ndarray:
+    """Right-handed rotations (n, 3, 3) about axis 0, 1 or 2 by each angle (degrees)."""
+    angle = np.deg2rad(np.asarray(angle_deg, dtype=float)).reshape(-1)
+    c, s = np.cos(angle), np.sin(angle)
+    i, j = (axis + 1) % 3, (axis + 2) % 3
+    matrices = np.zeros((len(angle), 3, 3))
+    matrices[:, axis, axis] = 1.0
+    matrices[:, i, i] = matrices[:, j, j] = c
+    matrices[:, i, j], matrices[:, j, i] = -s, s
+    return matrices
+
+
+def attitude_matrices(
+    v2_arcsec: np.ndarray,
+    v3_arcsec: np.ndarray,
+    ra_deg: np.ndarray,
+    dec_deg: np.ndarray,
+    v3pa_deg: float,
+) -> np.ndarray:
+    """Attitude matrices (n, 3, 3) putting each telescope position (v2, v3) at (ra, dec).
+
+    The batched form of :func:`previs.geometry.attitude.attitude_matrix` (and of
+    ``pysiaf.utils.rotations.attitude``): V3 at position angle ``v3pa_deg`` at
+    each of the n positions; ``ra_deg``/``dec_deg`` may be scalars.
+    """
+    v2 = np.asarray(v2_arcsec, dtype=float).reshape(-1)
+    v3 = np.asarray(v3_arcsec, dtype=float).reshape(-1)
+    ra = np.broadcast_to(np.asarray(ra_deg, dtype=float), v2.shape)
+    dec = np.broadcast_to(np.asarray(dec_deg, dtype=float), v2.shape)
+    to_axis = _rotations(1, v3 / 3600.0) @ _rotations(2, -v2 / 3600.0)
+    roll = _rotations(0, np.array([-v3pa_deg]))
+    to_sky = _rotations(2, ra) @ _rotations(1, -dec)
+    return to_sky @ roll @ to_axis
+
+
+def place_apertures(
+    names: tuple[str, ...],
+    reference: str,
+    ra_deg: np.ndarray,
+    dec_deg: np.ndarray,
+    target_offsets_idl: np.ndarray,
+    v3pa_deg: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sky corners (n_exposures * len(names), 4), degrees, of ``names`` in every exposure.
+
+    Exposure k puts its target (``ra_deg[k]``, ``dec_deg[k]``, or one position for
+    all) at ideal position ``target_offsets_idl[k]`` (arcsec) of ``reference``,
+    with V3 at ``v3pa_deg`` there.
+    """
+    ref = get_aperture(reference)
+    offsets = np.asarray(target_offsets_idl, dtype=float).reshape(-1, 2)
+    v2_target, v3_target = ref.idl_to_tel(offsets[:, 0], offsets[:, 1])
+    matrices = attitude_matrices(v2_target, v3_target, ra_deg, dec_deg, v3pa_deg)
+    v2, v3 = _corner_template(tuple(names))
+    corners = unit_vectors(v2.ravel() / 3600.0, v3.ravel() / 3600.0)  # (3, names * 4)
+    x, y, z = np.moveaxis(matrices @ corners, 1, 0)  # each (n_exposures, names * 4)
+    ra = wrap_degrees(np.rad2deg(np.arctan2(y, x)))
+    dec = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
+    return ra.reshape(-1, 4), dec.reshape(-1, 4)
+
+
 def _place(
     pointing: Pointing,
     reference: str,
     names: tuple[str, ...],
     target_offsets_idl: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sky corners (n_exposures * len(names), 4) of ``names`` for every target offset."""
-    ref = get_aperture(reference)
-    matrix = attitude_matrix(
-        ref.v2_ref,
-        ref.v3_ref,
-        pointing.ra,
-        pointing.dec,
-        v3pa_from_apa(pointing.apa, ref.v3_idl_yang),
-    )
-    v2, v3 = _corner_template(names)
-    # The target sits at ideal position (dx, dy): telescope-frame vertices move by
-    # minus the telescope-frame image of that displacement.
-    dv2, dv3 = ref.idl_offset_to_tel(target_offsets_idl[:, 0], target_offsets_idl[:, 1])
-    v2_all = v2[None, :, :] - dv2[:, None, None]
-    v3_all = v3[None, :, :] - dv3[:, None, None]
-    ra, dec = tel_to_sky(matrix, v2_all, v3_all)
-    return ra.reshape(-1, 4), dec.reshape(-1, 4)
+    """Sky corners of ``names`` for every target offset of a pointing of ``reference``."""
+    v3pa = v3pa_from_apa(pointing.apa, get_aperture(reference).v3_idl_yang)
+    return place_apertures(names, reference, pointing.ra, pointing.dec, target_offsets_idl, v3pa)
 
 
 def nirspec_footprint(
@@ -160,39 +223,48 @@ def nirspec_footprint(
 
 
 def check_channel(channel: str) -> str:
-    """Return the channel name in lower case or raise ValueError naming the valid ones."""
+    """Return the channel name in lower case or raise PrevisError naming the valid ones."""
     key = str(channel).strip().lower()
     aliases = {"sw": "short", "lw": "long"}
     key = aliases.get(key, key)
     if key not in CHANNELS:
-        raise ValueError(f"unknown NIRCam channel {quote(channel)}; valid: {', '.join(CHANNELS)}")
+        raise PrevisError(f"unknown NIRCam channel {quote(channel)}; valid: {', '.join(CHANNELS)}")
     return key
 
 
 def nircam_footprint(
     pointing: Pointing,
     channel: str = "short",
-    dither: str = "NONE",
+    dither: str | Exposures = "NONE",
     mosaic: Mosaic | None = None,
 ) -> Footprint:
-    """NIRCam detectors of one channel for every dither position of every mosaic tile.
+    """NIRCam detectors of one channel for every exposure.
 
     Parameters
     ----------
     pointing : Pointing
-        RA, Dec and APA (degrees) of the NRCALL_FULL reference point.
+        RA, Dec of the target and APA (degrees) of NRCALL_FULL: with no offset the
+        target sits on NRCALL_FULL's reference point.
     channel : {"short", "long"}
-        Short-wavelength detectors (NRCA1-4, NRCB1-4) or long (NRCA5, NRCB5).
-    dither : str
-        Dither pattern name (see :data:`previs.geometry.patterns.DITHER_NAMES`).
+        Short-wavelength detectors (NRCA1-4, NRCB1-4) or long (NRCA5, NRCB5); only
+        those of the modules the exposures' aperture uses.
+    dither : str or Exposures
+        A dither pattern name (see :data:`previs.geometry.patterns.DITHER_NAMES`),
+        laid out over ``mosaic`` with previs's model of APT, or explicit
+        :class:`~previs.geometry.patterns.Exposures` (then ``mosaic`` must be None).
     mosaic : Mosaic, optional
         Mosaic tiles (default: a single tile).
     """
     channel = check_channel(channel)
-    names = NIRCAM_DETECTORS[channel]
-    offsets = exposure_offsets(canonical_dither(dither), mosaic)
-    ra, dec = _place(pointing, NIRCAM_REFERENCE, names, offsets)
-    n_exposures = len(offsets)
+    if isinstance(dither, Exposures):
+        if mosaic is not None:
+            raise PrevisError("give either explicit exposures or a dither pattern with a mosaic")
+        exposures = dither
+    else:
+        exposures = Exposures.from_pattern(dither, mosaic)
+    names = nircam_detectors_of(exposures.aperture, channel)
+    ra, dec = _place(pointing, NIRCAM_REFERENCE, names, exposures.offsets)
+    n_exposures = len(exposures)
     return Footprint(
         instrument="NIRCam",
         pointing=pointing,
@@ -202,4 +274,6 @@ def nircam_footprint(
         dec=dec,
         channel=channel,
         n_exposures=n_exposures,
+        tiles=np.repeat(exposures.tiles, len(names)),
+        dithers=np.repeat(exposures.dithers, len(names)),
     )

@@ -18,7 +18,7 @@ from previs._files import existing_file
 from previs.errors import ConfigError, quote
 from previs.geometry.angles import wrap_degrees
 from previs.geometry.attitude import Pointing, apa_from_v3pa, attitude_matrix, tel_to_sky
-from previs.geometry.patterns import Mosaic, canonical_dither
+from previs.geometry.patterns import APT_TILE_SIZE, Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture
 from previs.io.session import Config, ViewSettings
 from previs.planning.plan import DEFAULT_DEC, DEFAULT_NIRSPEC_APA, DEFAULT_RA, Plan
@@ -156,7 +156,9 @@ def _novt_mosaic(section: dict, dither: str, where: str, notes: list[str]) -> Mo
     if dither == "8NIRSPEC":
         notes.append(f"{where}.mosaic ignored: NOVT (like APT) has no mosaic with 8NIRSPEC")
         return Mosaic()
-    width, height = get_aperture(NIRCAM_REFERENCE).ideal_extent
+    width, height = (
+        APT_TILE_SIZE  # previs's mosaics step like APT's (a pitch of this x (1 - overlap))
+    )
     if step_v3 == 0.0 and 0.0 < step_v2 <= 2.0 * width:
         return Mosaic(1, 2, column_overlap=100.0 * (1.0 - step_v2 / width))
     if step_v2 == 0.0 and 0.0 < step_v3 <= 2.0 * height:

@@ -7,13 +7,14 @@ import pytest
 from astropy import units as u
 from astropy.coordinates import SkyCoord
 
+from previs.errors import PrevisError
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import (
     NIRSPEC_FOOTPRINT_APERTURES,
     nircam_footprint,
     nirspec_footprint,
 )
-from previs.geometry.patterns import Mosaic, exposure_offsets
+from previs.geometry.patterns import Exposures, Mosaic, exposure_offsets
 from previs.geometry.siaf import NIRCAM_DETECTORS
 
 POINTINGS = [
@@ -32,15 +33,19 @@ def _separation_mas(ra1, dec1, ra2, dec2):
 
 
 def _pysiaf_sky(siaf, instrument, reference, name, pointing, offset_idl=(0.0, 0.0)):
-    """Corners of ``name`` on the sky, from pysiaf alone."""
+    """Corners of ``name`` on the sky, from pysiaf alone.
+
+    The exposure's attitude puts the target at ideal ``offset_idl`` of ``reference``
+    with V3 at the visit's V3PA there (``rotations.attitude`` at the offset).
+    """
     from pysiaf.utils.rotations import attitude
     from pysiaf.utils.rotations import pointing as tel_to_radec
 
     ref = siaf[instrument][reference]
-    att = attitude(ref.V2Ref, ref.V3Ref, pointing.ra, pointing.dec, pointing.apa - ref.V3IdlYAngle)
-    v2, v3 = siaf[instrument][name].corners("tel", rederive=False)
     v2_target, v3_target = ref.idl_to_tel(*offset_idl)
-    ra, dec = tel_to_radec(att, v2 - (v2_target - ref.V2Ref), v3 - (v3_target - ref.V3Ref))
+    att = attitude(v2_target, v3_target, pointing.ra, pointing.dec, pointing.apa - ref.V3IdlYAngle)
+    v2, v3 = siaf[instrument][name].corners("tel", rederive=False)
+    ra, dec = tel_to_radec(att, v2, v3)
     return np.asarray(ra), np.asarray(dec)
 
 
@@ -135,16 +140,62 @@ def test_shape_is_the_same_at_the_pole_and_the_equator():
     np.testing.assert_allclose(separations[0], separations[2], atol=1e-5)
 
 
-def test_one_attitude_for_the_visit_at_high_dec():
-    """Tiles are rigid telescope-frame offsets, not re-pointings at the same APA."""
+def test_tiles_keep_one_v3pa_at_high_dec():
+    """Every tile keeps the visit's V3PA at the target: corresponding corners of two
+    tiles are one pitch apart and parallel, even one degree from the pole."""
     pointing = Pointing(10.0, 89.0, 0.0)
     footprint = nircam_footprint(pointing, "long", "NONE", Mosaic(1, 2, column_overlap=0))
     first, second = footprint.exposures == 0, footprint.exposures == 1
     a = SkyCoord(footprint.ra[first].ravel(), footprint.dec[first].ravel(), unit="deg")
     b = SkyCoord(footprint.ra[second].ravel(), footprint.dec[second].ravel(), unit="deg")
-    # Corresponding corners of the two tiles are one pitch apart and parallel.
     pitch = a.separation(b).arcsec
     np.testing.assert_allclose(pitch, pitch[0], atol=0.01)
+
+
+@pytest.mark.parametrize("pointing", POINTINGS[:3])
+def test_large_mosaic_matches_pysiaf_at_every_offset(siaf, pointing):
+    """Offsets of ~1700" (a 6x6 FULL6 mosaic): one attitude per exposure, as pysiaf."""
+    mosaic = Mosaic(6, 6, row_overlap=-40, column_overlap=0)
+    exposures = Exposures.from_pattern("FULL6", mosaic)
+    assert np.abs(exposures.offsets).max() > 700
+    footprint = nircam_footprint(pointing, "long", exposures)
+    worst = 0.0
+    for k in range(0, len(footprint), 7):  # a sample of outlines, every tile
+        name, exposure = footprint.names[k], footprint.exposures[k]
+        ra_ref, dec_ref = _pysiaf_sky(
+            siaf, "NIRCam", "NRCALL_FULL", name, pointing, tuple(exposures.offsets[exposure])
+        )
+        worst = max(
+            worst, _separation_mas(footprint.ra[k], footprint.dec[k], ra_ref, dec_ref).max()
+        )
+    assert worst < 1.0
+
+
+def test_explicit_exposures_and_their_apt_numbers():
+    pointing = Pointing(53.0, -27.0, 20.0)
+    exposures = Exposures.from_offsets([[0.0, 0.0], [10.0, -5.0]], tiles=[3, 3], dithers=[1, 2])
+    footprint = nircam_footprint(pointing, "long", exposures)
+    assert footprint.n_exposures == 2 and footprint.names == ("NRCA5_FULL", "NRCB5_FULL") * 2
+    records = footprint.to_records()
+    assert [(r["tile"], r["dither"], r["exposure"]) for r in records] == [
+        (3, 1, 0),
+        (3, 1, 0),
+        (3, 2, 1),
+        (3, 2, 1),
+    ]
+    same = nircam_footprint(pointing, "long", "NONE")
+    np.testing.assert_allclose(footprint.ra[:2], same.ra)
+    with pytest.raises(PrevisError, match="either explicit exposures"):
+        nircam_footprint(pointing, "long", exposures, Mosaic(2, 1))
+
+
+def test_module_apertures_draw_one_module():
+    pointing = Pointing(53.0, -27.0, 20.0)
+    module_b = Exposures.from_offsets([[0.0, 0.0]], aperture="NRCBS_FULL")
+    assert nircam_footprint(pointing, "short", module_b).names == NIRCAM_DETECTORS["short"][4:]
+    subarray = Exposures.from_offsets([[0.0, 0.0]], aperture="NRCB5_SUB640")
+    assert nircam_footprint(pointing, "short", subarray).names == ("NRCB1_SUB640",)
+    assert nircam_footprint(pointing, "long", subarray).names == ("NRCB5_SUB640",)
 
 
 def test_to_regions_carries_names(tmp_path):

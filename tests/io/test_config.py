@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from previs.errors import ConfigError
 from previs.geometry.attitude import Pointing
 from previs.geometry.footprints import nircam_footprint, nirspec_footprint
-from previs.geometry.patterns import DITHER_NAMES, Mosaic
+from previs.geometry.patterns import APT_TILE_SIZE, DITHER_NAMES, Mosaic
 from previs.geometry.siaf import get_aperture
 from previs.io.configs import load_config, save_config
 from previs.io.novt import novt_pointing, read_novt_config
@@ -182,7 +182,7 @@ def _with(path: str, value, delete: bool = False) -> dict:
         (_with("plan.mosaic.rows", 2.5), ["plan.mosaic.rows", "whole number"]),
         (_with("plan.nirspec.dec", 95.0), ["plan.nirspec.dec", "-90"]),
         (_with("plan.mosaic.rows", 0), ["mosaic rows", "between 1"]),
-        (_with("plan.mosaic.row_overlap", 100.0), ["row_overlap", "percentage"]),
+        (_with("plan.mosaic.row_overlap", 100.5), ["row_overlap", "percentage"]),  # APT: <= 100
         (_with("plan.dither", "WIGGLE"), ["WIGGLE"]),
         (_with("plan.channel", "mid"), ["channel", "mid"]),
         (_with("click_target", "miri"), ["click_target", "nircam, nirspec"]),
@@ -299,9 +299,8 @@ def test_novt_yaml_mapping(tmp_path, siaf):
         assert _arcsec(previs_msa.ra[k], previs_msa.dec[k], ra, dec).max() < 1e-3
 
     assert plan.dither == "FULL3"
-    width = get_aperture("NRCALL_FULL").ideal_extent[0]
     assert (plan.mosaic.rows, plan.mosaic.columns) == (1, 2)
-    assert plan.mosaic.column_overlap == pytest.approx(100 * (1 - 250.0 / width))
+    assert plan.mosaic.column_overlap == pytest.approx(100 * (1 - 250.0 / APT_TILE_SIZE[0]))
     # the two tiles are 250" apart, as NOVT's mosaic_v2 says (to 0.1")
     centres = nircam_footprint(plan.nircam, "long", "NONE", plan.mosaic)
     ra, dec = centres.ra[[0, 2]].mean(1), centres.dec[[0, 2]].mean(1)
