@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "previs.cli.schedule",
     "previs.cli.handoff",
     "previs.cli.shutters",
+    "previs.cli.apt",
 )
 OPTIONAL_COMMAND_MODULES = ("previs.cli.app", "previs.cli.export")
 
