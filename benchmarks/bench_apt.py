@@ -1,0 +1,87 @@
+"""Benchmark APT programs: reading a 100,000-line pointing report, evaluating a 20 x 20 mosaic.
+
+Run: ``python benchmarks/bench_apt.py``. Prints medians of wall-clock and CPU time
+(the machine is shared: CPU time is the steadier figure). Budgets: reading a
+100,000-line report < 1 s; ``evaluate`` of a 20 x 20 FULL6 mosaic (2,400 exposures,
+19,200 detector outlines) <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from previs.geometry.attitude import Pointing
+from previs.geometry.coverage import compute_coverage, msa_geometry
+from previs.geometry.footprints import nircam_footprint
+from previs.geometry.patterns import Mosaic
+from previs.io.apt import read_apt
+from previs.io.apt_pointing import parse_pointing_report
+from previs.planning.plan import Plan, evaluate
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "apt"
+RA, DEC = 53.1625, -27.7914
+
+
+def timed(function, repeats: int) -> tuple[float, float]:
+    """Median wall and CPU time of ``function()``, milliseconds."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        function()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)
+
+
+def big_report(lines: int = 100_000) -> str:
+    """A report of ``lines`` lines: observation 1 of the deep-field fixture (NIRCam
+    rows with MIRI parallels, 72 rows in 4 visits) repeated as observations 1, 2, ..."""
+    text = (DATA / "deep_field.pointing").read_text()
+    head, _, body = text.partition("=" * 40 + "\n")
+    block = body.split("=" * 40 + "\n")[0]
+    parts, count, number = [head], head.count("\n"), 0
+    while count < lines:
+        number += 1
+        copy = re.sub(r"\(Obs 1\)", f"(Obs {number})", block)
+        copy = re.sub(r"Visit 1:", f"Visit {number}:", copy)
+        parts.append("=" * 40 + "\n" + copy)
+        count += copy.count("\n") + 1
+    return "".join(parts)
+
+
+def main() -> None:
+    text = big_report()
+    wall, cpu = timed(lambda: parse_pointing_report(text, "big.pointing"), repeats=5)
+    lines = f"{text.count(chr(10)):,}"
+    print(f"read a {lines}-line pointing report:          {wall:7.0f} ms  (cpu {cpu:.0f})")
+
+    program = read_apt(DATA / "pid1134_mosaics.pointing")
+    wall, cpu = timed(lambda: program.nircam_footprint(2, 45.0, "short"), repeats=20)
+    print(f"footprint of a 13x3 APT mosaic from its report:    {wall:7.2f} ms  (cpu {cpu:.2f})")
+
+    plan = Plan.centred(RA, DEC, 45.0, dither="FULL6", mosaic=Mosaic(20, 20), channel="short")
+    evaluate(plan)
+    wall, cpu = timed(lambda: evaluate(plan), repeats=15)
+    print(f"evaluate, 20x20 FULL6 (2,400 exposures), cached MSA: {wall:6.1f} ms  (cpu {cpu:.1f})")
+    apas = iter(np.linspace(0.0, 360.0, 1000))
+
+    def moving():
+        msa_geometry.cache_clear()
+        evaluate(plan.replace(nirspec=Pointing(RA, DEC, next(apas))))
+
+    wall, cpu = timed(moving, repeats=15)
+    print(f"evaluate, 20x20 FULL6, NIRSpec APA changing:         {wall:6.1f} ms  (cpu {cpu:.1f})")
+    wall, cpu = timed(lambda: nircam_footprint(plan.nircam, "short", "FULL6", plan.mosaic), 15)
+    print(f"  of which the NIRCam footprint (19,200 outlines):   {wall:6.1f} ms  (cpu {cpu:.1f})")
+    footprint = nircam_footprint(plan.nircam, "short", "FULL6", plan.mosaic)
+    wall, cpu = timed(lambda: compute_coverage(plan.nirspec, footprint), 15)
+    print(f"  and the coverage (area, quadrants, depth):          {wall:6.1f} ms  (cpu {cpu:.1f})")
+
+
+if __name__ == "__main__":
+    main()
