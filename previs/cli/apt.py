@@ -58,7 +58,7 @@ def apt_listing(path: str) -> dict[str, Any]:
 
 def run_apt(args: argparse.Namespace) -> int:
     """Print the observations of an APT program."""
-    from previs.cli import print_json
+    from previs.cli._common import print_json
 
     data = apt_listing(args.file)
     if args.json:

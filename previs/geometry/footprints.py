@@ -17,7 +17,8 @@ from functools import cache
 import numpy as np
 
 from previs.errors import PrevisError, quote
-from previs.geometry.attitude import Pointing, unit_vectors, v3pa_from_apa, wrap_degrees
+from previs.geometry.angles import wrap_degrees
+from previs.geometry.attitude import Pointing, unit_vectors, v3pa_from_apa
 from previs.geometry.patterns import Exposures, Mosaic
 from previs.geometry.siaf import (
     CHANNELS,
