@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -150,7 +151,8 @@ def _hilbert_cell(order: int, index: int) -> tuple[int, int]:
     return x, y
 
 
-def tile_cells(rows: int, columns: int, order: str = "DEFAULT") -> list[tuple[int, int]]:
+@lru_cache(maxsize=256)
+def tile_cells(rows: int, columns: int, order: str = "DEFAULT") -> tuple[tuple[int, int], ...]:
     """Grid cells (column, row) in APT's tile order: element k is APT's tile k + 1.
 
     Column 0 and row 0 hold the most negative target offsets (ideal X and Y).
@@ -160,12 +162,14 @@ def tile_cells(rows: int, columns: int, order: str = "DEFAULT") -> list[tuple[in
         while size < max(rows, columns):
             size *= 2
         cells = (_hilbert_cell(size, k) for k in range(size * size))
-        return [(c, r) for c, r in cells if c < columns and r < rows]
+        return tuple((c, r) for c, r in cells if c < columns and r < rows)
     if order == "ROW_ORDER":
-        return [
+        return tuple(
             (c if r % 2 == 0 else columns - 1 - c, r) for r in range(rows) for c in range(columns)
-        ]
-    return [(c, r if c % 2 == 0 else rows - 1 - r) for c in range(columns) for r in range(rows)]
+        )
+    return tuple(
+        (c, r if c % 2 == 0 else rows - 1 - r) for c in range(columns) for r in range(rows)
+    )
 
 
 def _whole(value: Any, where: str) -> int:
