@@ -458,6 +458,12 @@ _APT_DITHERS = {
     "FULL3TIGHT": ("FULL", "3TIGHT"),
     "FULL6": ("FULL", "6"),
     "8NIRSPEC": ("FULLBOX", "8NIRSPEC"),
+    "INTRAMODULE3": ("INTRAMODULE", "3"),
+    "INTRAMODULE16": ("INTRAMODULE", "16"),
+    "INTRAMODULEBOX2": ("INTRAMODULEBOX", "2"),
+    "INTRAMODULEBOX3": ("INTRAMODULEBOX", "3"),
+    "INTRASCA2": ("INTRASCA", "2"),
+    "FULLBOX2TIGHTGAPS": ("FULLBOX", "2TIGHTGAPS"),
 }
 
 
@@ -485,8 +491,8 @@ def apt_nircam_parameters(dither: str, mosaic: Mosaic | None = None) -> dict:
             "Columns": mosaic.columns,
             "Row Overlap %": mosaic.row_overlap,
             "Column Overlap %": mosaic.column_overlap,
-            "Row Shift": 0.0,
-            "Column Shift": 0.0,
+            "Row Shift": mosaic.row_shift,
+            "Column Shift": mosaic.column_shift,
         },
     }
     xml = {
@@ -499,8 +505,8 @@ def apt_nircam_parameters(dither: str, mosaic: Mosaic | None = None) -> dict:
             "Columns": mosaic.columns,
             "RowOverlapPercent": mosaic.row_overlap,
             "ColumnOverlapPercent": mosaic.column_overlap,
-            "SkewDegreesX": 0.0,
-            "SkewDegreesY": 0.0,
+            "SkewDegreesX": mosaic.row_shift,
+            "SkewDegreesY": mosaic.column_shift,
         },
     }
     return {"form": form, "xml": xml}
@@ -520,13 +526,13 @@ def dither_from_apt(parameters: dict) -> tuple[str, Mosaic]:
             f"valid: {', '.join(' '.join(v for v in pair if v) for pair in _APT_DITHERS.values())}"
         )
     mosaic = form.get("Mosaic", {})
-    if mosaic.get("Row Shift", 0.0) or mosaic.get("Column Shift", 0.0):
-        raise PrevisError("previs models mosaics without row or column shift")
     return names[key], Mosaic(
         int(mosaic.get("Rows", 1)),
         int(mosaic.get("Columns", 1)),
         float(mosaic.get("Row Overlap %", 10.0)),
         float(mosaic.get("Column Overlap %", 10.0)),
+        row_shift=float(mosaic.get("Row Shift", 0.0)),
+        column_shift=float(mosaic.get("Column Shift", 0.0)),
     )
 
 

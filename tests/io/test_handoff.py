@@ -185,5 +185,7 @@ def test_apt_names_of_the_documented_patterns():
     assert apt_nircam_parameters("FULL3TIGHT")["form"]["Primary Dithers"] == "3TIGHT"
     assert apt_nircam_parameters("8NIRSPEC")["form"]["Primary Dither Type"] == "FULLBOX"
     assert apt_nircam_parameters("FULL6")["xml"]["nci:PrimaryDithers"] == "6"
-    with pytest.raises(PrevisError, match="INTRAMODULE 3"):
-        dither_from_apt({"Primary Dither Type": "INTRAMODULE", "Primary Dithers": "3"})
+    name, _ = dither_from_apt({"Primary Dither Type": "INTRAMODULE", "Primary Dithers": "3"})
+    assert name == "INTRAMODULE3"
+    with pytest.raises(PrevisError, match="INTRAMODULEX 9"):
+        dither_from_apt({"Primary Dither Type": "INTRAMODULEX", "Primary Dithers": "9"})
