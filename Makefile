@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.previs-installed
 PORT ?= 8866
+# Property tests draw fixed examples under make test (see tests/conftest.py).
+HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: setup app test lint browser benchmarks siaf shutters clean
 
@@ -25,7 +27,8 @@ app: setup
 test: setup browser
 	$(BIN)/ruff check previs tests benchmarks
 	$(BIN)/ruff format --check previs tests benchmarks
-	PREVIS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests notebooks \
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) PREVIS_REQUIRE_BROWSER=1 \
+		$(BIN)/python -m pytest tests notebooks \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: setup

@@ -4,10 +4,25 @@ references for geometry)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: "ci" (what make test and CI use) draws the same examples on every
+# run, so two fresh clones give the same verdict; "dev" (plain pytest) keeps the
+# random search that finds new counter-examples. HYPOTHESIS_PROFILE picks one.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 TABLES = "source_data/NIRSpec/delivery/test_data/apertures_testData/sky_fpa_projectionMSA_Q{}.fits"
 

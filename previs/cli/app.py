@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from previs._files import ANY_INPUT, write_text_atomic
-from previs.errors import quote
+from previs.errors import PrevisError, UsageError
 
 DEFAULT_PORT = 8866
 IMAGE_ENV = "PREVIS_IMAGE"
@@ -102,9 +102,13 @@ def run_app(args: argparse.Namespace) -> int:
         raise ValueError(f"--port must be from 1 to 65535, got {args.port}")
     env = dict(os.environ)
     if args.image is not None:
+        from previs.io.images import check_image
+
         image = Path(args.image).expanduser().resolve()
-        if not image.is_file():
-            raise ValueError(f"--image: no such file {quote(args.image)}")
+        try:
+            check_image(image, name=args.image)  # before serving: the header only, no pixels
+        except PrevisError as error:
+            raise UsageError(f"--image: {error}") from None
         env[IMAGE_ENV] = str(image)
     notebook = notebook_path()
     print(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from previs.cli._common import EXIT_RULE_NOT_MET, dec_value, print_json, ra_value
+from previs.cli._common import EXIT_OK, EXIT_RULE_NOT_MET, dec_value, print_json, ra_value
 from previs.errors import PrevisError
 from previs.planning.schedule import MAX_SPAN_DAYS, check_span_days
 
@@ -17,6 +18,19 @@ def span_days(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def figure_path(text: str) -> str:
+    """``--plot``: a file name ending in a figure format previs writes (argparse type)."""
+    from pathlib import Path
+
+    from previs.io.figures import FIGURE_FORMATS
+
+    if Path(text).suffix.lower() not in FIGURE_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must end in {', '.join(FIGURE_FORMATS)} (PNG, PDF or SVG)"
+        )
+    return text
+
+
 def register(subparsers) -> None:
     """Add the visibility and schedule sub-commands."""
     vis = subparsers.add_parser(
@@ -27,7 +41,12 @@ def register(subparsers) -> None:
     vis.add_argument("--start", required=True, help="first date, YYYY-MM-DD (2022-2040)")
     vis.add_argument("--end", required=True, help="last date, YYYY-MM-DD (included)")
     vis.add_argument("--json", action="store_true", help="print JSON")
-    vis.add_argument("--plot", metavar="FILE.png", help="write the timeline figure")
+    vis.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        type=figure_path,
+        help="write the timeline figure (.png, .pdf or .svg)",
+    )
     vis.set_defaults(func=run_visibility)
 
     plan = subparsers.add_parser(
@@ -79,21 +98,15 @@ def run_visibility(args: argparse.Namespace) -> int:
 
 
 def _write_timeline(result, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
     from previs.io.figures import save_figure
     from previs.plotting.schedule import plot_timeline
 
-    figure, axes = plt.subplots(figsize=(10, 4.5))
-    plot_timeline(result, ax=axes)
+    figure = Figure(figsize=(10, 4.5))
+    plot_timeline(result, ax=figure.subplots())
     figure.tight_layout()
-    try:
-        save_figure(figure, path, dpi=150)
-    finally:
-        plt.close(figure)
+    save_figure(figure, path, dpi=150)
 
 
 def run_plan_schedule(args: argparse.Namespace) -> int:
@@ -126,7 +139,11 @@ def run_plan_schedule(args: argparse.Namespace) -> int:
             )
             for message in data.get("messages", []):
                 print(f"  - {message}")
-        return EXIT_RULE_NOT_MET if data["status"] == "error" else 0
+        if data["status"] == "error":
+            reasons = "; ".join(data.get("messages", [])) or "the dates break the 42-day rule"
+            print(f"previs: schedule not allowed: {reasons}", file=sys.stderr)
+            return EXIT_RULE_NOT_MET
+        return EXIT_OK
     start = args.start or datetime.date.today().isoformat()
     proposals = propose_schedules(
         args.ra, args.dec, start, span_days=args.span, delivery_delay_days=args.delay

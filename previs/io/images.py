@@ -44,6 +44,7 @@ from previs.errors import ImageError, quote
 
 __all__ = [
     "ImageError",
+    "check_image",
     "SkyImage",
     "display_limits",
     "empty_sky_wcs",
@@ -204,8 +205,11 @@ def open_fits(source: Any, name: str | None = None) -> tuple[fits.HDUList, str]:
             warnings.simplefilter("ignore")
             hdul = fits.open(fileobj, memmap=False, lazy_load_hdus=False)
     except Exception as err:  # astropy raises OSError, ValueError, TypeError, ...
+        reason = str(err).split(". If this is really a FITS file", 1)[0].strip().rstrip(".")
+        if "SIMPLE card" in reason:
+            reason = "it does not start like a FITS file (no SIMPLE card)"
         raise ImageError(
-            f"{label}: not a readable FITS file ({err}); previs needs a FITS image "
+            f"{label}: not a readable FITS file ({reason}); previs needs a FITS image "
             "with RA/Dec WCS keywords."
         ) from err
     if len(hdul) == 0:
@@ -551,6 +555,28 @@ def find_celestial_image(
         f"{label}: no 2-D image HDU with a celestial WCS ({'; '.join(found)}). "
         "previs needs a 2-D image whose header has RA/Dec WCS keywords."
     )
+
+
+def check_image(source: str | os.PathLike, name: str | None = None) -> str:
+    """Check that a file holds an image previs can show, without reading its pixels.
+
+    Returns
+    -------
+    str
+        The HDU that would be shown, e.g. ``"HDU 1 SCI: 2-D image 4096x4096"``.
+
+    Raises
+    ------
+    ImageError
+        As :func:`load_image` would, naming the file.
+    """
+    hdulist, label = open_fits(source, name)
+    try:
+        index, hdu, _, _ = find_celestial_image(hdulist, label)
+        shape = "x".join(str(n) for n in hdu.shape)
+        return f"{_hdu_label(index, hdu)}: 2-D image {shape}"
+    finally:
+        hdulist.close()
 
 
 def empty_sky_wcs(

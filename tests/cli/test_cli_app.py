@@ -34,6 +34,26 @@ def test_bad_arguments_exit_2_before_starting_anything(capsys, args, fragment):
     assert fragment in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"not a FITS file\n", ["not a readable FITS file", "SIMPLE"]),
+        (b"", ["empty"]),
+    ],
+)
+def test_an_image_that_cannot_be_shown_stops_the_app_before_serving(
+    capsys, monkeypatch, tmp_path, content, words
+):
+    image = tmp_path / "not_fits.fits"
+    image.write_bytes(content)
+    started = []
+    monkeypatch.setattr(previs.cli.app.subprocess, "call", lambda *a, **k: started.append(a))
+    assert main(["app", "--image", str(image), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "--image" in err and str(image) in err and all(w in err for w in words)
+    assert "ignore_missing_simple" not in err and not started
+
+
 def test_serves_the_repository_notebook_on_localhost():
     assert notebook_path() == ROOT / "notebooks" / "dashboard.ipynb"
     command = voila_command(notebook_path(), 8999, open_browser=False)

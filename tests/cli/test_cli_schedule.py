@@ -161,3 +161,29 @@ def test_bad_dates_exit_2(capsys, args, fragment):
     status, _, err = run(capsys, *args)
     assert status == 2
     assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_exit_codes_bad_input_2_rule_broken_1_with_the_reason_on_stderr(capsys):
+    args = ["plan-schedule", "--ra", "53.1625", "--dec", "-27.7914", "--imaging", "2027-08-01"]
+    assert main([*args, "--nirspec-start", "2027-08-20"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("ERROR") and "42 are required" in captured.err
+    assert main([*args, "--nirspec-start", "2027-10-01"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([*args, "--nirspec-start", "2027-13-01"]) == 2
+
+
+def test_visibility_plot_names_the_option_and_the_formats(capsys, tmp_path):
+    code = main(
+        ["visibility", "--ra", "53", "--dec", "-27", "--start", "2027-01-01", "--end",
+         "2027-02-01", "--plot", str(tmp_path / "t.txt")]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "--plot" in err and ".png, .pdf, .svg" in err
+    assert not (tmp_path / "t.txt").exists()
+
+
+def test_plan_schedule_span_is_checked_before_date_arithmetic(capsys):
+    code = main(["plan-schedule", "--ra", "53", "--dec", "-27", "--span", "1000000000"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--span" in err and "6940" in err
