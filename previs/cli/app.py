@@ -6,6 +6,14 @@ cache folder (:func:`previs.io.example_field.cache_dir`). ``--image`` reaches th
 notebook's kernel through the ``PREVIS_IMAGE`` environment variable (Voila's
 kernels inherit the server's environment). Voila must be importable by this
 interpreter, which runs it.
+
+A classroom is load: every page starts its own kernel (200-350 MB). Voila's
+shutdown on page close does not end the kernel process (Voila 0.5 logs the
+shutdown, the process stays), so kernels with no page left are culled once
+idle for :data:`CULL_IDLE_SECONDS` (checked every :data:`CULL_INTERVAL_SECONDS`);
+a kernel with a page connected is never culled. ``--pool`` keeps kernels that
+have already run the dashboard ready (Voila's preheated kernels), so the first
+pages of a class appear at once.
 """
 
 from __future__ import annotations
@@ -26,6 +34,12 @@ IMAGE_ENV = "PREVIS_IMAGE"
 # Widget messages travel over the kernel websocket, whose default limit (10 MiB)
 # silently drops an uploaded FITS file above that size and cuts the kernel off.
 MAX_UPLOAD_BYTES = 1024**3
+#: Idle kernels with no page connected are shut down after this long (seconds)...
+CULL_IDLE_SECONDS = 90
+#: ...checked this often: every kernel is gone within two minutes of its page closing.
+CULL_INTERVAL_SECONDS = 15
+#: Preheated kernels kept ready by default (each holds a rendered dashboard).
+DEFAULT_POOL = 1
 
 _NOTEBOOK_CELLS = (
     ("markdown", "# previs: NIRCam pre-imaging for NIRSpec MOS"),
@@ -70,8 +84,19 @@ def notebook_path() -> Path:
     )
 
 
-def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
-    """The Voila command line that serves ``notebook`` on 127.0.0.1:``port``."""
+def voila_command(
+    notebook: Path,
+    port: int,
+    open_browser: bool,
+    pool: int = 0,
+    cull_idle_s: float = CULL_IDLE_SECONDS,
+    cull_interval_s: float = CULL_INTERVAL_SECONDS,
+) -> list[str]:
+    """The Voila command line that serves ``notebook`` on 127.0.0.1:``port``.
+
+    Idle kernels whose pages are gone are culled; ``pool`` > 0 keeps that many
+    preheated kernels (Voila's ``preheat_kernel``) ready for new pages.
+    """
     command = [
         sys.executable,
         "-c",
@@ -83,7 +108,15 @@ def voila_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--theme=light",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_s)}",
+        f"--MappingKernelManager.cull_interval={int(cull_interval_s)}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "previs.cli.voila_kernels.ClassroomKernelManager",
     ]
+    if pool > 0:
+        command += ["--preheat_kernel=True", f"--pool_size={int(pool)}"]
     if not open_browser:
         command.append("--no-browser")
     return command
@@ -99,7 +132,9 @@ def run_app(args: argparse.Namespace) -> int:
             f"({sys.executable}): pip install 'previs[app]'"
         )
     if not 1 <= args.port <= 65535:
-        raise ValueError(f"--port must be from 1 to 65535, got {args.port}")
+        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+    if not 0 <= args.pool <= 16:
+        raise UsageError(f"--pool must be from 0 to 16 preheated kernels, got {args.pool}")
     env = dict(os.environ)
     if args.image is not None:
         from previs.io.images import check_image
@@ -117,7 +152,9 @@ def run_app(args: argparse.Namespace) -> int:
     )
     try:
         return subprocess.call(
-            voila_command(notebook, args.port, not args.no_browser), env=env, cwd=notebook.parent
+            voila_command(notebook, args.port, not args.no_browser, args.pool),
+            env=env,
+            cwd=notebook.parent,
         )
     except KeyboardInterrupt:
         return 0
@@ -137,4 +174,11 @@ def register(subparsers) -> None:
         "--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})"
     )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=DEFAULT_POOL,
+        help=f"kernels kept ready with the dashboard already built (default {DEFAULT_POOL}; "
+        "0: none; a class of N may want N/4)",
+    )
     parser.set_defaults(func=run_app)

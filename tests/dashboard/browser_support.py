@@ -22,7 +22,9 @@ __all__ = [
     "CHROMIUM_FLAGS",
     "chromium_executable",
     "free_port",
+    "kernel_pids",
     "launch_chromium",
+    "process_tree",
     "wait_for_voila",
 ]
 
@@ -81,3 +83,34 @@ def wait_for_voila(url: str, process: subprocess.Popen, timeout_s: float = 60.0)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not answer within {timeout_s:.0f} s") from None
             time.sleep(0.2)
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc (Voila's kernels included)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [pid], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    """The IPython kernels a Voila server started."""
+    kernels = []
+    for pid in process_tree(server_pid):
+        try:
+            if b"ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                kernels.append(pid)
+        except OSError:
+            pass
+    return kernels
