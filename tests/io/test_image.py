@@ -11,13 +11,13 @@ from astropy.io import fits
 from astropy.wcs import WCS, DistortionLookupTable
 
 from previs.io import images as image_module
+from previs.io.block_wcs import reduced_wcs
 from previs.io.images import (
     ImageError,
     SkyImage,
     display_limits,
     empty_sky_wcs,
     load_image,
-    reduced_wcs,
 )
 
 MAS_PER_DEG = 3.6e6
