@@ -54,7 +54,7 @@ class FileSource:
     Attributes
     ----------
     path_box, load_button, upload, label : ipywidgets widgets
-        The controls; :attr:`label` is left to the owning panel to fill.
+        The controls; ``label`` is left to the owning panel to fill.
     reads : int
         How many times a file was read from the path box or an upload.
     """

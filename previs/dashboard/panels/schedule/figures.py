@@ -83,7 +83,7 @@ class FigureView:
         self.draws = 0
 
     def draw(self) -> None:
-        """Send the figure to the browser (counted in :attr:`draws`)."""
+        """Send the figure to the browser (counted in ``draws``)."""
         self.draws += 1
         if self.interactive:
             self.widget.draw_idle()

@@ -23,7 +23,7 @@ __all__ = ["ScheduleControls"]
 
 
 class ScheduleControls:
-    """Every widget of the Schedule panel, laid out in :attr:`widget`.
+    """Every widget of the Schedule panel, laid out in ``widget``.
 
     Parameters
     ----------
