@@ -9,12 +9,12 @@ PORT ?= 8866
 # Property tests draw fixed examples under make test (see tests/conftest.py).
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: setup app test lint browser benchmarks siaf shutters clean
+.PHONY: setup app test lint docs dist browser benchmarks siaf shutters clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c binder/constraints.txt -e ".[app,test]"
+	$(BIN)/python -m pip install --quiet -c binder/constraints.txt -e ".[app,test,docs]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -23,16 +23,27 @@ setup: $(STAMP)
 app: setup
 	$(BIN)/previs app --port $(PORT)
 
-## Set everything up and run the whole test suite (lint, unit, notebooks, browser).
+## Set everything up and run the whole test suite (lint, unit, notebooks, browser,
+## the wheel in a bare venv) and build the documentation.
 test: setup browser
-	$(BIN)/ruff check previs tests benchmarks
-	$(BIN)/ruff format --check previs tests benchmarks
+	$(BIN)/ruff check previs tests benchmarks docs/conf.py
+	$(BIN)/ruff format --check previs tests benchmarks docs/conf.py
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) PREVIS_REQUIRE_BROWSER=1 \
 		$(BIN)/python -m pytest tests notebooks \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(MAKE) docs
+
+## The HTML documentation in docs/_build/html: warnings are errors, references nitpicky,
+## the API pages generated from the package and the notebooks executed (offline).
+docs: setup
+	$(BIN)/sphinx-build -E -W --keep-going -n -b html docs docs/_build/html
+
+## The sdist and the wheel in dist/.
+dist: setup
+	$(BIN)/python -m build --outdir dist .
 
 lint: setup
-	$(BIN)/ruff check previs tests benchmarks
+	$(BIN)/ruff check previs tests benchmarks docs/conf.py
 
 ## Headless Chromium for the browser test: Debian's package when root, else Playwright's.
 browser: setup
@@ -55,4 +66,5 @@ shutters: setup
 	$(BIN)/python -m previs.geometry.shutters_build
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache tests/artifacts \
+		docs/_build docs/api docs/notebooks
