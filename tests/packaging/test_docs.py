@@ -78,5 +78,5 @@ def test_readme_keeps_the_two_commands_first_and_points_to_the_docs():
         "make app    # set up (.venv) and open the dashboard on the bundled example field\n"
         "make test   # set up (.venv) and run the whole test suite\n```\n"
     )
-    assert "## Project layout" in readme
+    assert "## Architecture" in readme  # the layout of the subpackages stays in the README
     assert "make docs" in readme and "docs/" in readme
