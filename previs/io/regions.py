@@ -11,7 +11,7 @@ Regions
     given an image WCS, in that image's pixel coordinates.
 
 Figures
-    :func:`save_figure` writes a matplotlib figure as PNG, PDF or SVG (format
+    :func:`~previs.io.figures.save_figure` writes a matplotlib figure as PNG, PDF or SVG (format
     from the file extension) at 300 dpi by default.
 """
 

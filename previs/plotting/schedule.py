@@ -144,7 +144,7 @@ def plot_coverage_vs_apa(
     Parameters
     ----------
     result : WorstCase
-        From :func:`previs.planning.search.worst_case_coverage`.
+        From :func:`previs.planning.sweep.worst_case_coverage`.
     allowed_range : (float, float), optional
         (min, max) NIRSpec APA arc to shade, degrees (default: the range swept).
     ax : matplotlib Axes, optional

@@ -1,7 +1,7 @@
 """HTML of the Schedule panel: target, proposals, separation check, orientations, search results.
 
 Functions from core results (:class:`previs.planning.schedule.SchedulePlan`,
-:class:`previs.planning.search.WorstCase`, :class:`previs.planning.search.SearchResult`)
+:class:`previs.planning.sweep.WorstCase`, :class:`previs.planning.search.SearchResult`)
 to markup, with no widget library and no state. The CSS classes they put on
 numbers (``previs-schedule-status``, ``previs-nircam-apa-nominal``,
 ``previs-worst-case``, ``previs-best-config`` ...) are what the tests read.
