@@ -12,6 +12,7 @@ myst-nb, offline.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import json
@@ -60,6 +61,7 @@ _EXTERNAL = (
     "numpy", "np", "astropy", "shapely", "regions", "matplotlib", "ipywidgets", "ipympl",
     "traitlets", "argparse", "collections", "datetime", "dt", "_dt", "pathlib", "typing",
     "os", "io", "json", "enum", "erfa", "PIL", "voila", "types", "abc", "contextlib",
+    "mpl_toolkits",
 )  # fmt: skip
 _BUILTINS = (
     "str", "int", "float", "bool", "bytes", "object", "None", "list", "dict", "tuple",
@@ -305,10 +307,10 @@ def _missing_reference(app, env, node, contnode):
         return None
     target = node["reftarget"]
     candidates = [target]
-    if node.get("py:module"):
-        candidates.append(f"{node['py:module']}.{target}")
-    if not target.startswith("previs."):
-        candidates.append(f"previs.{target}")
+    module = node.get("py:module") or ""
+    while module:  # the current module, then its enclosing packages (their re-exports)
+        candidates.append(f"{module}.{target}")
+        module = module.rpartition(".")[0]
     for candidate in candidates:
         canonical = _resolve_alias(candidate)
         if canonical is not None:
@@ -331,8 +333,29 @@ def _drop_type_docstring(app, what, name, obj, options, lines):
         lines.clear()
 
 
+def _factory_defaults(app, what, name, obj, options, signature, return_annotation):
+    """Write a dataclass field's ``<factory>`` default as the call it stands for.
+
+    ``<factory>`` is not Python, so Sphinx would fall back to splitting the signature at
+    commas, breaking annotations such as ``dict[str, SourceCounts]`` into bogus targets.
+    """
+    if not signature or "<factory>" not in signature or not dataclasses.is_dataclass(obj):
+        return None
+    factories = [
+        getattr(f.default_factory, "__qualname__", "factory")
+        for f in dataclasses.fields(obj)
+        if f.init and f.default_factory is not dataclasses.MISSING
+    ]
+    for factory in factories:
+        if "<factory>" not in signature or "<" in factory:  # a lambda: leave it
+            break
+        signature = signature.replace("<factory>", f"{factory}()", 1)
+    return signature, return_annotation
+
+
 def setup(app):
     """Resolve references to re-exported names before automodapi's own resolver."""
     app.connect("missing-reference", _missing_reference, priority=400)
     app.connect("autodoc-process-docstring", _drop_type_docstring)
+    app.connect("autodoc-process-signature", _factory_defaults)
     return {"parallel_read_safe": True}
