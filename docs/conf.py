@@ -329,7 +329,8 @@ def _drop_type_docstring(app, what, name, obj, options, lines):
     if what not in ("data", "attribute") or inspect.isclass(obj) or inspect.isroutine(obj):
         return
     type_doc = inspect.getdoc(type(obj)) or ""
-    if lines and type_doc and lines[0].strip() == type_doc.splitlines()[0].strip():
+    text = " ".join(line.strip() for line in lines if line.strip())
+    if type_doc and text.startswith(type_doc.splitlines()[0].strip()):
         lines.clear()
 
 
@@ -356,6 +357,6 @@ def _factory_defaults(app, what, name, obj, options, signature, return_annotatio
 def setup(app):
     """Resolve references to re-exported names before automodapi's own resolver."""
     app.connect("missing-reference", _missing_reference, priority=400)
-    app.connect("autodoc-process-docstring", _drop_type_docstring)
+    app.connect("autodoc-process-docstring", _drop_type_docstring, priority=100)  # before numpydoc
     app.connect("autodoc-process-signature", _factory_defaults)
     return {"parallel_read_safe": True}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 import previs
 
@@ -60,9 +61,12 @@ def test_citation_file_names_this_version_and_its_sources():
     assert citation["cff-version"] == "1.2.0"
     for key in ("message", "title", "authors", "version", "date-released", "license"):
         assert citation.get(key), key
-    assert citation["version"] == previs.__version__
+    # The citation names the latest release in the changelog; the package is that
+    # release or a development version after it.
     changelog = (ROOT / "CHANGELOG.md").read_text()
-    assert f"## [{previs.__version__}] - {citation['date-released']}" in changelog
+    released, date = re.search(r"^## \[(\d[^\]]*)\] - (\d{4}-\d\d-\d\d)", changelog, re.M).groups()
+    assert (str(citation["version"]), str(citation["date-released"])) == (released, date)
+    assert Version(previs.__version__) >= Version(released)
     titles = " ".join(reference["title"] for reference in citation["references"])
     for source in ("Pre-Imaging Using NIRCam", "Catalogs and Images", "SIAF", "pysiaf", "gtvt"):
         assert source in titles, source

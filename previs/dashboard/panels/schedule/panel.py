@@ -112,7 +112,7 @@ class SchedulePanel:
 
     Notes
     -----
-    The widgets are :attr:`controls` (``controls.imaging_date``, ...). Call
+    The widgets are ``controls`` (``controls.imaging_date``, ...). Call
     :meth:`refresh_from_plan` after the dashboard's plan changes (the "Refresh
     from plan" button does the same; any change of a date also re-reads the
     plan). The last valid state is readable from :attr:`schedule`,
