@@ -70,6 +70,7 @@ _BUILTINS = (
     "Self", "Literal", "Enum", "ValueError", "OSError", "Exception", "TypeError",
     "KeyError", "NamedTuple", "os.PathLike", "PathLike", "date", "datetime", "Table",
     "SkyCoord", "WCS", "Figure", "Axes", "Polygon", "MultiPolygon", "Geometry", "Regions",
+    "BaseGeometry",
 )  # fmt: skip
 nitpick_ignore_regex = [
     (r"py:.*", rf"({'|'.join(_EXTERNAL)})(\..*)?"),
@@ -302,6 +303,26 @@ def _resolve_alias(target: str) -> str | None:
     return None
 
 
+def _exists(target: str) -> bool:
+    """Whether ``target`` names an attribute of a previs module (documented or not)."""
+    parts = target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        modname = ".".join(parts[:cut])
+        if not modname.startswith("previs"):
+            return False
+        try:
+            obj: object = importlib.import_module(modname)
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
 def _missing_reference(app, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
@@ -321,6 +342,10 @@ def _missing_reference(app, env, node, contnode):
                 )
                 if resolved is not None:
                     return resolved
+    # A name that exists in a previs module but is not in its public API (a constant
+    # outside ``__all__``): shown as code, not a link. Stale names still fail.
+    if any(_exists(candidate) for candidate in candidates):
+        return contnode
     return None
 
 

@@ -9,7 +9,7 @@ quadrants, and measures the covered fraction of the MSA and of each quadrant.
 :class:`ImageCoverage` keeps the covered geometry in that plane, so anything
 else laid out in it (e.g. shutter centres) can be tested against it directly.
 :func:`image_apa_sweep` maps the region into the plane once and turns the MSA
-about the pointing for every APA, as :func:`~previs.geometry.coverage.apa_sweep`
+about the pointing for every APA, as :func:`~previs.planning.sweep.apa_sweep`
 does for a NIRCam plan.
 
 Tangent planes map onto each other projectively: straight edges stay straight,
