@@ -134,6 +134,17 @@ def public_modules() -> list[str]:
     return sorted(names)
 
 
+def _bound_names(target: ast.expr) -> list[str]:
+    """Names an assignment target binds (``A``, ``A, B = ...``, ``[A, *B] = ...``)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _bound_names(element)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
 def _assigns(module: object, name: str) -> bool:
     """Whether ``module``'s own source binds ``name`` at top level (not an import)."""
     try:
@@ -141,12 +152,12 @@ def _assigns(module: object, name: str) -> bool:
     except (OSError, TypeError):
         return False
     for node in tree.body:
-        targets = []
+        targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets
-        elif isinstance(node, ast.AnnAssign):
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             targets = [node.target]
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+        if any(name in _bound_names(target) for target in targets):
             return True
     return False
 
