@@ -80,7 +80,7 @@ _DITHER_ALIASES = {"": "NONE", "NODITHER": "NONE", "FULLBOX8NIRSPEC": "8NIRSPEC"
 #: Subpixel patterns, (type, positions) -> offsets from each primary position (arcsec),
 #: from APT reports: STANDARD/IMAGING 2 (example_imaging_program, 1144 obs 6, 12345
 #: obs 1), 3-POINT-WITH-MIRI-F770W (Final_DeepField, mean of 84 tiles/obs),
-#: 3-POINT-WITH-MIRI-F560W (nrc_img_and_miri_img), 2-POINT-*-WITH-NIRISS (12345, 14141).
+#: 3-POINT-WITH-MIRI-F560W (nrc_img_and_miri_img), ``2-POINT-*-WITH-NIRISS`` (12345, 14141).
 SUBPIXELS: dict[tuple[str, int], tuple[tuple[float, float], ...]] = {
     ("STANDARD", 2): ((0.0, 0.0), (0.24, 0.176)),
     ("IMAGING", 2): ((0.0, 0.0), (0.24, 0.176)),
