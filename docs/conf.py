@@ -61,7 +61,7 @@ _EXTERNAL = (
     "numpy", "np", "astropy", "shapely", "regions", "matplotlib", "ipywidgets", "ipympl",
     "traitlets", "argparse", "collections", "datetime", "dt", "_dt", "pathlib", "typing",
     "os", "io", "json", "enum", "erfa", "PIL", "voila", "types", "abc", "contextlib",
-    "mpl_toolkits",
+    "mpl_toolkits", "jupyter_server", "jupyter_client", "t",
 )  # fmt: skip
 _BUILTINS = (
     "str", "int", "float", "bool", "bytes", "object", "None", "list", "dict", "tuple",
@@ -262,6 +262,8 @@ def write_api_pages() -> None:
     for stale in API_DIR.glob("*.rst"):
         if stale.name not in pages:
             stale.unlink()
+    # automodapi's stubs of names that no longer exist would be orphan pages.
+    shutil.rmtree(API_DIR / "generated", ignore_errors=True)
     for filename, text in pages.items():
         path = API_DIR / filename
         if not path.is_file() or path.read_text() != text:
