@@ -96,26 +96,53 @@ class Footprint:
         """The outlines as ``regions.Regions`` of ``PolygonSkyRegion``.
 
         Each region's ``meta`` holds the aperture name (``meta["name"]``), a DS9
-        label ``text`` ("NRCA1_FULL exp 3") and DS9 tags ``[name, "exposure=k"]``
-        that survive a round trip through a DS9 file.
+        label ``text`` ("NRCA1_FULL exp 3", and "tile 2 dither 1" when the footprint
+        has APT's numbers) and DS9 tags ``[name, "exposure=k"]`` (then ``"tile=t"``,
+        ``"dither=d"``) that survive a round trip through a DS9 file.
         """
         from astropy.coordinates import SkyCoord
         from regions import PolygonSkyRegion, RegionMeta, Regions
 
+        numbered = self.tiles is not None and self.dithers is not None
+        tiles = self.tiles if numbered else [None] * len(self)
+        dithers = self.dithers if numbered else [None] * len(self)
         regions = []
-        for name, exposure, ra, dec in zip(
-            self.names, self.exposures, self.ra, self.dec, strict=True
+        for name, exposure, ra, dec, tile, dither in zip(
+            self.names, self.exposures, self.ra, self.dec, tiles, dithers, strict=True
         ):
-            meta = RegionMeta(
-                {
-                    "name": name,
-                    "text": f"{name} exp {int(exposure)}",
-                    "tag": [name, f"exposure={int(exposure)}"],
-                }
-            )
+            text, tags = f"{name} exp {int(exposure)}", [name, f"exposure={int(exposure)}"]
+            if numbered:
+                text += f" tile {int(tile)} dither {int(dither)}"
+                tags += [f"tile={int(tile)}", f"dither={int(dither)}"]
+            meta = RegionMeta({"name": name, "text": text, "tag": tags})
             vertices = SkyCoord(ra, dec, unit="deg", frame="icrs")
             regions.append(PolygonSkyRegion(vertices, meta=meta))
         return Regions(regions)
+
+
+def combine_footprints(footprints: tuple[Footprint, ...] | list[Footprint]) -> Footprint:
+    """One footprint of several of one instrument: exposures numbered on, in order.
+
+    The first footprint's pointing and channel are kept; APT's tile and dither
+    numbers only when every part has them.
+    """
+    parts = list(footprints)
+    if len(parts) == 1:
+        return parts[0]
+    starts = np.cumsum([0] + [p.n_exposures for p in parts[:-1]])
+    numbered = all(p.tiles is not None and p.dithers is not None for p in parts)
+    return Footprint(
+        instrument=parts[0].instrument,
+        pointing=parts[0].pointing,
+        names=tuple(name for p in parts for name in p.names),
+        exposures=np.concatenate([p.exposures + s for p, s in zip(parts, starts, strict=True)]),
+        ra=np.concatenate([p.ra for p in parts]),
+        dec=np.concatenate([p.dec for p in parts]),
+        channel=parts[0].channel,
+        n_exposures=sum(p.n_exposures for p in parts),
+        tiles=np.concatenate([p.tiles for p in parts]) if numbered else None,
+        dithers=np.concatenate([p.dithers for p in parts]) if numbered else None,
+    )
 
 
 @cache
@@ -252,13 +279,14 @@ def nircam_footprint(
     dither : str or Exposures
         A dither pattern name (see :data:`previs.geometry.patterns.DITHER_NAMES`),
         laid out over ``mosaic`` with previs's model of APT, or explicit
-        :class:`~previs.geometry.patterns.Exposures` (then ``mosaic`` must be None).
+        :class:`~previs.geometry.patterns.Exposures` (then ``mosaic`` must be None
+        or a single tile: the exposures hold their tiles).
     mosaic : Mosaic, optional
         Mosaic tiles (default: a single tile).
     """
     channel = check_channel(channel)
     if isinstance(dither, Exposures):
-        if mosaic is not None:
+        if mosaic is not None and mosaic.rows * mosaic.columns > 1:
             raise PrevisError("give either explicit exposures or a dither pattern with a mosaic")
         exposures = dither
     else:

@@ -402,6 +402,9 @@ class Exposures:
         pointing report) or ``"custom"`` (a user's table of offsets).
     description : str
         Where they came from, in words (shown to the user).
+
+    Two exposure lists are equal when every offset, number and text is; the arrays
+    are read-only, so an instance hashes by value (plans and caches key on it).
     """
 
     offsets: np.ndarray
@@ -412,7 +415,7 @@ class Exposures:
     description: str = field(default="")
 
     def __post_init__(self) -> None:
-        offsets = np.asarray(self.offsets, dtype=float)
+        offsets = np.array(self.offsets, dtype=float) + 0.0  # -0.0 -> 0.0: one hash
         if offsets.ndim != 2 or offsets.shape[1] != 2 or not 1 <= len(offsets) <= MAX_EXPOSURES:
             raise PrevisError(
                 f"exposure offsets must be 1 to {MAX_EXPOSURES} (x, y) pairs in arcsec, "
@@ -435,9 +438,23 @@ class Exposures:
             raise PrevisError(f"exposure source must be {valid}; got {quote(self.source)}")
         get_aperture(self.aperture)
         object.__setattr__(self, "offsets", offsets)
+        for name in ("offsets", "tiles", "dithers"):
+            getattr(self, name).setflags(write=False)
 
     def __len__(self) -> int:
         return len(self.offsets)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Exposures):
+            return NotImplemented
+        return self is other or _value_key(self) == _value_key(other)
+
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(_value_key(self))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @classmethod
     def from_pattern(
@@ -535,6 +552,18 @@ class Exposures:
             )
         except PrevisError as error:
             raise PrevisError(f"{where}: {error}") from None
+
+
+def _value_key(exposures: Exposures) -> tuple:
+    """What makes two :class:`Exposures` equal: every offset, number and text."""
+    return (
+        exposures.offsets.tobytes(),
+        exposures.tiles.tobytes(),
+        exposures.dithers.tobytes(),
+        exposures.aperture,
+        exposures.source,
+        exposures.description,
+    )
 
 
 def exposure_offsets(dither: str, mosaic: Mosaic | None = None) -> np.ndarray:

@@ -208,6 +208,8 @@ def test_to_regions_carries_names(tmp_path):
     path = tmp_path / "fp.reg"
     regions.write(str(path), format="ds9")
     back = Regions.read(str(path), format="ds9")
-    assert back[9].meta["tag"] == ["NRCA2_FULL", "exposure=1"]
+    # FULL3 on one tile: exposure 1 is APT's tile 1, dither 2
+    assert back[9].meta["tag"] == ["NRCA2_FULL", "exposure=1", "tile=1", "dither=2"]
+    assert back[9].meta["text"] == "NRCA2_FULL exp 1 tile 1 dither 2"
     for original, read in zip(footprint.ra, back, strict=True):
         np.testing.assert_allclose(read.vertices.ra.deg, original, atol=1e-7)
