@@ -55,6 +55,35 @@ def msa_geometry(pointing: Pointing) -> MSAGeometry:
     return MSAGeometry(pointing, plane, quadrants, corners, union)
 
 
+#: At most this many NIRSpec pointings measured together.
+MAX_POINTINGS = 500
+
+
+@lru_cache(maxsize=16)
+def union_msa_geometry(pointings: tuple[Pointing, ...]) -> MSAGeometry:
+    """The MSAs of several NIRSpec pointings as one area, in the first pointing's plane.
+
+    ``quadrants[k]`` is the union of quadrant k + 1 over the pointings,
+    ``quadrant_corners`` holds every pointing's four quadrants (4 per pointing,
+    in order) and ``union`` their union. One pointing gives :func:`msa_geometry`.
+    """
+    pointings = tuple(pointings)
+    if not 1 <= len(pointings) <= MAX_POINTINGS:
+        raise ValueError(f"give 1 to {MAX_POINTINGS} NIRSpec pointings, got {len(pointings)}")
+    if len(pointings) == 1:
+        return msa_geometry(pointings[0])
+    plane = msa_geometry(pointings[0]).plane
+    corners = np.concatenate(
+        [plane_corners(nirspec_footprint(p, MSA_QUADRANTS), plane) for p in pointings]
+    )
+    shapes = shapely.polygons(corners)
+    n = len(MSA_QUADRANTS)
+    quadrants = tuple(shapely.union_all(shapes[k::n]) for k in range(n))
+    union = shapely.union_all(quadrants)
+    shapely.prepare(union)
+    return MSAGeometry(pointings[0], plane, quadrants, corners, union)
+
+
 def within_reach(footprint: Footprint, plane: TangentPlane) -> np.ndarray:
     """Outlines whose corners all lie within :data:`REACH_DEG` of the plane's centre.
 
@@ -177,9 +206,30 @@ def compute_coverage(
         Deepest level reported in ``depth`` (1 to 3); 1 skips the row integration
         when only the covered fraction is wanted.
     """
+    return _coverage(msa_geometry(nirspec_pointing), nircam, max_depth)
+
+
+def compute_union_coverage(
+    pointings: tuple[Pointing, ...], nircam: Footprint, max_depth: int = MAX_DEPTH
+) -> Coverage:
+    """Coverage of several NIRSpec pointings' MSAs together by one NIRCam footprint.
+
+    "Together" is the union of every pointing's MSA (:func:`union_msa_geometry`):
+    ``covered`` is the fraction of that union's area inside the NIRCam exposures,
+    ``quadrants[k]`` the fraction of the union of quadrant k over the pointings,
+    ``depth[k]`` the fraction of the union inside at least k exposures. Areas are
+    measured in the tangent plane at the first pointing. With one pointing this is
+    :func:`compute_coverage`.
+    """
+    pointings = tuple(pointings)
+    if len(pointings) == 1:
+        return compute_coverage(pointings[0], nircam, max_depth)
+    return _coverage(union_msa_geometry(pointings), nircam, max_depth)
+
+
+def _coverage(msa: MSAGeometry, nircam: Footprint, max_depth: int) -> Coverage:
     if max_depth not in range(1, MAX_DEPTH + 1):
         raise ValueError(f"max_depth must be 1, 2 or 3, got {quote(max_depth)}")
-    msa = msa_geometry(nirspec_pointing)
     corners = plane_corners(nircam, msa.plane, within_reach(nircam, msa.plane))
     corners = corners[_boxes_overlap(corners, msa.quadrant_corners)]
     detectors = shapely.polygons(corners)

@@ -70,8 +70,8 @@ def depth_fractions(
     quads : numpy.ndarray
         (n, 4, 2) convex quadrilaterals (arcsec); overlapping ones add up.
     mask_quads : numpy.ndarray
-        (m, 4, 2) non-overlapping convex quadrilaterals whose union is the area
-        to measure in (the MSA quadrants).
+        (m, 4, 2) convex quadrilaterals whose union is the area to measure in
+        (the MSA quadrants of one pointing or of several; they may overlap).
     max_depth : int
         Deepest level to report.
     spacing : float
@@ -118,7 +118,7 @@ def depth_fractions(
     mask_length = lengths[inside].sum()
     if mask_length <= 0:
         return np.zeros(max_depth)
-    depth = level - _MASK_WEIGHT
+    depth = level % _MASK_WEIGHT  # where masks overlap, level holds several mask weights
     return np.array(
         [lengths[inside & (depth >= k)].sum() / mask_length for k in range(1, max_depth + 1)]
     )
