@@ -6,12 +6,19 @@ exchange. :func:`evaluate` turns a plan into a :class:`Result`: footprints, MSA
 coverage by the plan's NIRCam channel (and, when asked, by the other one) and,
 when the plan has an allowed NIRSpec APA range, the worst case over it.
 
+The NIRCam exposures are a dither pattern laid over a :class:`Mosaic` (previs's
+model of APT) or explicit :class:`~previs.geometry.patterns.Exposures` (an APT
+pointing report, a custom pattern). A plan may hold several NIRSpec pointings
+(``nirspec`` and ``extra_nirspec``): coverage is then given per pointing and for
+all of them together, the union of their MSAs.
+
 Layer: planning.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -19,10 +26,15 @@ from typing import Any
 import previs._validate as check
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
-from previs.geometry.attitude import Pointing, nircam_apa_for, v3pa_from_apa
-from previs.geometry.coverage import Coverage, compute_coverage
+from previs.geometry.attitude import Pointing, nircam_apa_for, unit_vectors, v3pa_from_apa
+from previs.geometry.coverage import (
+    MAX_POINTINGS,
+    Coverage,
+    compute_coverage,
+    compute_union_coverage,
+)
 from previs.geometry.footprints import Footprint, check_channel, nircam_footprint, nirspec_footprint
-from previs.geometry.patterns import Mosaic, canonical_dither
+from previs.geometry.patterns import Exposures, Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
 from previs.planning.sweep import WorstCase, WorstCaseTracker, worst_case_coverage
 
@@ -33,7 +45,20 @@ DEFAULT_RA = 53.1625
 DEFAULT_DEC = -27.7914
 DEFAULT_NIRSPEC_APA = 45.0
 
-_PLAN_KEYS = {"version", "nirspec", "nircam", "dither", "mosaic", "channel", "nirspec_apa_range"}
+_PLAN_KEYS = {
+    "version",
+    "nirspec",
+    "extra_nirspec",
+    "nircam",
+    "dither",
+    "mosaic",
+    "exposures",
+    "channel",
+    "nirspec_apa_range",
+}
+#: Every NIRSpec pointing of a plan lies within this angle (degrees) of the first: one
+#: pre-imaged field, whose MSA areas are measured together in one tangent plane.
+MAX_NIRSPEC_SEPARATION_DEG = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,9 +70,14 @@ class Plan:
     nirspec : Pointing
         NRS_FULL_MSA pointing (RA, Dec, APA in degrees) of the spectroscopy.
     nircam : Pointing
-        NRCALL_FULL pointing (RA, Dec, APA in degrees) of the pre-imaging.
-    dither : str
-        NIRCam dither pattern (``NONE``, ``FULL3``, ``FULL3TIGHT``, ``FULL6``, ``8NIRSPEC``).
+        NRCALL_FULL pointing (RA, Dec, APA in degrees) of the pre-imaging: the
+        target of every exposure.
+    dither : str or Exposures
+        NIRCam dither pattern (a name of :data:`previs.geometry.patterns.DITHER_NAMES`),
+        laid over ``mosaic`` with previs's model of APT; or explicit
+        :class:`~previs.geometry.patterns.Exposures` (APT's offsets with its tile
+        and dither numbers, or a custom pattern), which hold their own tiles: the
+        mosaic is then a single tile.
     mosaic : Mosaic
         NIRCam mosaic tiles.
     channel : str
@@ -55,7 +85,13 @@ class Plan:
     nirspec_apa_range : ApaArc or (float, float), optional
         The NIRSpec APAs the schedulers may assign, as a ``(min, max)`` arc in
         degrees (``min > max`` crosses 0; ``(0, 360)``: any angle). With it,
-        :func:`evaluate` also gives the worst-case coverage over that range.
+        :func:`evaluate` also gives the worst-case coverage over that range
+        (of the first NIRSpec pointing, ``nirspec``).
+    extra_nirspec : tuple of Pointing
+        More NRS_FULL_MSA pointings (e.g. every position of an APT NIRSpec MOS
+        observation after the first), each with its own APA, all within
+        :data:`MAX_NIRSPEC_SEPARATION_DEG` of ``nirspec``. Empty (the default)
+        for one pointing.
     """
 
     nirspec: Pointing
@@ -64,14 +100,28 @@ class Plan:
     mosaic: Mosaic = field(default_factory=Mosaic)
     channel: str = "short"
     nirspec_apa_range: ApaArc | None = None
+    extra_nirspec: tuple[Pointing, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "dither", canonical_dither(self.dither))
+        if not isinstance(self.mosaic, Mosaic):
+            raise PrevisError(f"plan mosaic must be a Mosaic, got {type(self.mosaic).__name__}")
+        if isinstance(self.dither, Exposures):
+            if self.mosaic.rows * self.mosaic.columns > 1:
+                raise PrevisError(
+                    f"a plan with explicit exposures takes no mosaic (the exposures hold their "
+                    f"tiles), got a {self.mosaic.label} mosaic"
+                )
+            object.__setattr__(self, "mosaic", Mosaic())
+        else:
+            object.__setattr__(self, "dither", canonical_dither(self.dither))
         object.__setattr__(self, "channel", check_channel(self.channel))
         arc = self.nirspec_apa_range
         if arc is not None and not isinstance(arc, ApaArc):
             arc = ApaArc.from_range(arc, "NIRSpec APA range")
             object.__setattr__(self, "nirspec_apa_range", arc)
+        object.__setattr__(
+            self, "extra_nirspec", _extra_pointings(self.nirspec, self.extra_nirspec)
+        )
 
     @classmethod
     def centred(
@@ -98,6 +148,25 @@ class Plan:
         return v3pa_from_apa(self.nircam.apa, get_aperture(NIRCAM_REFERENCE).v3_idl_yang)
 
     @property
+    def nirspec_pointings(self) -> tuple[Pointing, ...]:
+        """Every NIRSpec pointing: ``nirspec`` first, then ``extra_nirspec``."""
+        return (self.nirspec, *self.extra_nirspec)
+
+    @property
+    def exposures(self) -> Exposures:
+        """The NIRCam exposures: the explicit ones, or the pattern laid over the mosaic."""
+        if isinstance(self.dither, Exposures):
+            return self.dither
+        return Exposures.from_pattern(self.dither, self.mosaic)
+
+    @property
+    def dither_label(self) -> str:
+        """The dither pattern's name, or where the explicit exposures came from."""
+        if isinstance(self.dither, Exposures):
+            return self.dither.description or f"{len(self.dither)} {self.dither.source} exposures"
+        return self.dither
+
+    @property
     def other_channel(self) -> str:
         """The NIRCam channel the plan does not evaluate (both see the same field)."""
         return "long" if self.channel == "short" else "short"
@@ -107,15 +176,25 @@ class Plan:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form, with a ``version`` field (``nirspec_apa_range`` only when set)."""
-        data = {
+        """Plain-JSON form, with a ``version`` field.
+
+        Explicit exposures are written as ``exposures`` (in place of ``dither`` and
+        ``mosaic``); ``extra_nirspec`` and ``nirspec_apa_range`` only when set, so
+        that a one-pointing plan of a named pattern reads as before.
+        """
+        data: dict[str, Any] = {
             "version": PLAN_FORMAT_VERSION,
             "nirspec": self.nirspec.to_dict(),
             "nircam": self.nircam.to_dict(),
-            "dither": self.dither,
-            "mosaic": self.mosaic.to_dict(),
-            "channel": self.channel,
         }
+        if isinstance(self.dither, Exposures):
+            data["exposures"] = self.dither.to_dict()
+        else:
+            data["dither"] = self.dither
+            data["mosaic"] = self.mosaic.to_dict()
+        data["channel"] = self.channel
+        if self.extra_nirspec:
+            data["extra_nirspec"] = [p.to_dict() for p in self.extra_nirspec]
         if self.nirspec_apa_range is not None:
             data["nirspec_apa_range"] = list(self.nirspec_apa_range.as_range())
         return data
@@ -148,7 +227,31 @@ class Plan:
             f"{where}.nircam",
             default_nircam["apa"],
         )
-        mosaic = _mosaic(section.get("mosaic", {}), f"{where}.mosaic")
+        dither: Any = "NONE"
+        if "exposures" in section:
+            both = [key for key in ("dither", "mosaic") if key in section]
+            if both:
+                raise PrevisError(
+                    f"{where}: give either 'exposures' or 'dither' and 'mosaic', not both "
+                    f"(found {quote(both[0])} beside 'exposures')"
+                )
+            dither = Exposures.from_dict(section["exposures"], f"{where}.exposures")
+        else:
+            dither = check.string(section.get("dither", "NONE"), f"{where}.dither")
+        mosaic = Mosaic.from_dict(section.get("mosaic", {}), f"{where}.mosaic")
+        extra = section.get("extra_nirspec", [])
+        if not isinstance(extra, list):
+            raise PrevisError(
+                f"{where}.extra_nirspec must be a list of {{ra, dec, apa}} pointings, "
+                f"got {check.describe(extra)}"
+            )
+        extra_pointings = []
+        for i, value in enumerate(extra):
+            key = f"{where}.extra_nirspec[{i}]"
+            missing = [k for k in ("ra", "dec", "apa") if k not in check.mapping(value, key)]
+            if missing:
+                raise PrevisError(f"{key} needs ra, dec and apa (degrees); missing {missing[0]}")
+            extra_pointings.append(_pointing(value, key, DEFAULT_NIRSPEC_APA))
         apa_range = section.get("nirspec_apa_range")
         if apa_range is not None:
             if not isinstance(apa_range, list) or len(apa_range) != 2:
@@ -159,9 +262,8 @@ class Plan:
             for i, value in enumerate(apa_range):
                 check.finite_number(value, f"{where}.nirspec_apa_range[{i}]", "degrees")
         try:
-            dither = check.string(section.get("dither", "NONE"), f"{where}.dither")
             channel = check.string(section.get("channel", "short"), f"{where}.channel")
-            return cls(nirspec, nircam, dither, mosaic, channel, apa_range)
+            return cls(nirspec, nircam, dither, mosaic, channel, apa_range, tuple(extra_pointings))
         except ValueError as error:
             message = str(error)
             raise PrevisError(
@@ -180,19 +282,33 @@ class Plan:
         return cls.from_dict(data, where)
 
 
-def _mosaic(value: Any, where: str) -> Mosaic:
-    raw = check.mapping(value, where)
-    check.reject_unknown(raw, {"rows", "columns", "row_overlap", "column_overlap"}, where)
-    for key in ("rows", "columns"):
-        if key in raw:
-            check.integer(raw[key], f"{where}.{key}")
-    for key in ("row_overlap", "column_overlap"):
-        if key in raw:
-            check.finite_number(raw[key], f"{where}.{key}", "percent")
-    try:
-        return Mosaic(**raw)
-    except ValueError as error:
-        raise PrevisError(f"{where}: {error}") from None
+def _extra_pointings(first: Pointing, extra: Any) -> tuple[Pointing, ...]:
+    """``extra`` as a tuple of Pointings near ``first``, or PrevisError naming the bad one."""
+    if isinstance(extra, (str, bytes, Pointing)) or not hasattr(extra, "__iter__"):
+        raise PrevisError(
+            f"plan extra_nirspec must be a sequence of Pointings, got {type(extra).__name__}"
+        )
+    extra = tuple(extra)
+    if len(extra) + 1 > MAX_POINTINGS:
+        raise PrevisError(
+            f"a plan holds at most {MAX_POINTINGS} NIRSpec pointings, got {len(extra) + 1}"
+        )
+    limit = math.cos(math.radians(MAX_NIRSPEC_SEPARATION_DEG))
+    centre = unit_vectors(first.ra, first.dec)
+    for k, pointing in enumerate(extra, start=2):
+        if not isinstance(pointing, Pointing):
+            raise PrevisError(
+                f"NIRSpec pointing {k} must be a Pointing, got {type(pointing).__name__}"
+            )
+        cos_separation = float(centre @ unit_vectors(pointing.ra, pointing.dec))
+        if cos_separation < limit:
+            separation = math.degrees(math.acos(max(-1.0, min(1.0, cos_separation))))
+            raise PrevisError(
+                f"NIRSpec pointing {k} (RA {pointing.ra:.5f}, Dec {pointing.dec:+.5f}) is "
+                f"{separation:.2f} deg from pointing 1; previs plans NIRSpec pointings within "
+                f"{MAX_NIRSPEC_SEPARATION_DEG:g} deg of the first (one pre-imaged field)"
+            )
+    return extra
 
 
 def _pointing(value: Any, where: str, default_apa: float) -> Pointing:
@@ -215,11 +331,13 @@ class Result:
     plan : Plan
         The evaluated plan.
     nirspec : Footprint
-        MSA quadrants, IFU and fixed slits.
+        MSA quadrants, IFU and fixed slits of the first NIRSpec pointing.
     nircam : Footprint
         NIRCam detectors of the plan's channel for every exposure.
     coverage : Coverage
-        MSA coverage by that channel.
+        MSA coverage by that channel: of the one NIRSpec pointing, or of all the
+        plan's pointings together (the fraction of the union of their MSA areas,
+        see :func:`~previs.geometry.coverage.compute_union_coverage`).
     siaf_version : str
         SIAF PRD version of the geometry.
     other_nircam : Footprint or None
@@ -227,8 +345,14 @@ class Result:
     other_coverage : Coverage or None
         MSA coverage by the other channel (to the depth asked for), likewise.
     worst_case : WorstCase or None
-        Coverage over the plan's allowed NIRSpec APA range with the NIRCam
-        pre-imaging as planned, when the plan has a range.
+        Coverage of the first NIRSpec pointing over the plan's allowed NIRSpec APA
+        range with the NIRCam pre-imaging as planned, when the plan has a range.
+    pointing_coverages, other_pointing_coverages : tuple of Coverage
+        Coverage of each NIRSpec pointing alone, in the plan's order, by the
+        plan's channel and by the other one (empty when it was not computed).
+        With one pointing, ``pointing_coverages[0] is coverage``.
+    nirspec_footprints : tuple of Footprint
+        Every NIRSpec pointing's footprint (the first is ``nirspec``).
     """
 
     plan: Plan
@@ -239,6 +363,17 @@ class Result:
     other_nircam: Footprint | None = None
     other_coverage: Coverage | None = None
     worst_case: WorstCase | None = None
+    pointing_coverages: tuple[Coverage, ...] = ()
+    other_pointing_coverages: tuple[Coverage, ...] = ()
+    nirspec_footprints: tuple[Footprint, ...] = ()
+
+    @property
+    def per_pointing(self) -> dict[str, tuple[Coverage, ...]]:
+        """Per-pointing coverages by channel name, like :attr:`channels`."""
+        per = {self.plan.channel: self.pointing_coverages or (self.coverage,)}
+        if self.other_coverage is not None:
+            per[self.plan.other_channel] = self.other_pointing_coverages or (self.other_coverage,)
+        return per
 
     @property
     def channels(self) -> dict[str, tuple[Footprint, Coverage]]:
@@ -274,12 +409,16 @@ def evaluate(
         module-wide cache does.
     """
     nircam = nircam_footprint(plan.nircam, plan.channel, plan.dither, plan.mosaic)
+    coverage, per_pointing = _coverages(plan.nirspec_pointings, nircam, max_depth)
     other_footprint = other = None
+    other_per_pointing: tuple[Coverage, ...] = ()
     if other_channel_depth:
         other_footprint = nircam_footprint(
             plan.nircam, plan.other_channel, plan.dither, plan.mosaic
         )
-        other = compute_coverage(plan.nirspec, other_footprint, other_channel_depth)
+        other, other_per_pointing = _coverages(
+            plan.nirspec_pointings, other_footprint, other_channel_depth
+        )
     worst = None
     if worst_cases is not None:
         worst = worst_cases.update(plan)
@@ -293,16 +432,29 @@ def evaluate(
             plan.mosaic,
             plan.nirspec_apa_range,
         )
+    nirspec = tuple(nirspec_footprint(p) for p in plan.nirspec_pointings)
     return Result(
         plan=plan,
-        nirspec=nirspec_footprint(plan.nirspec),
+        nirspec=nirspec[0],
         nircam=nircam,
-        coverage=compute_coverage(plan.nirspec, nircam, max_depth),
+        coverage=coverage,
         siaf_version=siaf_version(),
         other_nircam=other_footprint,
         other_coverage=other,
         worst_case=worst,
+        pointing_coverages=per_pointing,
+        other_pointing_coverages=other_per_pointing,
+        nirspec_footprints=nirspec,
     )
+
+
+def _coverages(
+    pointings: tuple[Pointing, ...], nircam: Footprint, depth: int
+) -> tuple[Coverage, tuple[Coverage, ...]]:
+    """Coverage of all pointings together and of each alone (the same object for one)."""
+    each = tuple(compute_coverage(p, nircam, depth) for p in pointings)
+    together = each[0] if len(each) == 1 else compute_union_coverage(pointings, nircam, depth)
+    return together, each
 
 
 @lru_cache(maxsize=32)
@@ -311,7 +463,7 @@ def _worst_case(
     dec: float,
     nircam: Pointing,
     channel: str,
-    dither: str,
+    dither: str | Exposures,
     mosaic: Mosaic,
     arc: ApaArc,
 ) -> WorstCase:

@@ -24,7 +24,7 @@ from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc, wrap_degrees
 from previs.geometry.attitude import Pointing, offset_pointing
 from previs.geometry.footprints import check_channel
-from previs.geometry.patterns import DITHERS, Mosaic, canonical_dither
+from previs.geometry.patterns import DITHERS, Exposures, Mosaic, canonical_dither
 from previs.geometry.projection import TangentPlane
 from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, apa_sweep
 
@@ -205,7 +205,8 @@ def search_configuration(
     target : float
         Required worst-case covered fraction, 0-1 (default 0.99).
     dithers : sequence of str
-        Dither patterns tried.
+        Dither patterns tried (names only: explicit Exposures are refused, since
+        the search varies the pattern and mosaic).
     mosaics : sequence of Mosaic, optional
         Mosaics tried (default :func:`default_mosaics`: 1-4 rows and columns,
         10 and 20 percent overlaps).
@@ -272,6 +273,12 @@ def search_configuration(
             entry["mosaic"],
         )
 
+    if isinstance(dithers, Exposures) or any(isinstance(d, Exposures) for d in dithers):
+        raise PrevisError(
+            "the configuration search tries named dither patterns over mosaics; explicit "
+            "exposures (an APT program's, a custom pattern) are evaluated as they are, not "
+            "searched: give pattern names"
+        )
     dithers = [canonical_dither(d) for d in dithers]
     mosaics = list(default_mosaics() if mosaics is None else mosaics)
     offsets = sorted(

@@ -33,7 +33,7 @@ from previs.geometry.coverage import (
     within_reach,
 )
 from previs.geometry.footprints import nircam_footprint
-from previs.geometry.patterns import Mosaic
+from previs.geometry.patterns import Exposures, Mosaic
 from previs.geometry.projection import TangentPlane
 
 __all__ = [
@@ -70,7 +70,7 @@ def apa_sweep(
     nircam: Pointing,
     apas: np.ndarray,
     channel: str = "short",
-    dither: str = "NONE",
+    dither: str | Exposures = "NONE",
     mosaic: Mosaic | None = None,
     tie_orient: bool = False,
 ) -> np.ndarray:
@@ -83,7 +83,8 @@ def apa_sweep(
     apas : array_like
         NIRSpec aperture position angles to evaluate, degrees.
     channel, dither, mosaic
-        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`
+        (``dither`` a pattern name or explicit Exposures).
     tie_orient : bool
         If False the NIRCam orientation stays at ``nircam.apa``; if True it
         follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
@@ -181,7 +182,7 @@ def worst_case_coverage(
     nircam: Pointing,
     nirspec_apa_range: Sequence[float],
     channel: str = "short",
-    dither: str = "NONE",
+    dither: str | Exposures = "NONE",
     mosaic: Mosaic | None = None,
     step: float = DEFAULT_STEP,
 ) -> WorstCase:
@@ -197,7 +198,8 @@ def worst_case_coverage(
     nirspec_apa_range : (float, float)
         (min, max) NIRSpec APA arc, degrees (wrap-around allowed).
     channel, dither, mosaic
-        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`.
+        The NIRCam configuration, as for :func:`previs.geometry.footprints.nircam_footprint`
+        (``dither`` a pattern name or explicit Exposures).
     step : float
         Largest APA step, degrees (both range ends are always evaluated).
 
@@ -218,7 +220,7 @@ def sweep_arc(
     arc: ApaArc,
     apas: np.ndarray,
     channel: str,
-    dither: str,
+    dither: str | Exposures,
     mosaic: Mosaic | None,
     apa_range: Sequence[float] | None = None,
 ) -> WorstCase:

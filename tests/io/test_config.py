@@ -181,7 +181,7 @@ def _with(path: str, value, delete: bool = False) -> dict:
         (_with("plan.nirspec.ra", "abc"), ["plan.nirspec.ra", "number"]),
         (_with("plan.mosaic.rows", 2.5), ["plan.mosaic.rows", "whole number"]),
         (_with("plan.nirspec.dec", 95.0), ["plan.nirspec.dec", "-90"]),
-        (_with("plan.mosaic.rows", 0), ["mosaic rows", "between 1"]),
+        (_with("plan.mosaic.rows", 0), ["plan.mosaic: rows", "between 1"]),
         (_with("plan.mosaic.row_overlap", 100.5), ["row_overlap", "percentage"]),  # APT: <= 100
         (_with("plan.dither", "WIGGLE"), ["WIGGLE"]),
         (_with("plan.channel", "mid"), ["channel", "mid"]),
