@@ -19,7 +19,13 @@ exposures that contain it (its imaging depth). From these
 ``imaged``
     inside at least one exposure, anywhere.
 
-Geometry is done in the tangent plane at the NIRSpec pointing (arcsec), where
+With several NIRSpec pointings (a :class:`~previs.planning.plan.Plan` or
+:class:`~previs.planning.plan.Result` holding more than one),
+:func:`count_sources` counts them together: ``in_msa`` is inside the MSA of any
+pointing, and a source's quadrant is that of the first pointing holding it;
+:func:`count_sources_by_pointing` also gives each pointing's own counts.
+
+Geometry is done in the tangent plane at the (first) NIRSpec pointing (arcsec), where
 the SIAF aperture outlines are exact polygons; points are tested with
 shapely's vectorised ``contains_xy`` against prepared polygons (each detector
 of each exposure and each MSA quadrant), after a bounding-box prefilter that
@@ -42,11 +48,17 @@ from previs.catalog.table import Catalog
 from previs.errors import quote
 from previs.geometry import footprints as _footprints
 from previs.geometry.attitude import Pointing, unit_vectors
-from previs.geometry.coverage import msa_geometry
+from previs.geometry.coverage import union_msa_geometry
 from previs.geometry.footprints import Footprint
 from previs.geometry.projection import TangentPlane
 
-__all__ = ["KINDS", "MAX_SEPARATION_DEG", "SourceCounts", "count_sources"]
+__all__ = [
+    "KINDS",
+    "MAX_SEPARATION_DEG",
+    "SourceCounts",
+    "count_sources",
+    "count_sources_by_pointing",
+]
 
 KINDS = ("primary", "filler", "all")
 MAX_SEPARATION_DEG = 45.0
@@ -156,12 +168,16 @@ class SourceCounts:
         Number of NIRCam exposures containing each source.
     n_exposures : int
         Number of exposures of the NIRCam footprint.
+    pointing : numpy.ndarray of int16 or None
+        NIRSpec pointing (from 1, in the plan's order) whose MSA holds each
+        source, the first if several; 0 for none (None when not counted so).
     """
 
     catalog: Catalog
     quadrant: np.ndarray
     depth: np.ndarray
     n_exposures: int
+    pointing: np.ndarray | None = None
 
     @property
     def in_msa(self) -> np.ndarray:
@@ -274,23 +290,49 @@ def count_sources(
     Returns
     -------
     SourceCounts
+        With several NIRSpec pointings, their MSAs together (see the module notes).
     """
-    nirspec, footprint = _resolve(nirspec_pointing, nircam_footprint)
-    msa = msa_geometry(nirspec)
+    return count_sources_by_pointing(catalog, nirspec_pointing, nircam_footprint)[0]
+
+
+def count_sources_by_pointing(
+    catalog: Catalog,
+    nirspec_pointing,
+    nircam_footprint: Footprint | None = None,
+) -> tuple[SourceCounts, tuple[SourceCounts, ...]]:
+    """:func:`count_sources` for all NIRSpec pointings together, and for each alone.
+
+    Arguments as for :func:`count_sources`. Returns ``(together, per_pointing)``;
+    with one pointing ``per_pointing`` is ``(together,)``. Every count shares the
+    same imaging ``depth``: only the MSA differs between pointings.
+    """
+    pointings, footprint = _resolve(nirspec_pointing, nircam_footprint)
+    msa = union_msa_geometry(pointings)
     index = _plane_index(catalog, msa.plane)
-    polygons = np.concatenate(
-        [np.array(msa.quadrants, dtype=object), _detector_polygons(footprint, msa.plane)]
-    )
+    if len(pointings) == 1:
+        quads = np.array(msa.quadrants, dtype=object)
+    else:  # every pointing's own quadrants, 4 per pointing, in the first one's plane
+        quads = shapely.polygons(msa.quadrant_corners)
+    polygons = np.concatenate([quads, _detector_polygons(footprint, msa.plane)])
     shapely.prepare(polygons)
     polygon, position = index.candidates(shapely.bounds(polygons))
     inside = shapely.contains_xy(polygons[polygon], index.x[position], index.y[position])
     polygon, source = polygon[inside], index.source[position[inside]]
 
     n_sources = len(catalog)
-    n_quadrants = len(msa.quadrants)
-    quadrant = np.zeros(n_sources, dtype=np.int8)
+    n_quadrants = len(quads)
     in_quadrant = polygon < n_quadrants
-    quadrant[source[in_quadrant]] = polygon[in_quadrant] + 1
+    per_quadrant = len(msa.quadrants)
+    hit_pointing = polygon[in_quadrant] // per_quadrant
+    hit_quadrant = (polygon[in_quadrant] % per_quadrant + 1).astype(np.int8)
+    hit_source = source[in_quadrant]
+    # together: the first pointing (lowest number) holding each source
+    order = np.lexsort((hit_pointing, hit_source))
+    first = order[np.unique(hit_source[order], return_index=True)[1]]
+    quadrant = np.zeros(n_sources, dtype=np.int8)
+    quadrant[hit_source[first]] = hit_quadrant[first]
+    which = np.zeros(n_sources, dtype=np.int16)
+    which[hit_source[first]] = hit_pointing[first] + 1
 
     detector_hits = polygon[~in_quadrant] - n_quadrants
     hit_sources = source[~in_quadrant]
@@ -300,25 +342,43 @@ def count_sources(
         pairs = np.unique(exposure * max(n_sources, 1) + hit_sources)
         hit_sources = pairs % max(n_sources, 1)
     depth = np.bincount(hit_sources, minlength=n_sources)
-    for array in (quadrant, depth):
+    for array in (quadrant, depth, which):
         array.setflags(write=False)
-    return SourceCounts(catalog, quadrant, depth, int(footprint.n_exposures))
+    n_exposures = int(footprint.n_exposures)
+    together = SourceCounts(catalog, quadrant, depth, n_exposures, which)
+    if len(pointings) == 1:
+        return together, (together,)
+    each = []
+    for k in range(len(pointings)):
+        mine = hit_pointing == k
+        own = np.zeros(n_sources, dtype=np.int8)
+        own[hit_source[mine]] = hit_quadrant[mine]
+        marker = np.where(own > 0, k + 1, 0).astype(np.int16)
+        for array in (own, marker):
+            array.setflags(write=False)
+        each.append(SourceCounts(catalog, own, depth, n_exposures, marker))
+    return together, tuple(each)
 
 
-def _resolve(nirspec, footprint: Footprint | None) -> tuple[Pointing, Footprint]:
+def _resolve(nirspec, footprint: Footprint | None) -> tuple[tuple[Pointing, ...], Footprint]:
     if isinstance(nirspec, Pointing):
         if footprint is None:
             raise ValueError("count_sources needs a NIRCam footprint with a NIRSpec Pointing")
-        return nirspec, footprint
+        return (nirspec,), footprint
     plan = getattr(nirspec, "plan", None)
     if plan is not None and isinstance(getattr(nirspec, "nircam", None), Footprint):
-        return plan.nirspec, nirspec.nircam  # an evaluated Result
+        footprint = nirspec.nircam if footprint is None else footprint
+        return _all_pointings(plan), footprint  # an evaluated Result
     if isinstance(getattr(nirspec, "nirspec", None), Pointing):  # a Plan
         if footprint is None:
             footprint = _footprints.nircam_footprint(
                 nirspec.nircam, nirspec.channel, nirspec.dither, nirspec.mosaic
             )
-        return nirspec.nirspec, footprint
+        return _all_pointings(nirspec), footprint
     raise ValueError(
         f"count_sources needs a NIRSpec Pointing, a Plan or a Result, got {type(nirspec).__name__}"
     )
+
+
+def _all_pointings(plan) -> tuple[Pointing, ...]:
+    return tuple(getattr(plan, "nirspec_pointings", (plan.nirspec,)))

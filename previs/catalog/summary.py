@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from previs.catalog.sources import SourceCounts, count_sources
+from previs.catalog.sources import SourceCounts, count_sources_by_pointing
 from previs.catalog.table import Catalog
 from previs.planning.plan import Plan, Result, evaluate
 from previs.planning.sweep import WorstCaseTracker
@@ -33,12 +33,17 @@ class Summary:
         The sources counted.
     counts : dict
         :class:`~previs.catalog.sources.SourceCounts` by channel name, for every
-        channel the result holds (empty without a catalog).
+        channel the result holds (empty without a catalog); with several NIRSpec
+        pointings, for all of them together.
+    pointing_counts : dict
+        By channel name, the counts of each NIRSpec pointing alone, in the plan's
+        order (one pointing: ``(counts[channel],)``).
     """
 
     result: Result
     catalog: Catalog | None = None
     counts: dict[str, SourceCounts] = field(default_factory=dict)
+    pointing_counts: dict[str, tuple[SourceCounts, ...]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -79,8 +84,12 @@ def summarize(
     """
     result = evaluate(plan, max_depth, other_channel_depth, worst_cases)
     counts: dict[str, SourceCounts] = {}
+    per_pointing: dict[str, tuple[SourceCounts, ...]] = {}
     if catalog is not None:
-        counts[plan.channel] = count_sources(catalog, result)
+        footprints = {plan.channel: result.nircam}
         if count_other_channel and result.other_nircam is not None:
-            counts[plan.other_channel] = count_sources(catalog, plan.nirspec, result.other_nircam)
-    return Summary(result, catalog, counts)
+            footprints[plan.other_channel] = result.other_nircam
+        for channel, footprint in footprints.items():
+            together, each = count_sources_by_pointing(catalog, result, footprint)
+            counts[channel], per_pointing[channel] = together, each
+    return Summary(result, catalog, counts, per_pointing)

@@ -83,14 +83,19 @@ def plan_regions(
     Returns
     -------
     regions.Regions
-        NIRSpec polygons first, then NIRCam (exposure by exposure), then points.
+        NIRSpec polygons first (of every NIRSpec pointing: ``exposure=k`` for
+        pointing k + 1), then NIRCam (exposure by exposure), then points.
         Polygon metadata: ``meta["name"]`` the SIAF aperture, ``meta["tag"]``
-        ``[name, "exposure=k", instrument]`` and a ``text`` label.
+        ``[name, "exposure=k", instrument]`` (NIRCam: ``[name, "exposure=k",
+        "tile=t", "dither=d", instrument]`` with APT's numbers) and a ``text`` label.
     """
     from astropy.coordinates import SkyCoord
     from regions import PointSkyRegion, RegionMeta, Regions, RegionVisual
 
-    regions = _footprint_regions(result.nirspec) + _footprint_regions(result.nircam)
+    from previs.geometry.footprints import combine_footprints
+
+    nirspec = combine_footprints(getattr(result, "nirspec_footprints", ()) or (result.nirspec,))
+    regions = _footprint_regions(nirspec) + _footprint_regions(result.nircam)
     if include_catalog:
         if catalog is None:
             raise ValueError("plan_regions: include_catalog=True needs a catalog")

@@ -5,9 +5,11 @@ detectors (both channels image the same field at the same time, with different
 gaps) and gathers the plan, the covered MSA fractions (whole MSA and per
 quadrant), the depth (fraction covered by at least 1, 2, 3 exposures), the
 number of exposures, and, with a catalog, the source counts of
-:func:`previs.catalog.sources.count_sources` per channel. :func:`report_markdown` and
-:func:`report_html` render it as tables; :func:`write_report` picks the format
-from the file extension.
+:func:`previs.catalog.sources.count_sources` per channel. With several NIRSpec
+pointings the coverage and counts are for all of them together (the union of
+their MSA areas) and ``pointings`` gives each pointing's own.
+:func:`report_markdown` and :func:`report_html` render it as tables;
+:func:`write_report` picks the format from the file extension.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 from previs._files import write_text_atomic
 from previs.catalog.summary import summarize
 from previs.errors import PrevisError, quote
+from previs.geometry.attitude import v3pa_from_apa
+from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
 from previs.planning.plan import Plan
 from previs.style import CHANNEL_NAMES as CHANNELS
 from previs.style import channel_label
@@ -72,7 +76,13 @@ def build_report(
         ``quadrants`` {"1".."4"}, ``depth`` {"1","2","3"}, ``exposures``,
         fractions 0-1) and, with a catalog, ``catalog`` (source, counts) and
         ``sources`` (``{"short": counts, "long": counts}``, each as
-        :meth:`previs.catalog.sources.SourceCounts.to_dict`).
+        :meth:`previs.catalog.sources.SourceCounts.to_dict`). ``nircam_setup``
+        names the exposures (``dither``, ``mosaic`` or None for explicit
+        exposures, ``source``: model, apt or custom, ``tiles``). ``pointings``
+        lists every NIRSpec pointing (``pointing`` from 1, ``ra``, ``dec``,
+        ``apa``, ``v3pa``, ``coverage`` and, with a catalog, ``sources`` by
+        channel, as above); with several, ``coverage`` and ``sources`` above are
+        for all of them together (the union of their MSA areas).
     """
     from previs import __version__
 
@@ -106,7 +116,9 @@ def build_report(
         "plan": plan.to_dict(),
         "v3pa": {"nirspec": plan.nirspec_v3pa, "nircam": plan.nircam_v3pa},
         "exposures": coverage[plan.channel]["exposures"],
+        "nircam_setup": _nircam_setup(plan),
         "coverage": coverage,
+        "pointings": _pointing_entries(summary),
     }
     if summary.result.worst_case is not None:
         report["worst_case"] = summary.result.worst_case.to_dict()
@@ -122,6 +134,79 @@ def build_report(
     return report
 
 
+def _nircam_setup(plan: Plan) -> dict[str, Any]:
+    exposures = plan.exposures
+    explicit = not isinstance(plan.dither, str)
+    return {
+        "dither": plan.dither_label,
+        "mosaic": None if explicit else plan.mosaic.label,
+        "source": exposures.source,
+        "tiles": exposures.n_tiles,
+    }
+
+
+def _pointing_entries(summary) -> list[dict[str, Any]]:
+    """One entry per NIRSpec pointing: where, and its own coverage (and counts) by channel."""
+    plan, result = summary.plan, summary.result
+    yang = get_aperture(NIRSPEC_REFERENCE).v3_idl_yang
+    per_channel = result.per_pointing
+    entries = []
+    for k, pointing in enumerate(plan.nirspec_pointings):
+        entry: dict[str, Any] = {
+            "pointing": k + 1,
+            **pointing.to_dict(),
+            "v3pa": v3pa_from_apa(pointing.apa, yang),
+            "coverage": {
+                channel: {
+                    **per_channel[channel][k].to_dict(),
+                    "msa_area_arcmin2": per_channel[channel][k].msa_area / 3600.0,
+                }
+                for channel in CHANNELS
+                if channel in per_channel
+            },
+        }
+        if summary.pointing_counts:
+            entry["sources"] = {
+                channel: counts[k].to_dict() for channel, counts in summary.pointing_counts.items()
+            }
+        entries.append(entry)
+    return entries
+
+
+def _pointing_tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Per-pointing tables, only for several NIRSpec pointings (one reads as before)."""
+    pointings = report.get("pointings", [])
+    if len(pointings) < 2:
+        return []
+    coverage_rows, source_rows = [], []
+    for entry in pointings:
+        label = str(entry["pointing"])
+        for channel, data in entry["coverage"].items():
+            coverage_rows.append(
+                [label, channel_label(channel, long_form=True), _percent(data["covered"])]
+                + [_percent(data["quadrants"][q]) for q in ("1", "2", "3", "4")]
+                + [_percent(data["depth"][k]) for k in ("2", "3")]
+            )
+        for channel, counts in entry.get("sources", {}).items():
+            for kind in ("primary", "filler"):
+                c = counts[kind]
+                source_rows.append(
+                    [label, channel, kind, str(c["total"]), str(c["in_msa"])]
+                    + [str(c["in_msa_imaged"]), str(c["at_risk"])]
+                )
+    header = ["pointing", "channel", "covered", "Q1", "Q2", "Q3", "Q4", "depth >= 2", "depth >= 3"]
+    tables = [("MSA coverage per NIRSpec pointing", header, coverage_rows)]
+    if source_rows:
+        tables.append(
+            (
+                "Sources per NIRSpec pointing",
+                ["pointing", "channel", "kind", "total", "in MSA", "in MSA, imaged", "at risk"],
+                source_rows,
+            )
+        )
+    return tables
+
+
 def _percent(value: float) -> str:
     return f"{100.0 * value:.1f} %"
 
@@ -129,29 +214,52 @@ def _percent(value: float) -> str:
 def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every table of the report, as plain text cells."""
     plan = report["plan"]
-    mosaic = plan["mosaic"]
+    pointings = report.get("pointings", [])
+    several = len(pointings) > 1
+    if several:
+        nirspec_rows = [
+            [f"NIRSpec pointing {p['pointing']} (NRS_FULL_MSA)"]
+            + [f"{p[k]:.6f}" for k in ("ra", "dec")]
+            + [f"{p['apa']:.2f}", f"{p['v3pa']:.2f}"]
+            for p in pointings
+        ]
+    else:
+        nirspec_rows = [
+            ["NIRSpec (NRS_FULL_MSA)"]
+            + [f"{plan['nirspec'][k]:.6f}" for k in ("ra", "dec")]
+            + [f"{plan['nirspec']['apa']:.2f}", f"{report['v3pa']['nirspec']:.2f}"]
+        ]
     plan_rows = [
-        ["NIRSpec (NRS_FULL_MSA)"]
-        + [f"{plan['nirspec'][k]:.6f}" for k in ("ra", "dec")]
-        + [f"{plan['nirspec']['apa']:.2f}", f"{report['v3pa']['nirspec']:.2f}"],
+        *nirspec_rows,
         ["NIRCam (NRCALL_FULL)"]
         + [f"{plan['nircam'][k]:.6f}" for k in ("ra", "dec")]
         + [f"{plan['nircam']['apa']:.2f}", f"{report['v3pa']['nircam']:.2f}"],
     ]
-    setup_rows = [
-        ["dither", str(plan["dither"])],
-        [
-            "mosaic",
-            f"{mosaic['rows']}x{mosaic['columns']} (row overlap {mosaic['row_overlap']:g} %, "
-            f"column overlap {mosaic['column_overlap']:g} %)",
-        ],
+    if "mosaic" in plan:
+        mosaic = plan["mosaic"]
+        setup_rows = [
+            ["dither", str(plan["dither"])],
+            [
+                "mosaic",
+                f"{mosaic['rows']}x{mosaic['columns']} (row overlap {mosaic['row_overlap']:g} %, "
+                f"column overlap {mosaic['column_overlap']:g} %)",
+            ],
+        ]
+    else:  # explicit exposures (APT's, a custom pattern)
+        setup = report.get("nircam_setup", {})
+        setup_rows = [
+            ["exposures from", str(setup.get("dither", plan["exposures"].get("description")))],
+            ["tiles", str(setup.get("tiles", ""))],
+        ]
+    setup_rows += [
         ["exposures", str(report["exposures"])],
         ["channel of the plan", str(plan["channel"])],
     ]
     coverage_rows = []
+    together = f", {len(pointings)} pointings together" if several else ""
     for channel, data in report["coverage"].items():
         coverage_rows.append(
-            [channel_label(channel, long_form=True), _percent(data["covered"])]
+            [channel_label(channel, long_form=True) + together, _percent(data["covered"])]
             + [_percent(data["quadrants"][q]) for q in ("1", "2", "3", "4")]
             + [_percent(data["depth"][k]) for k in ("2", "3")]
         )
@@ -197,7 +305,7 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
                 source_rows,
             )
         )
-    return tables
+    return tables + _pointing_tables(report)
 
 
 def _preamble(report: dict[str, Any]) -> str:
@@ -212,6 +320,11 @@ _NOTES = (
     "Depth >= k: fraction inside at least k exposures. At risk: sources inside "
     "the MSA but in no exposure of that channel."
 )
+_TOGETHER = " With several NIRSpec pointings, 'together' is the union of their MSA areas."
+
+
+def _notes(report: dict[str, Any]) -> str:
+    return _NOTES + (_TOGETHER if len(report.get("pointings", [])) > 1 else "")
 
 
 def report_markdown(report: dict[str, Any]) -> str:
@@ -227,7 +340,7 @@ def report_markdown(report: dict[str, Any]) -> str:
         lines.append("|" + "|".join("---" for _ in header) + "|")
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
         lines.append("")
-    lines += [_NOTES, ""]
+    lines += [_notes(report), ""]
     return "\n".join(lines)
 
 
@@ -251,7 +364,7 @@ def report_html(report: dict[str, Any]) -> str:
         for row in rows:
             parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
         parts.append("</tbody></table>")
-    parts += [f"<p>{esc(_NOTES)}</p>", "</body></html>", ""]
+    parts += [f"<p>{esc(_notes(report))}</p>", "</body></html>", ""]
     return "\n".join(parts)
 
 

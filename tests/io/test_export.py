@@ -42,24 +42,36 @@ def _tan_wcs(ra, dec, scale_arcsec=0.1, size=8000):
     return wcs
 
 
+def _numbers(footprint) -> list[list[str]]:
+    """APT's tile and dither tags of every outline ([] where the footprint has none)."""
+    if footprint.tiles is None:
+        return [[] for _ in footprint.names]
+    return [
+        [f"tile={t}", f"dither={d}"]
+        for t, d in zip(footprint.tiles, footprint.dithers, strict=True)
+    ]
+
+
 def _outlines(result):
     footprints = (result.nirspec, result.nircam)
     names = [name for f in footprints for name in f.names]
     exposures = [int(e) for f in footprints for e in f.exposures]
+    numbers = [tags for f in footprints for tags in _numbers(f)]
     instruments = [f.instrument for f in footprints for _ in f.names]
     ra = np.concatenate([f.ra for f in footprints])
     dec = np.concatenate([f.dec for f in footprints])
-    return names, exposures, instruments, ra, dec
+    return names, exposures, instruments, ra, dec, numbers
 
 
 def test_sky_round_trip(tmp_path, result):
     path = write_regions(tmp_path / "plan.reg", result)
     back = Regions.read(str(path), format="ds9")
-    names, exposures, instruments, ra, dec = _outlines(result)
+    names, exposures, instruments, ra, dec, numbers = _outlines(result)
     assert len(back) == len(names) == 10 + 6 * 8
     for k, region in enumerate(back):
         assert isinstance(region, PolygonSkyRegion)
-        assert region.meta["tag"] == [names[k], f"exposure={exposures[k]}", instruments[k]]
+        expected_tags = [names[k], f"exposure={exposures[k]}", *numbers[k], instruments[k]]
+        assert region.meta["tag"] == expected_tags
         expected = SkyCoord(ra[k], dec[k], unit="deg")
         assert region.vertices.separation(expected).to_value("mas").max() < 1.0
     colours = {region.visual.get("color", region.visual.get("edgecolor")) for region in back}
@@ -72,7 +84,7 @@ def test_pixel_round_trip_with_a_wcs(tmp_path, result):
     text = path.read_text()
     assert "\nimage\n" in text
     back = Regions.read(str(path), format="ds9")
-    _, _, _, ra, dec = _outlines(result)
+    _, _, _, ra, dec, _ = _outlines(result)
     x, y = wcs.world_to_pixel_values(ra, dec)
     for k, region in enumerate(back):
         assert isinstance(region, PolygonPixelRegion)
@@ -93,7 +105,7 @@ def test_pixels_of_a_block_averaged_image_are_file_pixels(tmp_path, result):
     image = load_image(path, max_display_size=400)
     assert image.block == 3
     back = Regions.read(str(write_regions(tmp_path / "f.reg", result, image)), format="ds9")
-    _, _, _, ra, dec = _outlines(result)
+    _, _, _, ra, dec, _ = _outlines(result)
     x, y = wcs.world_to_pixel_values(ra, dec)
     got_x = np.array([r.vertices.x for r in back])
     got_y = np.array([r.vertices.y for r in back])
@@ -195,7 +207,7 @@ def test_pixels_of_an_image_with_dec_first_are_the_files_pixels(tmp_path, result
     image = load_image(path, max_display_size=400)
     assert image.transposed and image.block == 3
     back = Regions.read(str(write_regions(tmp_path / "d.reg", result, image)), format="ds9")
-    _, _, _, ra, dec = _outlines(result)
+    _, _, _, ra, dec, _ = _outlines(result)
     file_wcs = WCS(header)
     x, y = file_wcs.world_to_pixel(SkyCoord(ra, dec, unit="deg"))
     got_x = np.array([r.vertices.x for r in back])
