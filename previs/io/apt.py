@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from previs._files import remember_input
 from previs.errors import AptError, PrevisError, quote
 from previs.geometry.attitude import Pointing, tel_to_sky, v3pa_from_apa
 from previs.geometry.footprints import (
@@ -87,6 +88,7 @@ def read_apt(path: str | os.PathLike, companion: bool = True) -> AptProgram:
     else:
         report = parse_pointing_report(data.decode("utf-8", errors="replace"), path.name)
         other = path.with_suffix(".xml")
+    remember_input(path, "APT program")
     if companion and other.is_file() and other != path:
         if is_xml:
             report = parse_pointing_report(
@@ -94,6 +96,7 @@ def read_apt(path: str | os.PathLike, companion: bool = True) -> AptProgram:
             )
         else:
             proposal = parse_proposal_xml(other.read_bytes(), other.name)
+        remember_input(other, "APT program")
     return AptProgram(path.name, report, proposal)
 
 
@@ -262,7 +265,8 @@ class AptProgram:
     def nircam_target(self, number: int) -> tuple[float, float, str]:
         """RA, Dec (degrees) and name of the target of a NIRCam observation."""
         number = self._check(number)
-        positions = self._nircam_positions(number) if self.instrument(number) == "NIRCam" else None
+        self._require_nircam(number)
+        positions = self._nircam_positions(number)
         if positions is not None:
             return float(positions.ra[0]), float(positions.dec[0]), _target_label(positions.targets)
         return self._target(number)

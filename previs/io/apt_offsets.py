@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from previs._files import remember_input
 from previs.errors import AptError, PrevisError, quote
 from previs.geometry.patterns import MAX_EXPOSURES, Exposures
 from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture, is_snapshot_aperture
@@ -52,6 +53,7 @@ def read_offsets_csv(path: str | os.PathLike, aperture: str = NIRCAM_REFERENCE) 
         ) from None
     except UnicodeDecodeError:
         raise AptError(f"{path.name} is not a text (UTF-8) CSV table of offsets") from None
+    remember_input(path, "offset table")
     return parse_offsets_csv(text, path.name, aperture)
 
 
