@@ -2,18 +2,21 @@
 
 The public API, imported on first use so that ``import previs`` stays light:
 
-* geometry: :class:`Pointing`, :class:`Mosaic`, :data:`DITHER_NAMES`,
-  :class:`ApaArc`, :class:`Footprint`, :func:`nirspec_footprint`,
-  :func:`nircam_footprint`, :class:`Coverage`, :func:`compute_coverage`,
+* geometry: :class:`Pointing`, :class:`Mosaic`, :class:`Exposures`,
+  :data:`DITHER_NAMES`, :class:`ApaArc`, :class:`Footprint`,
+  :func:`nirspec_footprint`, :func:`nircam_footprint`, :class:`Coverage`,
+  :func:`compute_coverage`, :func:`compute_union_coverage`,
   :func:`siaf_version`, :func:`get_aperture`;
 * planning: :class:`Plan`, :class:`Result`, :func:`evaluate`, :func:`apa_sweep`,
   :class:`WorstCase`, :func:`worst_case_coverage`, :func:`search_configuration`,
   :func:`visibility`, :func:`plan_schedule`, :func:`propose_schedules`;
 * catalogs: :class:`Catalog`, :func:`read_catalog`, :func:`count_sources`,
-  :class:`Summary`, :func:`summarize`;
+  :func:`count_sources_by_pointing`, :class:`Summary`, :func:`summarize`;
 * files: :class:`Config`, :func:`load_config`, :func:`save_config`,
   :func:`load_image`, :func:`write_regions`, :func:`build_report`,
-  :func:`write_report`;
+  :func:`write_report`, :func:`read_apt` (APT programs, :class:`AptProgram`),
+  :func:`read_offsets_csv` (custom NIRCam patterns),
+  :func:`read_pointing_table` (NIRSpec pointings from a CSV);
 * :class:`PrevisError`, the base of every error bad input raises, and the
   :class:`Dashboard` (needs the ``app`` extra).
 
@@ -34,6 +37,7 @@ _LAZY = {
     # geometry
     "Pointing": "previs.geometry.attitude",
     "Mosaic": "previs.geometry.patterns",
+    "Exposures": "previs.geometry.patterns",
     "DITHER_NAMES": "previs.geometry.patterns",
     "ApaArc": "previs.geometry.angles",
     "Footprint": "previs.geometry.footprints",
@@ -41,6 +45,7 @@ _LAZY = {
     "nircam_footprint": "previs.geometry.footprints",
     "Coverage": "previs.geometry.coverage",
     "compute_coverage": "previs.geometry.coverage",
+    "compute_union_coverage": "previs.geometry.coverage",
     "siaf_version": "previs.geometry.siaf",
     "get_aperture": "previs.geometry.siaf",
     # planning
@@ -58,6 +63,7 @@ _LAZY = {
     "Catalog": "previs.catalog.table",
     "read_catalog": "previs.catalog.readers",
     "count_sources": "previs.catalog.sources",
+    "count_sources_by_pointing": "previs.catalog.sources",
     "Summary": "previs.catalog.summary",
     "summarize": "previs.catalog.summary",
     # files
@@ -68,6 +74,10 @@ _LAZY = {
     "write_regions": "previs.io.regions",
     "build_report": "previs.io.report",
     "write_report": "previs.io.report",
+    "read_apt": "previs.io.apt",
+    "AptProgram": "previs.io.apt",
+    "read_offsets_csv": "previs.io.apt_offsets",
+    "read_pointing_table": "previs.io.pointing_table",
     # errors and the app
     "PrevisError": "previs.errors",
     "Dashboard": "previs.dashboard.app",

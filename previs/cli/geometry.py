@@ -1,4 +1,8 @@
-"""``previs footprint``, ``previs coverage`` and ``previs sweep``: the geometry commands."""
+"""``previs footprint``, ``previs coverage`` and ``previs sweep``: the geometry commands.
+
+The APT forms (``--apt FILE`` with observation numbers) and ``--nirspec-pointings``
+come from :mod:`previs.cli.apt`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import math
 
 import numpy as np
 
+from previs.cli import apt as apt_options
 from previs.cli._common import (
     PointingAction,
     UsageError,
@@ -100,6 +105,7 @@ def register(subparsers) -> None:
     footprint.add_argument(
         "--ds9", metavar="FILE", help="write a DS9 region file (sky coordinates)"
     )
+    apt_options.add_footprint_options(footprint)
     footprint.set_defaults(func=run_footprint)
 
     for name, helptext in (
@@ -147,6 +153,7 @@ def register(subparsers) -> None:
             from previs.cli.image import add_image_options
 
             add_image_options(parser)
+            apt_options.add_coverage_options(parser)
             parser.set_defaults(func=run_coverage)
 
 
@@ -173,8 +180,13 @@ def _pointings(args: argparse.Namespace, plan=None) -> tuple[Pointing, Pointing]
 
 def run_footprint(args: argparse.Namespace) -> int:
     """Print (and optionally write as DS9 regions) an instrument's footprint."""
-    from previs.geometry.footprints import nircam_footprint, nirspec_footprint
+    from previs.geometry.footprints import combine_footprints, nircam_footprint, nirspec_footprint
 
+    if args.apt is not None:
+        footprint, data = apt_options.apt_footprint(args)
+        return _print_footprint(args, footprint, data)
+    if args.observation is not None:
+        raise UsageError("footprint: --observation goes with --apt FILE")
     plan, _ = _load_plan(args)
     given = {key: getattr(args, key) for key in ("ra", "dec", "apa")}
     if plan is None:
@@ -188,17 +200,23 @@ def run_footprint(args: argparse.Namespace) -> int:
             *(base.to_dict()[key] if value is None else value for key, value in given.items())
         )
     if args.instrument == "nirspec":
-        footprint = nirspec_footprint(pointing)
+        several = plan is not None and all(v is None for v in given.values())
+        pointings = plan.nirspec_pointings if several else (pointing,)
+        footprint = combine_footprints([nirspec_footprint(p) for p in pointings])
     else:
         channel, dither, mosaic = _setup(args, plan)
         footprint = nircam_footprint(pointing, channel, dither, mosaic)
-    if args.ds9:
-        write_text(args.ds9, footprint.to_regions().serialize(format="ds9"))
     data = {
         "instrument": footprint.instrument,
         "siaf_version": siaf_version(),
         "apertures": footprint.to_records(),
     }
+    return _print_footprint(args, footprint, data)
+
+
+def _print_footprint(args: argparse.Namespace, footprint, data: dict) -> int:
+    if args.ds9:
+        write_text(args.ds9, footprint.to_regions().serialize(format="ds9"))
     if args.json:
         print_json(data)
     else:
@@ -233,18 +251,24 @@ def run_coverage(args: argparse.Namespace) -> int:
 
         return run_image_coverage(args)
     plan, config = _load_plan(args)
-    nirspec, nircam = _pointings(args, plan)
-    channel, dither, mosaic = _setup(args, plan)
-    plan = Plan(nirspec, nircam, dither, mosaic, channel)
+    if apt_options.uses_plan_sources(args):
+        plan = apt_options.plan_from_sources(args, plan, _setup(args, plan))
+    else:
+        extra = plan.extra_nirspec if plan is not None and args.nirspec is None else ()
+        nirspec, nircam = _pointings(args, plan)
+        channel, dither, mosaic = _setup(args, plan)
+        plan = Plan(nirspec, nircam, dither, mosaic, channel, extra_nirspec=extra)
+    nirspec = plan.nirspec
     result = evaluate(plan)
     coverage = result.coverage
     catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
-    sources = None
+    sources = per_pointing_counts = None
     if catalog_path:
         from previs.catalog import read_catalog
-        from previs.catalog.sources import count_sources
+        from previs.catalog.sources import count_sources_by_pointing
 
-        sources = source_summary(count_sources(read_catalog(catalog_path), result))
+        counts, per_pointing_counts = count_sources_by_pointing(read_catalog(catalog_path), result)
+        sources = source_summary(counts)
     image = image_block(args, nirspec, catalog_path)
     if args.json:
         data = coverage.to_dict()
@@ -252,14 +276,23 @@ def run_coverage(args: argparse.Namespace) -> int:
             data["sources"] = sources
         if image is not None:
             data["image"] = image
+        data["pointings"] = _pointing_rows(result, per_pointing_counts)
         print_json(data)
     else:
         quadrants = ", ".join(f"Q{k} {100 * v:.1f}%" for k, v in coverage.quadrants.items())
+        n = len(plan.nirspec_pointings)
         print(
-            f"MSA covered by the {coverage.channel} channel: {100 * coverage.covered:.2f}% "
+            f"MSA covered by the {coverage.channel} channel"
+            + (f" ({n} NIRSpec pointings together)" if n > 1 else "")
+            + f": {100 * coverage.covered:.2f}% "
             f"({quadrants}); depth>=2 {100 * coverage.depth[2]:.1f}%, "
             f">=3 {100 * coverage.depth[3]:.1f}%; {coverage.exposures} exposure(s)"
         )
+        if not isinstance(plan.dither, str):
+            print(f"NIRCam exposures: {plan.dither_label}")
+        if n > 1:
+            for k, each in enumerate(result.pointing_coverages, start=1):
+                print(f"  pointing {k}: {100 * each.covered:.2f}%")
         if sources is not None:
             for kind, c in sources.items():
                 print(
@@ -269,6 +302,19 @@ def run_coverage(args: argparse.Namespace) -> int:
         if image is not None:
             print("\n".join(image_summary_lines(image)))
     return 0
+
+
+def _pointing_rows(result, per_pointing_counts=None) -> list[dict]:
+    """The ``pointings`` list of ``previs coverage --json``: each NIRSpec pointing alone."""
+    rows = []
+    for k, (pointing, each) in enumerate(
+        zip(result.plan.nirspec_pointings, result.pointing_coverages, strict=True)
+    ):
+        row = {"pointing": k + 1, **pointing.to_dict(), **each.to_dict()}
+        if per_pointing_counts is not None:
+            row["sources"] = source_summary(per_pointing_counts[k])
+        rows.append(row)
+    return rows
 
 
 def run_sweep(args: argparse.Namespace) -> int:

@@ -139,7 +139,8 @@ def run_handoff(args: argparse.Namespace) -> int:
         nirspec_observation=args.nirspec_obs,
         schedule=schedule,
     )
-    parameters = apt_nircam_parameters(plan.dither, plan.mosaic)
+    explicit = not isinstance(plan.dither, str)
+    parameters = None if explicit else apt_nircam_parameters(plan.dither, plan.mosaic)
     result = evaluate(plan)
     report: dict = {
         "config": str(args.config),
@@ -149,6 +150,11 @@ def run_handoff(args: argparse.Namespace) -> int:
         "files": {},
         "notes": list(requirements.notes),
     }
+    if explicit:
+        report["notes"].append(
+            f"the plan's NIRCam exposures are explicit ({plan.dither_label}): the NIRCam "
+            "template is the one they came from, so no template parameters are written"
+        )
     if schedule is not None:
         report["schedule"] = {"status": schedule.status, "messages": list(schedule.messages)}
     region = None
@@ -181,7 +187,9 @@ def run_handoff(args: argparse.Namespace) -> int:
         report["notes"] += list(table.meta.get("notes", []))
     else:
         report["notes"].append("no catalog: no MPT catalog written")
-    text = requirements.to_text() + "\n" + apt_parameters_text(parameters)
+    text = requirements.to_text()
+    if parameters is not None:
+        text += "\n" + apt_parameters_text(parameters)
     target = out / f"{args.prefix}_apt.txt"
     write_text(str(target), text)
     report["files"]["apt_text"] = str(target)

@@ -31,7 +31,16 @@ __all__ = [
     "run_image_coverage",
 ]
 
-_PLAN_OPTIONS = ("nircam", "config", "channel", "dither", "mosaic", "row_overlap", "column_overlap")
+_PLAN_OPTIONS = (
+    "nircam",
+    "config",
+    "channel",
+    "dither",
+    "mosaic",
+    "row_overlap",
+    "column_overlap",
+    "nircam_observation",
+)
 
 
 def add_image_options(parser: argparse.ArgumentParser) -> None:
