@@ -231,3 +231,50 @@ def test_empty_catalog_and_bad_arguments():
         count_sources(Catalog([], []), nirspec)
     with pytest.raises(ValueError, match="got str"):
         count_sources(Catalog([], []), "plan")
+
+
+def test_several_pointings_each_and_together_match_brute_force():
+    from previs.catalog.sources import count_sources_by_pointing
+
+    first = Pointing(53.1625, -27.7914, 45.0)
+    pointings = (first, Pointing(53.1725, -27.7814, 60.0), Pointing(53.1575, -27.7914, 45.0))
+    plan = Plan(
+        first,
+        Pointing(53.1625, -27.7814, 300.0),
+        "FULL3",
+        Mosaic(1, 2),
+        extra_nirspec=pointings[1:],
+    )
+    catalog = sources_around(first, 6000, 500.0, seed=11)
+    result = evaluate(plan)
+    together, each = count_sources_by_pointing(catalog, result)
+    assert count_sources(catalog, result).to_dict() == together.to_dict()
+    assert count_sources(catalog, plan).to_dict() == together.to_dict()
+    quadrants = []
+    for k, (pointing, counts) in enumerate(zip(pointings, each, strict=True), start=1):
+        quadrant, depth = brute_force(catalog, pointing, result.nircam)
+        np.testing.assert_array_equal(counts.quadrant, quadrant)
+        np.testing.assert_array_equal(counts.depth, depth)
+        np.testing.assert_array_equal(counts.pointing, np.where(quadrant > 0, k, 0))
+        quadrants.append(quadrant)
+    quadrants = np.array(quadrants)
+    holder = np.argmax(quadrants > 0, axis=0)  # the first pointing holding each source
+    inside = (quadrants > 0).any(axis=0)
+    np.testing.assert_array_equal(together.in_msa, inside)
+    np.testing.assert_array_equal(
+        together.quadrant, np.where(inside, quadrants[holder, np.arange(len(catalog))], 0)
+    )
+    np.testing.assert_array_equal(together.pointing, np.where(inside, holder + 1, 0))
+    # the field tells: some sources in one pointing only, some in several
+    assert ((quadrants > 0).sum(axis=0) == 1).any() and ((quadrants > 0).sum(axis=0) > 1).any()
+    assert together.summary("all")["in_msa"] > max(c.summary("all")["in_msa"] for c in each)
+
+
+def test_one_pointing_by_pointing_is_the_plain_count():
+    from previs.catalog.sources import count_sources_by_pointing
+
+    plan = Plan.centred(dither="FULL3")
+    catalog = sources_around(plan.nirspec, 500, 300.0, seed=3)
+    together, each = count_sources_by_pointing(catalog, plan)
+    assert each == (together,)
+    np.testing.assert_array_equal(together.pointing, (together.quadrant > 0).astype(int))

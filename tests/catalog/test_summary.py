@@ -54,3 +54,29 @@ def test_without_a_catalog_or_range(plan):
 def test_plan_json_keeps_the_range(plan):
     assert Plan.from_json(plan.to_json()) == plan
     assert "nirspec_apa_range" not in plan.replace(nirspec_apa_range=None).to_dict()
+
+
+def test_summary_counts_per_pointing(plan):
+    from previs.catalog.sources import count_sources_by_pointing
+    from previs.geometry.attitude import Pointing
+
+    several = plan.replace(
+        extra_nirspec=(Pointing(plan.nirspec.ra + 0.01, plan.nirspec.dec, 50.0),)
+    )
+    rng = np.random.default_rng(8)
+    catalog = Catalog(
+        several.nirspec.ra + rng.uniform(-0.05, 0.05, 800),
+        several.nirspec.dec + rng.uniform(-0.05, 0.05, 800),
+        rng.choice(["P", "F"], 800),
+    )
+    summary = summarize(several, catalog, count_other_channel=True)
+    for channel, footprint in (
+        ("long", summary.result.nircam),
+        ("short", summary.result.other_nircam),
+    ):
+        together, each = count_sources_by_pointing(catalog, several, footprint)
+        assert summary.counts[channel].to_dict() == together.to_dict()
+        assert [c.to_dict() for c in summary.pointing_counts[channel]] == [
+            c.to_dict() for c in each
+        ]
+        assert len(each) == 2

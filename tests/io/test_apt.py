@@ -241,3 +241,99 @@ def test_unpublished_dither_in_xml_only(tmp_path):
     path.write_text(text)
     with pytest.raises(AptError, match="APT's FULL 9, whose offsets are not published"):
         read_apt(path).nircam_exposures(1)
+
+
+@pytest.mark.parametrize(
+    ("name", "number", "channel"),
+    [
+        ("m51_mosaic", 1, "short"),
+        ("deep_field", 1, "long"),
+        ("pid1134_mosaics", 4, "short"),  # 5x9, offsets up to ~1100"
+        ("large_separation", 2, "long"),  # module B only
+        ("preimaging_mos", 1, "short"),
+    ],
+)
+def test_plan_of_apt_exposures_matches_pysiaf(siaf, name, number, channel):
+    """An APT observation as a Plan (target, explicit exposures) evaluates to APT's footprint."""
+    from previs.geometry.attitude import Pointing
+    from previs.planning.plan import Plan, evaluate
+
+    path = DATA / f"{name}.pointing"
+    program = read_apt(path)
+    ra, dec, _ = program.nircam_target(number)
+    plan = Plan(Pointing(ra, dec, 0.0), Pointing(ra, dec, APA), program.nircam_exposures(number))
+    plan = plan.replace(channel=channel)
+    result = evaluate(plan, max_depth=1)
+    positions = science_positions(path, number, "NRC")
+    records = result.nircam.to_records()
+    per_position = len(records) // len(positions)
+    v3pa = APA - siaf["NIRCam"]["NRCALL_FULL"].V3IdlYAngle
+    worst = 0.0
+    for k, record in enumerate(records):
+        position = positions[k // per_position]
+        assert (record["tile"], record["dither"]) == (position["tile"], position["dither"])
+        expected = _pysiaf_corners(
+            siaf,
+            "NIRCam",
+            position["aperture"],
+            record["name"],
+            position["ra"],
+            position["dec"],
+            position["idl"],
+            v3pa,
+        )
+        worst = max(worst, _mas(record["ra"], record["dec"], *expected).max())
+    assert worst < 1.0
+
+
+def test_plan_of_apt_nirspec_pointings_matches_pysiaf(siaf):
+    from previs.geometry.siaf import MSA_QUADRANTS
+    from previs.planning.plan import Plan, evaluate
+
+    path = DATA / "preimaging_mos.pointing"
+    program = read_apt(path)
+    pointings = program.nirspec_pointings(2, APA)
+    plan = Plan(pointings[0], pointings[0], "NONE", extra_nirspec=tuple(pointings[1:]))
+    result = evaluate(plan, max_depth=1)
+    positions = science_positions(path, 2, "NRS_FULL_MSA")
+    assert len(result.nirspec_footprints) == len(positions) == 4
+    assert [(p["tile"], p["dither"]) for p in positions] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    v3pa = APA - siaf["NIRSpec"]["NRS_FULL_MSA"].V3IdlYAngle
+    for footprint, position in zip(result.nirspec_footprints, positions, strict=True):
+        for name, ra, dec in zip(footprint.names, footprint.ra, footprint.dec, strict=True):
+            if name not in MSA_QUADRANTS:
+                continue
+            expected = _pysiaf_corners(
+                siaf,
+                "NIRSpec",
+                "NRS_FULL_MSA",
+                name,
+                position["ra"],
+                position["dec"],
+                position["idl"],
+                v3pa,
+            )
+            assert _mas(ra, dec, *expected).max() < 1.0
+
+
+def test_apt_plan_round_trips_through_a_saved_session(tmp_path):
+    from previs.geometry.attitude import Pointing
+    from previs.io.configs import load_config, save_config
+    from previs.io.session import Config
+    from previs.planning.plan import Plan, evaluate
+
+    program = read_apt(DATA / "preimaging_mos.pointing")
+    ra, dec, _ = program.nircam_target(1)
+    msa = program.nirspec_pointings(2, 45.0)
+    plan = Plan(
+        msa[0],
+        Pointing(ra, dec, 300.0),
+        program.nircam_exposures(1),
+        extra_nirspec=tuple(msa[1:]),
+        nirspec_apa_range=(40.0, 50.0),
+    )
+    path = save_config(Config.from_plan(plan), tmp_path / "session.json")
+    back = load_config(path).plan
+    assert back == plan
+    assert back.dither.source == "apt" and list(back.dither.tiles) == [1, 1, 1, 2, 2, 2]
+    assert evaluate(back).coverage.covered == evaluate(plan).coverage.covered

@@ -143,3 +143,78 @@ def test_unflagged_catalog_counts_everything_primary():
     for channel in ("short", "long"):
         assert report["sources"][channel]["primary"]["total"] == 3
         assert report["sources"][channel]["filler"]["total"] == 0
+
+
+def test_one_pointing_report_lists_it_and_keeps_its_tables(report):
+    assert [p["pointing"] for p in report["pointings"]] == [1]
+    entry = report["pointings"][0]
+    assert entry["coverage"] == report["coverage"] and entry["sources"] == report["sources"]
+    assert (entry["ra"], entry["dec"], entry["apa"]) == (53.1625, -27.7914, 45.0)
+    assert "per NIRSpec pointing" not in report_markdown(report)
+    assert report["nircam_setup"] == {
+        "dither": "FULL3",
+        "mosaic": "1x2",
+        "source": "model",
+        "tiles": 2,
+    }
+
+
+def test_several_pointings_report_each_and_together(catalog):
+    from previs.catalog.sources import count_sources_by_pointing
+    from previs.geometry.attitude import Pointing
+    from previs.geometry.coverage import compute_coverage, compute_union_coverage
+    from previs.geometry.footprints import nircam_footprint
+
+    extra = (Pointing(53.1525, -27.7964, 50.0), Pointing(53.1700, -27.7850, 40.0))
+    plan = PLAN.replace(extra_nirspec=extra)
+    report = build_report(plan, catalog, generated=WHEN)
+    pointings = plan.nirspec_pointings
+    for channel in ("short", "long"):
+        footprint = nircam_footprint(plan.nircam, channel, plan.dither, plan.mosaic)
+        together = compute_union_coverage(pointings, footprint)
+        assert report["coverage"][channel]["covered"] == together.covered
+        assert report["coverage"][channel]["msa_area_arcmin2"] == together.msa_area / 3600.0
+        counts, each = count_sources_by_pointing(catalog, plan, footprint)
+        assert report["sources"][channel] == counts.to_dict()
+        for k, pointing in enumerate(pointings):
+            entry = report["pointings"][k]
+            assert (
+                entry["coverage"][channel]["covered"]
+                == compute_coverage(pointing, footprint).covered
+            )
+            assert entry["sources"][channel] == each[k].to_dict()
+    assert [p["apa"] for p in report["pointings"]] == [45.0, 50.0, 40.0]
+    text = report_markdown(report)
+    assert "| NIRSpec pointing 3 (NRS_FULL_MSA) | 53.170000 |" in text
+    assert "## MSA coverage per NIRSpec pointing" in text and "3 pointings together" in text
+    rows = [line for line in text.splitlines() if line.startswith("| 2 | ")]
+    assert len(rows) == 2 + 4  # two channels of coverage, two channels x two kinds of counts
+    assert "union of their MSA areas" in text
+    parser = _Cells()
+    parser.feed(report_html(report))
+    assert parser.tables == 6
+    assert Plan.from_dict(report["plan"]) == plan
+
+
+def test_report_of_explicit_exposures():
+    from previs.geometry.patterns import Exposures
+
+    exposures = Exposures.from_offsets(
+        [[0.0, -60.0], [0.0, 60.0]],
+        tiles=[1, 2],
+        dithers=[1, 1],
+        source="apt",
+        description="APT pointing report x.pointing, observation 1: 2 positions",
+    )
+    plan = PLAN.replace(dither=exposures, mosaic=Mosaic())
+    report = build_report(plan, generated=WHEN)
+    assert report["nircam_setup"] == {
+        "dither": exposures.description,
+        "mosaic": None,
+        "source": "apt",
+        "tiles": 2,
+    }
+    assert report["exposures"] == 2
+    text = report_markdown(report)
+    assert "| exposures from | APT pointing report x.pointing" in text
+    assert "| tiles | 2 |" in text
