@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench_apt.py``. Prints medians of wall-clock and CPU time
 (the machine is shared: CPU time is the steadier figure). Budgets: reading a
 100,000-line report < 1 s; ``evaluate`` of a 20 x 20 FULL6 mosaic (2,400 exposures,
-19,200 detector outlines) <= 200 ms.
+19,200 detector outlines) <= 200 ms. Also: the same exposures held explicitly, and with
+four NIRSpec pointings (coverage of each and together, source counts).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from previs.catalog.sources import count_sources_by_pointing
+from previs.catalog.table import Catalog
 from previs.geometry.attitude import Pointing
 from previs.geometry.coverage import compute_coverage, msa_geometry
 from previs.geometry.footprints import nircam_footprint
-from previs.geometry.patterns import Mosaic
+from previs.geometry.patterns import Exposures, Mosaic
 from previs.io.apt import read_apt
 from previs.io.apt_pointing import parse_pointing_report
 from previs.planning.plan import Plan, evaluate
@@ -81,6 +84,30 @@ def main() -> None:
     footprint = nircam_footprint(plan.nircam, "short", "FULL6", plan.mosaic)
     wall, cpu = timed(lambda: compute_coverage(plan.nirspec, footprint), 15)
     print(f"  and the coverage (area, quadrants, depth):          {wall:6.1f} ms  (cpu {cpu:.1f})")
+
+    exposures = Exposures.from_pattern("FULL6", plan.mosaic)
+    explicit = plan.replace(dither=exposures, mosaic=Mosaic())
+    evaluate(explicit)
+    wall, cpu = timed(lambda: evaluate(explicit), repeats=15)
+    print(f"evaluate, the same 2,400 as explicit Exposures:      {wall:6.1f} ms  (cpu {cpu:.1f})")
+    wall, cpu = timed(lambda: hash(Exposures.from_dict(exposures.to_dict())), repeats=15)
+    print(f"  Exposures JSON round trip + hash (2,400):          {wall:6.1f} ms  (cpu {cpu:.1f})")
+
+    report = DATA / "preimaging_mos.pointing"
+    apt = read_apt(report)
+    msa = apt.nirspec_pointings(2, 45.0)
+    several = explicit.replace(
+        nirspec=msa[0], extra_nirspec=tuple(msa[1:]), nircam=Pointing(RA, DEC, 300.0)
+    )
+    evaluate(several)
+    wall, cpu = timed(lambda: evaluate(several), repeats=15)
+    print(f"evaluate, 2,400 exposures, 4 NIRSpec pointings:      {wall:6.1f} ms  (cpu {cpu:.1f})")
+    rng = np.random.default_rng(1)
+    catalog = Catalog(RA + rng.uniform(-0.1, 0.1, 100_000), DEC + rng.uniform(-0.1, 0.1, 100_000))
+    result = evaluate(several)
+    count_sources_by_pointing(catalog, result)
+    wall, cpu = timed(lambda: count_sources_by_pointing(catalog, result), repeats=5)
+    print(f"  counts of 10^5 sources, each pointing and together: {wall:6.1f} ms  (cpu {cpu:.1f})")
 
 
 if __name__ == "__main__":
