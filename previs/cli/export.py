@@ -89,7 +89,8 @@ def run_regions(args: argparse.Namespace) -> int:
     frame = f"pixels of {args.image}" if image is not None else "sky coordinates (ICRS)"
     points = f" and {len(catalog)} sources" if catalog is not None else ""
     print(
-        f"wrote {args.out}: {len(result.nirspec) + len(result.nircam)} aperture outlines"
+        f"wrote {args.out}: {sum(map(len, result.nirspec_footprints)) + len(result.nircam)} "
+        "aperture outlines"
         f"{points} in {frame}"
     )
     return 0

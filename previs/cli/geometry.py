@@ -118,7 +118,11 @@ def register(subparsers) -> None:
             action=PointingAction,
             required=name == "sweep",
             help="NIRSpec NRS_FULL_MSA pointing: RA DEC (degrees or sexagesimal) APA (deg)"
-            + (" (required unless --config is given)" if name == "coverage" else ""),
+            + (
+                " (or --nirspec-pointings, --apt with --nirspec-observation, or --config)"
+                if name == "coverage"
+                else ""
+            ),
         )
         parser.add_argument(
             "--nircam",

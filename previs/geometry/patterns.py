@@ -110,7 +110,12 @@ def canonical_dither(name: str) -> str:
     Case, spaces, hyphens and underscores are ignored; ``"FULLBOX 8NIRSPEC"`` is
     ``"8NIRSPEC"`` and ``"INTRAMODULE 3"`` is ``"INTRAMODULE3"``.
     """
-    key = "".join(ch for ch in str(name).upper() if ch not in " -_")
+    if not isinstance(name, str):
+        raise PrevisError(
+            f"a dither pattern is named by text ({', '.join(DITHER_NAMES)}), got "
+            f"{type(name).__name__}"
+        )
+    key = "".join(ch for ch in name.upper() if ch not in " -_")
     key = _DITHER_ALIASES.get(key, key)
     if key not in DITHERS:
         raise PrevisError(
@@ -443,6 +448,12 @@ class Exposures:
 
     def __len__(self) -> int:
         return len(self.offsets)
+
+    def __repr__(self) -> str:
+        return (
+            f"Exposures({len(self)} exposures, {self.n_tiles} tiles, {self.aperture}, "
+            f"source={self.source!r}, description={self.description!r})"
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Exposures):
