@@ -300,11 +300,12 @@ def count_sources_by_pointing(
     nirspec_pointing,
     nircam_footprint: Footprint | None = None,
 ) -> tuple[SourceCounts, tuple[SourceCounts, ...]]:
-    """:func:`count_sources` for all NIRSpec pointings together, and for each alone.
+    """Source counts for all NIRSpec pointings together, and for each pointing alone.
 
-    Arguments as for :func:`count_sources`. Returns ``(together, per_pointing)``;
-    with one pointing ``per_pointing`` is ``(together,)``. Every count shares the
-    same imaging ``depth``: only the MSA differs between pointings.
+    Arguments as for :func:`previs.catalog.sources.count_sources`. Returns
+    ``(together, per_pointing)``; with one pointing ``per_pointing`` is
+    ``(together,)``. Every count shares the same imaging ``depth``: only the MSA
+    differs between pointings.
     """
     pointings, footprint = _resolve(nirspec_pointing, nircam_footprint)
     msa = union_msa_geometry(pointings)

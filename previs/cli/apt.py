@@ -127,7 +127,10 @@ _FOOTPRINT_CONFLICTS = ("ra", "dec", "config", "dither", "mosaic", "row_overlap"
 
 
 def apt_footprint(args: argparse.Namespace):
-    """(Footprint, data) of ``previs footprint ... --apt FILE --observation N --apa A``."""
+    """The footprint and JSON of ``previs footprint nircam --apt FILE`` (or ``nirspec``).
+
+    Needs ``--observation N`` and ``--apa A``; refuses the pointing and setup options.
+    """
     if args.observation is None or args.apa is None:
         raise UsageError("footprint --apt: give --observation N and --apa A (degrees) too")
     given = [f"--{k.replace('_', '-')}" for k in _FOOTPRINT_CONFLICTS if getattr(args, k, None)]

@@ -39,7 +39,8 @@ MAX_BYTES = 20_000_000
 
 
 def read_offsets_csv(path: str | os.PathLike, aperture: str = NIRCAM_REFERENCE) -> Exposures:
-    """Read a custom pattern (see the module notes) into :class:`Exposures`."""
+    """Read a custom pattern (see the module notes) into
+    :class:`~previs.geometry.patterns.Exposures`."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
