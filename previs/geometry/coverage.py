@@ -22,6 +22,10 @@ from previs.geometry.projection import TangentPlane
 from previs.geometry.siaf import MSA_QUADRANTS
 
 MAX_DEPTH = 3
+#: Detectors within this distance (arcsec) of the SIAF MSA outline are kept in
+#: :attr:`Coverage.covering`: the curved edge of the shutter grid pokes up to
+#: 0.09" out of the straight-edged SIAF quadrants (see :mod:`previs.geometry.usable`).
+COVERING_MARGIN = 0.5
 #: NIRCam outlines farther than this from the NIRSpec pointing (degrees) cannot
 #: cover the MSA and are left out (a 10 x 10 mosaic spans under a degree).
 REACH_DEG = 10.0
@@ -107,13 +111,17 @@ def plane_corners(
     return np.stack([x, y], axis=-1).reshape(-1, 4, 2)
 
 
-def _boxes_overlap(corners: np.ndarray, mask_corners: np.ndarray) -> np.ndarray:
-    """Outlines (n, 4, 2) whose bounding box meets the bounding box of ``mask_corners``.
+def _boxes_overlap(
+    corners: np.ndarray, mask_corners: np.ndarray, margin: float = 0.0
+) -> np.ndarray:
+    """Outlines (n, 4, 2) whose bounding box meets the bounding box of ``mask_corners``
+    grown by ``margin`` (arcsec).
 
     A cheap, conservative cut before building polygons: in a large mosaic most
     outlines lie far from the MSA.
     """
-    low, high = mask_corners.reshape(-1, 2).min(axis=0), mask_corners.reshape(-1, 2).max(axis=0)
+    low = mask_corners.reshape(-1, 2).min(axis=0) - margin
+    high = mask_corners.reshape(-1, 2).max(axis=0) + margin
     return np.all((corners.max(axis=1) >= low) & (corners.min(axis=1) <= high), axis=1)
 
 
@@ -140,6 +148,11 @@ class Coverage:
         Tangent plane at the NIRSpec pointing in which areas were computed.
     msa_area : float
         MSA area, arcsec^2.
+    covering : shapely geometry or None
+        The union of the detectors within :data:`COVERING_MARGIN` of the MSA, in
+        ``plane``, before it is clipped to the MSA: what the usable-MSA coverage
+        (:func:`previs.geometry.usable.usable_msa_coverage`) measures, since the
+        shutter grid reaches slightly beyond the SIAF outline.
     """
 
     channel: str
@@ -150,6 +163,7 @@ class Coverage:
     uncovered: BaseGeometry
     plane: TangentPlane
     msa_area: float
+    covering: BaseGeometry | None = None
 
     def to_dict(self) -> dict:
         """The CLI's JSON shape: channel, covered, quadrants, depth, exposures."""
@@ -231,10 +245,14 @@ def _coverage(msa: MSAGeometry, nircam: Footprint, max_depth: int) -> Coverage:
     if max_depth not in range(1, MAX_DEPTH + 1):
         raise ValueError(f"max_depth must be 1, 2 or 3, got {quote(max_depth)}")
     corners = plane_corners(nircam, msa.plane, within_reach(nircam, msa.plane))
-    corners = corners[_boxes_overlap(corners, msa.quadrant_corners)]
+    corners = corners[_boxes_overlap(corners, msa.quadrant_corners, COVERING_MARGIN)]
     detectors = shapely.polygons(corners)
-    touching = shapely.intersects(msa.union, detectors)
-    covered_area = shapely.intersection(shapely.union_all(detectors[touching]), msa.union)
+    # Detectors near the MSA (not only touching it) so that the covering also
+    # reaches the shutters beyond the SIAF outline; the others cannot add to
+    # the covered area or to the depth inside the MSA.
+    touching = shapely.dwithin(msa.union, detectors, COVERING_MARGIN)
+    covering = shapely.union_all(detectors[touching])
+    covered_area = shapely.intersection(covering, msa.union)
     uncovered = shapely.difference(msa.union, covered_area)
     quadrant_fractions = {
         i + 1: fraction(shapely.intersection(quadrant, covered_area).area, quadrant.area)
@@ -255,6 +273,7 @@ def _coverage(msa: MSAGeometry, nircam: Footprint, max_depth: int) -> Coverage:
         uncovered=uncovered,
         plane=msa.plane,
         msa_area=msa.area,
+        covering=covering,
     )
 
 

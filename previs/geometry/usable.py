@@ -48,10 +48,23 @@ from previs.geometry.projection import TangentPlane
 from previs.geometry.shutter_model import N_COLUMNS, N_ROWS, MSAShutters, msa_shutters
 from previs.geometry.shutters import nirspec_attitude
 
-__all__ = ["MAX_SEGMENT", "UsableCoverage", "open_area_corners", "usable_coverage"]
+__all__ = [
+    "MAX_SEGMENT",
+    "OUTLINE_STEP",
+    "UsableCoverage",
+    "grid_outline",
+    "open_area_corners",
+    "usable_coverage",
+    "usable_msa_coverage",
+]
 
 #: Longest polygon segment (in shutters of the affine frame) mapped as a straight line.
 MAX_SEGMENT = 4.0
+#: Shorter pitch of the shutters on the sky (along i), arcsec: a plane segment this
+#: long spans at most about one shutter.
+_ARCSEC_PER_SHUTTER_I = 0.27
+#: Vertex spacing (shutters along i, along j) of :func:`grid_outline`.
+OUTLINE_STEP = (16, 8)
 #: Margin (shutters) around a quadrant kept when clipping the covered region in
 #: the affine frame (which departs from (i, j) by under 3 shutters).
 _CLIP_MARGIN = 5.0
@@ -130,14 +143,16 @@ def _plane_to_v2v3(plane: TangentPlane, matrix: np.ndarray):
     return transform
 
 
-def _edges(geometry: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end points (n, 2) of every ring edge of a polygonal geometry."""
+def _ring_points(geometry: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Every ring vertex (n, 2) of a polygonal geometry, and a mask of the vertices that
+    start an edge (the next vertex is on the same ring)."""
     parts = shapely.get_parts(geometry)
     parts = parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
     rings = shapely.get_rings(parts)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    return coords[:-1][same], coords[1:][same]
+    starts = np.zeros(len(coords), dtype=bool)
+    starts[:-1] = ring[1:] == ring[:-1]
+    return coords, starts
 
 
 def _antiderivative(x, q, row, weights: _RowWeights) -> np.ndarray:
@@ -159,23 +174,26 @@ def _density(x, q, row, weights: _RowWeights) -> np.ndarray:
     return 2 * h * weights.s0[q, row, m] + weights.rho[q, row, m] * np.clip(x - (m - h), 0, 2 * h)
 
 
-def _green_area(start: np.ndarray, end: np.ndarray, q: int, weights: _RowWeights) -> float:
-    """Weighted open area (arcsec^2) inside the rings whose edges are start -> end, in (i, j)."""
+def _green_area(
+    start: np.ndarray, end: np.ndarray, quadrant: np.ndarray, weights: _RowWeights
+) -> np.ndarray:
+    """Weighted open area (arcsec^2) inside the rings whose edges are start -> end in
+    (i, j), summed per quadrant: array (4,) for quadrants 1-4 (``quadrant`` is 0-3 per edge)."""
     x0, y0 = start[:, 0], start[:, 1]
     x1, y1 = end[:, 0], end[:, 1]
     moving = y1 != y0
-    x0, y0, x1, y1 = x0[moving], y0[moving], x1[moving], y1[moving]
+    x0, y0, x1, y1, quadrant = x0[moving], y0[moving], x1[moving], y1[moving], quadrant[moving]
     k = weights.k
     low, high = np.minimum(y0, y1), np.maximum(y0, y1)
     first = np.maximum(np.floor(low - k) + 1, 1)
     last = np.minimum(np.ceil(high + k) - 1, N_ROWS)
     count = np.maximum(last - first + 1, 0).astype(np.intp)
     if not count.sum():
-        return 0.0
+        return np.zeros(4)
     edge = np.repeat(np.arange(len(x0)), count)
     offsets = np.arange(len(edge)) - np.repeat(np.cumsum(count) - count, count)
     row = first[edge] + offsets  # shutter row j (1-based) of each (edge, row) pair
-    x0, y0, x1, y1 = x0[edge], y0[edge], x1[edge], y1[edge]
+    x0, y0, x1, y1, q = x0[edge], y0[edge], x1[edge], y1[edge], quadrant[edge]
     dx, dy = x1 - x0, y1 - y0
     t_bottom = (row - k - y0) / dy
     t_top = (row + k - y0) / dy
@@ -189,11 +207,97 @@ def _green_area(start: np.ndarray, end: np.ndarray, q: int, weights: _RowWeights
     mean = np.empty(len(xa))
     steep = ~flat
     mean[steep] = (
-        _antiderivative(xb[steep], q, r[steep], weights)
-        - _antiderivative(xa[steep], q, r[steep], weights)
+        _antiderivative(xb[steep], q[steep], r[steep], weights)
+        - _antiderivative(xa[steep], q[steep], r[steep], weights)
     ) / width[steep]
-    mean[flat] = _density(0.5 * (xa[flat] + xb[flat]), q, r[flat], weights)
-    return float(np.sum(height * mean))
+    mean[flat] = _density(0.5 * (xa[flat] + xb[flat]), q[flat], r[flat], weights)
+    return np.bincount(q, weights=height * mean, minlength=4)
+
+
+def _covered_open_area(
+    nirspec: Pointing,
+    region: BaseGeometry,
+    weights: _RowWeights,
+    shutters: MSAShutters,
+    segment: bool = True,
+) -> np.ndarray:
+    """Operable open area (arcsec^2) inside ``region`` (NIRSpec tangent plane), per quadrant.
+
+    With ``segment`` False the region's edges are taken as straight in (i, j)
+    between their vertices (for edges that are already short, or that lie
+    in the bars, where the open length does not change).
+    """
+    plane = TangentPlane(nirspec.ra, nirspec.dec)
+    telescope = shapely.transform(region, _plane_to_v2v3(plane, nirspec_attitude(nirspec)))
+    starts, ends, quadrants = [], [], []
+    for q, model in enumerate(shutters.quadrants):
+        affine = shapely.transform(
+            telescope, lambda c, m=model: np.column_stack(m.to_affine(c[:, 0], c[:, 1]))
+        )
+        clipped = shapely.clip_by_rect(
+            affine,
+            0.5 - _CLIP_MARGIN,
+            0.5 - _CLIP_MARGIN,
+            N_COLUMNS + 0.5 + _CLIP_MARGIN,
+            N_ROWS + 0.5 + _CLIP_MARGIN,
+        )
+        if clipped.is_empty:
+            continue
+        if segment:
+            clipped = shapely.segmentize(clipped, MAX_SEGMENT)
+        # Orient last: GEOS's segmentize may reverse rings.
+        clipped = shapely.orient_polygons(clipped, exterior_cw=False)
+        coords, first = _ring_points(clipped)
+        ij = np.column_stack(model.affine_to_ij(coords[:, 0], coords[:, 1]))
+        starts.append(ij[:-1][first[:-1]])
+        ends.append(ij[1:][first[:-1]])
+        quadrants.append(np.full(int(first.sum()), q, dtype=np.intp))
+    if not starts:
+        return np.zeros(4)
+    return _green_area(
+        np.concatenate(starts), np.concatenate(ends), np.concatenate(quadrants), weights
+    )
+
+
+def _pieces_open_area(
+    nirspec: Pointing, pieces: np.ndarray, weights: _RowWeights, shutters: MSAShutters
+) -> np.ndarray:
+    """Operable open area (arcsec^2) inside each of four plane regions, region q lying in
+    quadrant q + 1 only, with edges short enough to be straight in (i, j).
+
+    All vertices go through one plane -> (V2, V3) map and each quadrant's
+    inverse once (no per-quadrant clipping). Rings are oriented in the plane;
+    the plane -> (i, j) map keeps or reverses every orientation alike, so the
+    Green sums come out all positive or all negative, and their magnitude counts.
+    """
+    pieces = shapely.orient_polygons(pieces, exterior_cw=False)
+    parts, owner = shapely.get_parts(pieces, return_index=True)
+    polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    parts, owner = parts[polygons], owner[polygons]
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    if not len(coords):
+        return np.zeros(4)
+    quadrant = owner[ring_owner][ring]
+    plane = TangentPlane(nirspec.ra, nirspec.dec)
+    v2v3 = _plane_to_v2v3(plane, nirspec_attitude(nirspec))(coords)
+    ij = np.empty_like(coords)
+    for q in np.unique(quadrant):
+        sel = quadrant == q
+        ij[sel, 0], ij[sel, 1] = shutters.quadrants[q].to_ij(v2v3[sel, 0], v2v3[sel, 1])
+    first = ring[1:] == ring[:-1]
+    return np.abs(_green_area(ij[:-1][first], ij[1:][first], quadrant[:-1][first], weights))
+
+
+def _fractions(areas: np.ndarray, weights: _RowWeights) -> tuple[float, dict[int, float]]:
+    """Overall and per-quadrant fractions of the operable open area (clipped to [0, 1])."""
+    quadrants = {
+        q + 1: float(min(max(areas[q] / total, 0.0), 1.0)) if total > 0 else 0.0
+        for q, total in enumerate(weights.total)
+    }
+    grand = float(weights.total.sum())
+    covered = float(min(max(areas.sum() / grand, 0.0), 1.0)) if grand > 0 else 0.0
+    return covered, quadrants
 
 
 def usable_coverage(
@@ -220,42 +324,102 @@ def usable_coverage(
     shutters = shutters or msa_shutters()
     operability = resolve_operability(operability)
     weights = _row_weights(operability, shutters)
-    fractions = {}
-    covered_total = 0.0
     if covered_area is None or covered_area.is_empty:
-        telescope = None
+        areas = np.zeros(4)
     else:
-        plane = TangentPlane(nirspec.ra, nirspec.dec)
-        telescope = shapely.transform(
-            covered_area, _plane_to_v2v3(plane, nirspec_attitude(nirspec))
-        )
-    for q, model in enumerate(shutters.quadrants):
-        area = 0.0
-        if telescope is not None:
-            affine = shapely.transform(
-                telescope, lambda c, m=model: np.column_stack(m.to_affine(c[:, 0], c[:, 1]))
-            )
-            clipped = shapely.clip_by_rect(
-                affine,
-                0.5 - _CLIP_MARGIN,
-                0.5 - _CLIP_MARGIN,
-                N_COLUMNS + 0.5 + _CLIP_MARGIN,
-                N_ROWS + 0.5 + _CLIP_MARGIN,
-            )
-            if not clipped.is_empty:
-                # Orient last: GEOS's segmentize may reverse rings.
-                clipped = shapely.orient_polygons(
-                    shapely.segmentize(clipped, MAX_SEGMENT), exterior_cw=False
-                )
-                start, end = _edges(clipped)
-                si, sj = model.affine_to_ij(start[:, 0], start[:, 1])
-                ei, ej = model.affine_to_ij(end[:, 0], end[:, 1])
-                area = _green_area(np.column_stack([si, sj]), np.column_stack([ei, ej]), q, weights)
-        covered_total += area
-        total = weights.total[q]
-        fractions[q + 1] = float(min(max(area / total, 0.0), 1.0)) if total > 0 else 0.0
+        areas = _covered_open_area(nirspec, covered_area, weights, shutters)
+    covered, fractions = _fractions(areas, weights)
+    return UsableCoverage(covered, fractions, operability.name, float(weights.total.sum()))
+
+
+@lru_cache(maxsize=4)
+def _outline_v2v3(shutters: MSAShutters) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Per quadrant, (V2, V3) arcsec of the shutter grid's outer cell boundary, anticlockwise
+    in (i, j), with a vertex every :data:`OUTLINE_STEP` shutters."""
+    step_i, step_j = OUTLINE_STEP
+    a = np.linspace(0.5, N_COLUMNS + 0.5, int(np.ceil(N_COLUMNS / step_i)) + 1)
+    b = np.linspace(0.5, N_ROWS + 0.5, int(np.ceil(N_ROWS / step_j)) + 1)
+    high_i, high_j = N_COLUMNS + 0.5, N_ROWS + 0.5
+    i = np.concatenate([a[:-1], np.full(len(b) - 1, high_i), a[:0:-1], np.full(len(b) - 1, 0.5)])
+    j = np.concatenate([np.full(len(a) - 1, 0.5), b[:-1], np.full(len(a) - 1, high_j), b[:0:-1]])
+    return tuple(model.to_v2v3(i, j) for model in shutters.quadrants)
+
+
+@lru_cache(maxsize=64)
+def grid_outline(nirspec: Pointing, shutters: MSAShutters | None = None) -> BaseGeometry:
+    """The four quadrants' shutter grids (outer cell boundaries, bars included) as a
+    MultiPolygon in the NIRSpec tangent plane, arcsec.
+
+    The outline has a vertex every :data:`OUTLINE_STEP` shutters: its straight
+    chords depart from the curved grid edge by under 0.002 shutter (tested),
+    far less than the bars' margin around the outermost open areas (0.065
+    shutter in j), so it holds every shutter's open area.
+    """
+    shutters = shutters or msa_shutters()
+    matrix = nirspec_attitude(nirspec)
+    plane = TangentPlane(nirspec.ra, nirspec.dec)
+    polygons = []
+    for v2, v3 in _outline_v2v3(shutters):
+        x, y = plane.to_plane(*tel_to_sky(matrix, v2, v3))
+        polygons.append(shapely.Polygon(np.column_stack([x, y])))
+    outline = shapely.MultiPolygon(polygons)
+    shapely.prepare(outline)
+    return outline
+
+
+def usable_msa_coverage(
+    nirspec: Pointing,
+    covering: BaseGeometry | None,
+    operability: OperabilityMap | str | os.PathLike | None = None,
+    shutters: MSAShutters | None = None,
+    outline: BaseGeometry | None = None,
+) -> UsableCoverage:
+    """Usable-MSA coverage of an unclipped covering region: one minus the operable open
+    area of the shutter grid it leaves uncovered.
+
+    The same fractions as :func:`usable_coverage` (to ~1e-8), computed from the
+    part of :func:`grid_outline` outside ``covering``, which is small when the
+    pre-imaging covers most of the MSA; a covering that holds the whole grid
+    reads exactly 1.
+
+    Parameters
+    ----------
+    nirspec : Pointing
+        NIRSpec pointing (NRS_FULL_MSA, degrees).
+    covering : shapely geometry or None
+        What the pre-imaging covers, in the NIRSpec tangent plane (arcsec), not
+        clipped to the MSA: :attr:`previs.geometry.coverage.Coverage.covering`.
+    operability : OperabilityMap, path or None
+        The operability map (None: the bundled snapshot).
+    shutters : MSAShutters, optional
+        The shutter geometry (default: the bundled snapshot).
+    outline : shapely geometry, optional
+        :func:`grid_outline` of ``nirspec`` when the caller has it (e.g. rotated
+        from another APA at the same RA/Dec, which is exact).
+    """
+    shutters = shutters or msa_shutters()
+    operability = resolve_operability(operability)
+    weights = _row_weights(operability, shutters)
     grand = float(weights.total.sum())
-    covered = float(min(max(covered_total / grand, 0.0), 1.0)) if grand > 0 else 0.0
+    if covering is None or covering.is_empty:
+        covered, fractions = _fractions(np.zeros(4), weights)
+        return UsableCoverage(covered, fractions, operability.name, grand)
+    outline = grid_outline(nirspec, shutters) if outline is None else outline
+    pieces = shapely.difference(shapely.get_parts(outline), covering)
+    missing = np.zeros(4)
+    if not shapely.is_empty(pieces).all():
+        # Straight edges of the covering cross open areas: cut them about as
+        # usable_coverage does (MAX_SEGMENT shutters, ~1.07" along i); the outline's
+        # chords, cut too, lie in the bars, where any (i, j) path is exact.
+        pieces = shapely.segmentize(pieces, MAX_SEGMENT * _ARCSEC_PER_SHUTTER_I)
+        missing = _pieces_open_area(nirspec, pieces, weights, shutters)
+    areas = np.maximum(weights.total - missing, 0.0)
+    covered, fractions = _fractions(areas, weights)
+    for q in range(4):
+        if missing[q] == 0.0:
+            fractions[q + 1] = 1.0 if weights.total[q] > 0 else 0.0
+    if not missing.any():
+        covered = 1.0
     return UsableCoverage(covered, fractions, operability.name, grand)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -34,8 +35,10 @@ from previs.geometry.coverage import (
     compute_union_coverage,
 )
 from previs.geometry.footprints import Footprint, check_channel, nircam_footprint, nirspec_footprint
+from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import Exposures, Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
+from previs.geometry.usable import UsableCoverage, usable_msa_coverage
 from previs.planning.sweep import WorstCase, WorstCaseTracker, worst_case_coverage
 
 PLAN_FORMAT_VERSION = 1
@@ -346,13 +349,24 @@ class Result:
         MSA coverage by the other channel (to the depth asked for), likewise.
     worst_case : WorstCase or None
         Coverage of the first NIRSpec pointing over the plan's allowed NIRSpec APA
-        range with the NIRCam pre-imaging as planned, when the plan has a range.
+        range with the NIRCam pre-imaging as planned, when the plan has a range;
+        its ``usable`` holds the usable-MSA worst case (unless a tracker without
+        it was used).
     pointing_coverages, other_pointing_coverages : tuple of Coverage
         Coverage of each NIRSpec pointing alone, in the plan's order, by the
         plan's channel and by the other one (empty when it was not computed).
         With one pointing, ``pointing_coverages[0] is coverage``.
     nirspec_footprints : tuple of Footprint
         Every NIRSpec pointing's footprint (the first is ``nirspec``).
+    usable : UsableCoverage or None
+        Usable-MSA coverage by the plan's channel: the fraction of the operable
+        shutters' open area inside the pre-imaging, overall and per quadrant,
+        and the name of the operability map
+        (:func:`previs.geometry.usable.usable_msa_coverage`). With several
+        NIRSpec pointings, every pointing's shutters count (each MSA
+        configuration is its own exposure): the mean of :attr:`pointing_usable`.
+    pointing_usable : tuple of UsableCoverage
+        The usable-MSA coverage of each NIRSpec pointing, in the plan's order.
     """
 
     plan: Plan
@@ -366,6 +380,8 @@ class Result:
     pointing_coverages: tuple[Coverage, ...] = ()
     other_pointing_coverages: tuple[Coverage, ...] = ()
     nirspec_footprints: tuple[Footprint, ...] = ()
+    usable: UsableCoverage | None = None
+    pointing_usable: tuple[UsableCoverage, ...] = ()
 
     @property
     def per_pointing(self) -> dict[str, tuple[Coverage, ...]]:
@@ -390,6 +406,7 @@ def evaluate(
     max_depth: int = 3,
     other_channel_depth: int = 0,
     worst_cases: WorstCaseTracker | None = None,
+    operability: OperabilityMap | str | os.PathLike | None = None,
 ) -> Result:
     """Footprints and coverage of a plan, and its worst case when it has an APA range.
 
@@ -406,8 +423,13 @@ def evaluate(
         fraction (depth 1), reports both channels in full (depth 3).
     worst_cases : WorstCaseTracker, optional
         Keeps the worst case between calls (and times it); without it a small
-        module-wide cache does.
+        module-wide cache does, and the worst case includes its usable counterpart.
+    operability : OperabilityMap, path or None
+        Which shutters work, for :attr:`Result.usable`: a map, the path of a
+        CRDS ``jwst_nirspec_msaoper_*.json``, or None for the bundled snapshot.
+        A choice of the session, not of the plan.
     """
+    operability = resolve_operability(operability)
     nircam = nircam_footprint(plan.nircam, plan.channel, plan.dither, plan.mosaic)
     coverage, per_pointing = _coverages(plan.nirspec_pointings, nircam, max_depth)
     other_footprint = other = None
@@ -421,7 +443,7 @@ def evaluate(
         )
     worst = None
     if worst_cases is not None:
-        worst = worst_cases.update(plan)
+        worst = worst_cases.update(plan, operability)
     elif plan.nirspec_apa_range is not None:
         worst = _worst_case(
             plan.nirspec.ra,
@@ -431,8 +453,13 @@ def evaluate(
             plan.dither,
             plan.mosaic,
             plan.nirspec_apa_range,
+            operability,
         )
     nirspec = tuple(nirspec_footprint(p) for p in plan.nirspec_pointings)
+    pointing_usable = tuple(
+        usable_msa_coverage(p, c.covering, operability)
+        for p, c in zip(plan.nirspec_pointings, per_pointing, strict=True)
+    )
     return Result(
         plan=plan,
         nirspec=nirspec[0],
@@ -445,7 +472,21 @@ def evaluate(
         pointing_coverages=per_pointing,
         other_pointing_coverages=other_per_pointing,
         nirspec_footprints=nirspec,
+        usable=mean_usable(pointing_usable),
+        pointing_usable=pointing_usable,
     )
+
+
+def mean_usable(each: tuple[UsableCoverage, ...]) -> UsableCoverage:
+    """The usable-MSA coverage of several NIRSpec pointings together: every pointing's
+    operable shutters count (each MSA configuration is its own exposure), so the
+    fractions are the area-weighted means; one pointing is returned as it is."""
+    if len(each) == 1:
+        return each[0]
+    total = sum(u.usable_area for u in each)
+    covered = sum(u.covered * u.usable_area for u in each) / total if total else 0.0
+    quadrants = {q: sum(u.quadrants[q] for u in each) / len(each) for q in each[0].quadrants}
+    return UsableCoverage(float(covered), quadrants, each[0].operability, float(total))
 
 
 def _coverages(
@@ -466,8 +507,17 @@ def _worst_case(
     dither: str | Exposures,
     mosaic: Mosaic,
     arc: ApaArc,
+    operability: OperabilityMap,
 ) -> WorstCase:
-    """The worst case over ``arc``, cached: moving only the NIRSpec APA does not change it."""
+    """The worst case over ``arc`` (with its usable counterpart), cached: moving only the
+    NIRSpec APA does not change it."""
     return worst_case_coverage(
-        Pointing(ra, dec, arc.low), nircam, arc.as_range(), channel, dither, mosaic
+        Pointing(ra, dec, arc.low),
+        nircam,
+        arc.as_range(),
+        channel,
+        dither,
+        mosaic,
+        usable=True,
+        operability=operability,
     )

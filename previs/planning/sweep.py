@@ -15,6 +15,7 @@ Layer: planning.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,16 +34,20 @@ from previs.geometry.coverage import (
     within_reach,
 )
 from previs.geometry.footprints import nircam_footprint
+from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import Exposures, Mosaic
 from previs.geometry.projection import TangentPlane
+from previs.geometry.usable import grid_outline, usable_msa_coverage
 
 __all__ = [
     "DEFAULT_STEP",
     "MAX_SWEEP_ANGLES",
+    "UsableWorstCase",
     "WorstCase",
     "WorstCaseTracker",
     "apa_grid",
     "apa_sweep",
+    "usable_apa_sweep",
     "worst_case_coverage",
 ]
 
@@ -99,21 +104,67 @@ def apa_sweep(
     Changing an APA rotates a footprint exactly about its pointing in the
     tangent plane there; footprints are built once and rotated.
     """
+    return _sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient)[0]
+
+
+def usable_apa_sweep(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas: np.ndarray,
+    channel: str = "short",
+    dither: str | Exposures = "NONE",
+    mosaic: Mosaic | None = None,
+    tie_orient: bool = False,
+    operability: OperabilityMap | str | os.PathLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered MSA fraction and usable-MSA fraction for every NIRSpec APA in ``apas``.
+
+    As :func:`apa_sweep`, plus, at each APA, the fraction of the operable
+    shutters' open area the pre-imaging covers
+    (:func:`previs.geometry.usable.usable_msa_coverage`; ``operability``: the
+    map to use, None for the bundled snapshot). The shutter grid's outline is
+    built once and rotated with the MSA (exact: the APA turns the MSA about its
+    pointing in the tangent plane there).
+
+    Returns
+    -------
+    covered, usable : numpy.ndarray
+        One fraction (0-1) per APA each.
+    """
+    covered, usable = _sweep(
+        nirspec, nircam, apas, channel, dither, mosaic, tie_orient, resolve_operability(operability)
+    )
+    return covered, usable
+
+
+def _sweep(
+    nirspec: Pointing,
+    nircam: Pointing,
+    apas,
+    channel: str,
+    dither: str | Exposures,
+    mosaic: Mosaic | None,
+    tie_orient: bool,
+    operability: OperabilityMap | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Area coverage per APA, and usable coverage too when given an operability map."""
     try:
         apas = np.atleast_1d(np.asarray(apas, dtype=float))
     except (TypeError, ValueError):
         raise PrevisError(f"apas must be angles in degrees, got {quote(apas)}") from None
     _check_angles(apas, "NIRSpec APAs")
     msa0 = msa_geometry(nirspec)
+    usable = None if operability is None else np.zeros(len(apas))
     footprint = nircam_footprint(nircam, channel, dither, mosaic)
     if not within_reach(footprint, msa0.plane).all():
         # A mosaic spans under a degree: this far out nothing can reach the MSA
         # at any angle, and the two tangent planes would not map onto each other.
-        return np.zeros(len(apas))
+        return np.zeros(len(apas)), usable
     nircam_plane = TangentPlane(nircam.ra, nircam.dec)
     union_nircam_plane = shapely.union_all(shapely.polygons(plane_corners(footprint, nircam_plane)))
     to_nirspec = nircam_plane.transfer_to(msa0.plane)
     fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
+    outline0 = grid_outline(nirspec) if operability is not None else None
     fractions = np.empty(len(apas))
     for i, apa in enumerate(apas):
         msa = rotate_about_origin(msa0.union, apa - nirspec.apa)
@@ -124,7 +175,14 @@ def apa_sweep(
         else:
             covering = fixed_nircam
         fractions[i] = fraction(shapely.intersection(msa, covering).area, msa0.area)
-    return fractions
+        if usable is not None:
+            usable[i] = usable_msa_coverage(
+                Pointing(nirspec.ra, nirspec.dec, apa),
+                covering,
+                operability,
+                outline=rotate_about_origin(outline0, apa - nirspec.apa),
+            ).covered
+    return fractions, usable
 
 
 def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarray:
@@ -135,6 +193,37 @@ def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarr
     is not positive or would need more than :data:`MAX_SWEEP_ANGLES` angles.
     """
     return ApaArc.from_range(apa_range).grid(step, MAX_SWEEP_ANGLES)
+
+
+@dataclass(frozen=True, eq=False)
+class UsableWorstCase:
+    """Usable-MSA coverage over a range of NIRSpec APAs (the APAs of its :class:`WorstCase`).
+
+    Attributes
+    ----------
+    covered : numpy.ndarray
+        Fraction (0-1) of the operable shutters' open area covered at each APA.
+    min : float
+        Smallest of them.
+    apa_at_min : float
+        NIRSpec APA (degrees) where it happens (the first, if several).
+    operability : str
+        Name of the operability map used.
+    """
+
+    covered: np.ndarray
+    min: float
+    apa_at_min: float
+    operability: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: covered (per APA), min, apa_at_min, operability."""
+        return {
+            "covered": [float(c) for c in self.covered],
+            "min": self.min,
+            "apa_at_min": self.apa_at_min,
+            "operability": self.operability,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +242,8 @@ class WorstCase:
         NIRSpec APA (degrees) where it happens (the first, if several).
     apa_range : tuple of float
         The (min, max) range swept.
+    usable : UsableWorstCase or None
+        The usable-MSA coverage at the same APAs, when it was asked for.
     """
 
     apas: np.ndarray
@@ -160,6 +251,7 @@ class WorstCase:
     min: float
     apa_at_min: float
     apa_range: tuple[float, float]
+    usable: UsableWorstCase | None = None
 
     @property
     def arc(self) -> ApaArc:
@@ -167,14 +259,17 @@ class WorstCase:
         return ApaArc.from_range(self.apa_range)
 
     def to_dict(self) -> dict:
-        """JSON-ready dict."""
-        return {
+        """JSON-ready dict (with ``"usable"`` when the usable coverage was computed)."""
+        data = {
             "apa_range": list(self.apa_range),
             "apas": [float(a) for a in self.apas],
             "covered": [float(c) for c in self.covered],
             "min": self.min,
             "apa_at_min": self.apa_at_min,
         }
+        if self.usable is not None:
+            data["usable"] = self.usable.to_dict()
+        return data
 
 
 def worst_case_coverage(
@@ -185,6 +280,8 @@ def worst_case_coverage(
     dither: str | Exposures = "NONE",
     mosaic: Mosaic | None = None,
     step: float = DEFAULT_STEP,
+    usable: bool = False,
+    operability: OperabilityMap | str | os.PathLike | None = None,
 ) -> WorstCase:
     """Covered MSA fraction for every NIRSpec APA of a range, and its minimum.
 
@@ -202,6 +299,12 @@ def worst_case_coverage(
         (``dither`` a pattern name or explicit Exposures).
     step : float
         Largest APA step, degrees (both range ends are always evaluated).
+    usable : bool
+        Also give the usable-MSA coverage at every APA (:attr:`WorstCase.usable`):
+        about 0.2 ms per APA when the pre-imaging covers the whole MSA, 1-2 ms
+        when it leaves much uncovered.
+    operability : OperabilityMap, path or None
+        The operability map for ``usable`` (None: the bundled snapshot).
 
     Raises
     ------
@@ -211,7 +314,10 @@ def worst_case_coverage(
     """
     arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
     apas = arc.grid(step, MAX_SWEEP_ANGLES)
-    return sweep_arc(nirspec, nircam, arc, apas, channel, dither, mosaic, nirspec_apa_range)
+    operability = resolve_operability(operability) if usable else None
+    return sweep_arc(
+        nirspec, nircam, arc, apas, channel, dither, mosaic, nirspec_apa_range, operability
+    )
 
 
 def sweep_arc(
@@ -223,22 +329,32 @@ def sweep_arc(
     dither: str | Exposures,
     mosaic: Mosaic | None,
     apa_range: Sequence[float] | None = None,
+    operability: OperabilityMap | None = None,
 ) -> WorstCase:
-    """The :class:`WorstCase` of NIRSpec APAs ``apas`` (degrees) lying on ``arc``.
+    """The :class:`WorstCase` of NIRSpec APAs ``apas`` (degrees) lying on ``arc``, with
+    its usable counterpart when given an operability map.
 
     The sweep starts at the arc's low end and turns by small angles from it, so
     the NIRSpec tangent plane is reused for every APA.
     """
     reference = Pointing(nirspec.ra, nirspec.dec, arc.low)
-    covered = apa_sweep(reference, nircam, arc.unwrap(apas), channel, dither, mosaic)
+    covered, usable = _sweep(
+        reference, nircam, arc.unwrap(apas), channel, dither, mosaic, False, operability
+    )
+    apas = np.asarray(apas, dtype=float)
     i = int(np.argmin(covered))
     low, high = arc.as_range() if apa_range is None else (float(v) for v in apa_range)
+    usable_worst = None
+    if usable is not None:
+        k = int(np.argmin(usable))
+        usable_worst = UsableWorstCase(usable, float(usable[k]), float(apas[k]), operability.name)
     return WorstCase(
-        apas=np.asarray(apas, dtype=float),
+        apas=apas,
         covered=covered,
         min=float(covered[i]),
         apa_at_min=float(apas[i]),
         apa_range=(low, high),
+        usable=usable_worst,
     )
 
 
@@ -253,6 +369,14 @@ class WorstCaseTracker:
     degree range, 45 ms for the full circle of a target in the continuous
     viewing zone). :func:`previs.planning.plan.evaluate` uses one when given.
 
+    Parameters
+    ----------
+    usable : bool
+        Also track the usable-MSA worst case (:attr:`WorstCase.usable`). Off by
+        default: it costs 1-2 ms per APA when much of the MSA is uncovered,
+        which a slider with the NIRCam APA tied to the NIRSpec one would pay on
+        every move.
+
     Attributes
     ----------
     worst : WorstCase or None
@@ -261,18 +385,21 @@ class WorstCaseTracker:
         Duration of the last (up to 200) computations, milliseconds.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, usable: bool = False) -> None:
+        self.usable = bool(usable)
         self.worst: WorstCase | None = None
         self.times_ms: list[float] = []
         self._key: tuple | None = None
 
-    def update(self, plan) -> WorstCase | None:
+    def update(self, plan, operability: OperabilityMap | None = None) -> WorstCase | None:
         """The worst case of ``plan`` (a :class:`~previs.planning.plan.Plan`) over its
-        ``nirspec_apa_range`` (None without one)."""
+        ``nirspec_apa_range`` (None without one); ``operability``: the map for the
+        usable worst case (None: the bundled snapshot)."""
         arc = plan.nirspec_apa_range
         if arc is None:
             self.worst = self._key = None
             return None
+        operability = resolve_operability(operability) if self.usable else None
         key = (
             arc,
             plan.nirspec.ra,
@@ -281,6 +408,7 @@ class WorstCaseTracker:
             plan.channel,
             plan.dither,
             plan.mosaic,
+            operability,
         )
         if key == self._key:
             return self.worst
@@ -292,6 +420,8 @@ class WorstCaseTracker:
             channel=plan.channel,
             dither=plan.dither,
             mosaic=plan.mosaic,
+            usable=operability is not None,
+            operability=operability,
         )
         self._key = key
         self.times_ms.append((time.perf_counter() - started) * 1000.0)
