@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc, wrap_degrees
 from previs.geometry.attitude import Pointing, offset_pointing
 from previs.geometry.footprints import check_channel
+from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import DITHERS, Exposures, Mosaic, canonical_dither
 from previs.geometry.projection import TangentPlane
-from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, apa_sweep
+from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, apa_sweep, usable_apa_sweep
 
 DEFAULT_COARSE_STEP = 2.5
 DEFAULT_TARGET = 0.99
@@ -67,6 +69,12 @@ class Candidate:
     offset_east_north_arcsec : tuple of float
         The same offset on the sky: (east, north) arcsec in the tangent plane
         at the NIRSpec pointing.
+    worst_usable : float or None
+        With a usable-coverage criterion: the smallest usable-MSA fraction over
+        the same APAs (exact when ``refined``, else an upper bound); None
+        without one, or when the area criterion already ruled it out.
+    usable_apa_at_min : float or None
+        NIRSpec APA of that minimum, degrees.
     """
 
     dither: str
@@ -79,10 +87,12 @@ class Candidate:
     apas_evaluated: int
     refined: bool
     offset_east_north_arcsec: tuple[float, float] = (0.0, 0.0)
+    worst_usable: float | None = None
+    usable_apa_at_min: float | None = None
 
     def to_dict(self) -> dict:
-        """JSON-ready dict."""
-        return {
+        """JSON-ready dict (``worst_usable`` and ``usable_apa_at_min`` when computed)."""
+        data = {
             "dither": self.dither,
             "mosaic": self.mosaic.to_dict(),
             "offset_arcsec": list(self.offset_arcsec),
@@ -94,6 +104,10 @@ class Candidate:
             "apas_evaluated": self.apas_evaluated,
             "refined": self.refined,
         }
+        if self.worst_usable is not None:
+            data["worst_usable"] = self.worst_usable
+            data["usable_apa_at_min"] = self.usable_apa_at_min
+        return data
 
     def to_plan(self, nirspec: Pointing, channel: str = "short"):
         """A :class:`previs.planning.plan.Plan` with this NIRCam configuration and ``nirspec``."""
@@ -126,6 +140,8 @@ class SearchResult:
         Wall time, seconds.
     stopped_early : bool
         True when the search stopped at the first exposure count that succeeded.
+    usable_target : float or None
+        Required worst-case usable-MSA coverage (0-1), when asked for.
     """
 
     best: Candidate | None
@@ -138,10 +154,11 @@ class SearchResult:
     elapsed_s: float
     stopped_early: bool = False
     settings: dict = field(default_factory=dict)
+    usable_target: float | None = None
 
     def to_dict(self) -> dict:
-        """JSON-ready dict."""
-        return {
+        """JSON-ready dict (with ``usable_target`` when the search had one)."""
+        data = {
             "target": self.target,
             "nirspec_apa_range": list(self.nirspec_apa_range),
             "nircam_apa_range": list(self.nircam_apa_range),
@@ -153,6 +170,9 @@ class SearchResult:
             "stopped_early": self.stopped_early,
             "settings": dict(self.settings),
         }
+        if self.usable_target is not None:
+            data["usable_target"] = self.usable_target
+        return data
 
 
 def default_mosaics(
@@ -189,6 +209,8 @@ def search_configuration(
     stop_early: bool = True,
     max_refine: int = 5,
     progress: ProgressCallback | None = None,
+    usable_target: float | None = None,
+    operability: OperabilityMap | str | os.PathLike | None = None,
 ) -> SearchResult:
     """Find the NIRCam configuration with the fewest exposures covering the MSA at every APA.
 
@@ -227,6 +249,13 @@ def search_configuration(
         fine grid.
     progress : callable, optional
         Called as ``progress(fraction_done, message)``.
+    usable_target : float, optional
+        Also require this worst-case usable-MSA coverage (0-1]: the fraction of
+        the operable shutters' open area covered at every NIRSpec APA
+        (:func:`previs.planning.sweep.usable_apa_sweep`). A configuration then
+        succeeds only when it reaches both targets.
+    operability : OperabilityMap, path or None
+        The operability map for ``usable_target`` (None: the bundled snapshot).
 
     Returns
     -------
@@ -253,6 +282,13 @@ def search_configuration(
         raise PrevisError(
             f"coarse APA step must be a positive number of degrees, got {quote(coarse_step)}"
         )
+    if usable_target is not None:
+        usable_target = float(usable_target)
+        if not (math.isfinite(usable_target) and 0.0 < usable_target <= 1.0):
+            raise PrevisError(
+                f"usable coverage target must be a fraction in (0, 1], got {quote(usable_target)}"
+            )
+        operability = resolve_operability(operability)
     nirspec_arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
     nircam_arc = ApaArc.from_range(nircam_apa_range, "NIRCam APA range")
     fine_apas = nirspec_arc.grid(step, MAX_SWEEP_ANGLES)
@@ -262,16 +298,35 @@ def search_configuration(
     reference = Pointing(nirspec_ra, nirspec_dec, nirspec_arc.low)
     middle = np.array([nirspec_arc.low + nirspec_arc.width / 2.0])
 
-    def sweep(entry: dict, apas: np.ndarray) -> np.ndarray:
-        """Coverage of one candidate configuration at each NIRSpec APA of ``apas``."""
-        return apa_sweep(
-            reference,
-            entry["nircam"],
-            nirspec_arc.unwrap(apas),
-            channel,
-            entry["dither"],
-            entry["mosaic"],
-        )
+    def sweep(entry: dict, apas: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Coverage (and usable coverage, with that criterion) of one candidate
+        configuration at each NIRSpec APA of ``apas``."""
+        args = (reference, entry["nircam"], nirspec_arc.unwrap(apas), channel)
+        setup = (entry["dither"], entry["mosaic"])
+        if usable_target is None:
+            return apa_sweep(*args, *setup), None
+        return usable_apa_sweep(*args, *setup, operability=operability)
+
+    def margin(entry: dict) -> float:
+        """How far above the target(s) the entry's worst case lies (negative: below)."""
+        above = entry["worst"] - target
+        usable = entry.get("worst_usable")
+        if usable_target is None or usable is None:
+            return above  # without usable coverage: not computed as the area fell short
+        return min(above, usable - usable_target)
+
+    def take(entry: dict, apas: np.ndarray, values: np.ndarray, usable) -> None:
+        """Keep the smaller worst cases of ``values`` (and ``usable``) over ``apas``."""
+        i = int(np.argmin(values))
+        if values[i] < entry["worst"]:
+            entry["worst"], entry["apa_at_min"] = float(values[i]), float(apas[i])
+        if usable is not None:
+            k = int(np.argmin(usable))
+            if entry.get("worst_usable") is None or usable[k] < entry["worst_usable"]:
+                entry["worst_usable"], entry["usable_apa_at_min"] = (
+                    float(usable[k]),
+                    float(apas[k]),
+                )
 
     if isinstance(dithers, Exposures) or any(isinstance(d, Exposures) for d in dithers):
         raise PrevisError(
@@ -335,34 +390,38 @@ def search_configuration(
                     "refined": False,
                 }
             )
+            if usable_target is not None and value >= target:
+                _, usable = sweep(stage[-1], middle)
+                take(stage[-1], wrap_degrees(middle), np.array([value]), usable)
             if k % 20 == 0:
                 report(
                     (group_index + 0.7 * k / len(settings)) / len(counts),
                     f"{exposures} exposures: {k}/{len(settings)} configurations",
                 )
-        # Stage 2: coarse grid for those that may reach the target.
-        ranked = sorted(stage, key=lambda s: -s["worst"])
-        coarse = [s for s in ranked if s["worst"] >= target] or ranked[:3]
+        # Stage 2: coarse grid for those that may reach the target(s).
+        ranked = sorted(stage, key=lambda s: -margin(s))
+        coarse = [s for s in ranked if margin(s) >= 0] or ranked[:3]
         for entry in coarse:
-            values = sweep(entry, coarse_apas)
+            values, usable = sweep(entry, coarse_apas)
             evaluations += len(values)
-            i = int(np.argmin(values))
-            if values[i] < entry["worst"]:
-                entry["worst"], entry["apa_at_min"] = float(values[i]), float(coarse_apas[i])
+            take(entry, coarse_apas, values, usable)
             entry["n"] += len(values)
         report((group_index + 0.85) / len(counts), f"{exposures} exposures: refining")
-        # Stage 3: fine grid, best first, until one reaches the target.
-        coarse.sort(key=lambda s: -s["worst"])
-        passing = [s for s in coarse if s["worst"] >= target]
+        # Stage 3: fine grid, best first, until one reaches the target(s).
+        coarse.sort(key=lambda s: -margin(s))
+        passing = [s for s in coarse if margin(s) >= 0]
         found = None
         for entry in (passing or coarse[:1])[: max(1, max_refine)]:
-            values = sweep(entry, fine_apas)
+            values, usable = sweep(entry, fine_apas)
             evaluations += len(values)
             i = int(np.argmin(values))
             entry.update(worst=float(values[i]), apa_at_min=float(fine_apas[i]))
+            if usable is not None:
+                k = int(np.argmin(usable))
+                entry.update(worst_usable=float(usable[k]), usable_apa_at_min=float(fine_apas[k]))
             entry["n"] = len(values)
             entry["refined"] = True
-            if entry["worst"] >= target:
+            if margin(entry) >= 0:
                 found = entry
                 break
         group_candidates = [
@@ -377,6 +436,8 @@ def search_configuration(
                 apas_evaluated=s["n"],
                 refined=s["refined"],
                 offset_east_north_arcsec=s["east_north"],
+                worst_usable=s.get("worst_usable"),
+                usable_apa_at_min=s.get("usable_apa_at_min"),
             )
             for s in stage
         ]
@@ -391,15 +452,16 @@ def search_configuration(
     trade_off = []
     for exposures, group in itertools.groupby(candidates, key=lambda c: c.exposures):
         top = max(group, key=lambda c: (c.refined, c.worst))
-        trade_off.append(
-            {
-                "exposures": exposures,
-                "worst": top.worst,
-                "refined": top.refined,
-                "dither": top.dither,
-                "mosaic": top.mosaic.label,
-            }
-        )
+        row = {
+            "exposures": exposures,
+            "worst": top.worst,
+            "refined": top.refined,
+            "dither": top.dither,
+            "mosaic": top.mosaic.label,
+        }
+        if usable_target is not None:
+            row["worst_usable"] = top.worst_usable
+        trade_off.append(row)
     report(1.0, "done" if best else "no configuration reached the target")
     return SearchResult(
         best=best,
@@ -419,5 +481,7 @@ def search_configuration(
             "nircam_apas": nircam_apas,
             "step": step,
             "coarse_step": coarse_step,
+            **({"operability": operability.name} if usable_target is not None else {}),
         },
+        usable_target=usable_target,
     )
