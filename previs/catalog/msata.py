@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from previs.catalog.table import MAGNITUDE_COLUMNS, magnitude_values
 from previs.errors import CatalogError, PrevisError, quote
 
 __all__ = [
-    "MAGNITUDE_COLUMNS",
+    "BAND_COLUMNS",
     "MAX_REFERENCE_STARS",
     "MIN_REFERENCE_STARS",
     "MSATA_BINS",
@@ -48,8 +49,9 @@ MSATA_SOURCE = (
     "JDox 'Predicting MSATA Reference Star Magnitudes', Table 1 (S/N = 20 and saturation "
     "magnitudes per readout pattern and TA band)"
 )
-#: TA bands and the APT catalog columns that carry them.
-MAGNITUDE_COLUMNS = {"F110W": "NRS_F110W", "F140X": "NRS_F140X", "CLEAR": "NRS_CLEAR"}
+#: TA bands and the APT catalog columns that carry them
+#: (:data:`previs.catalog.table.MAGNITUDE_COLUMNS`, in the same order).
+BAND_COLUMNS = dict(zip(("F110W", "F140X", "CLEAR"), MAGNITUDE_COLUMNS, strict=True))
 #: Fewest suitable stars in one bin for APT to offer it (JDox, same page).
 MIN_REFERENCE_STARS = 5
 #: MSATA uses "typically 5-8" reference stars (JDox).
@@ -80,7 +82,7 @@ class MagnitudeBin:
     @property
     def column(self) -> str:
         """The catalog column of the band, e.g. ``"NRS_F110W"``."""
-        return MAGNITUDE_COLUMNS[self.band]
+        return BAND_COLUMNS[self.band]
 
     @property
     def label(self) -> str:
@@ -105,10 +107,8 @@ def dither_readout_bins(band: str) -> tuple[MagnitudeBin, MagnitudeBin]:
     JDox lists one S/N = 20 and one saturation value for each of these readouts
     without a band that can be verified from the page; the caller names it.
     """
-    if band not in MAGNITUDE_COLUMNS:
-        raise PrevisError(
-            f"TA band {quote(band)} is unknown; valid: {', '.join(MAGNITUDE_COLUMNS)}"
-        )
+    if band not in BAND_COLUMNS:
+        raise PrevisError(f"TA band {quote(band)} is unknown; valid: {', '.join(BAND_COLUMNS)}")
     return (
         MagnitudeBin("NRSRAPIDD1", band, faint=24.5, bright=21.9),
         MagnitudeBin("NRSRAPIDD2", band, faint=24.9, bright=22.2),
@@ -193,34 +193,6 @@ class MSATAReport:
         }
 
 
-def _numbers(values, n: int, column: str, name: str) -> np.ndarray:
-    """A magnitude column as floats; masked, None and empty entries become NaN."""
-    mask = np.ma.getmaskarray(values) if np.ma.isMaskedArray(values) else None
-    raw = np.ma.getdata(values) if mask is not None else values
-    raw = np.asarray(getattr(raw, "value", raw)).ravel()
-    if len(raw) != n:
-        raise CatalogError(f"{name}: column {column!r} has {len(raw)} values for {n} sources")
-    if raw.dtype.kind in "iuf":
-        result = raw.astype(float)
-    else:
-        result = np.empty(n)
-        for k, value in enumerate(raw.tolist()):
-            text = value.decode() if isinstance(value, bytes) else value
-            if text is None or (isinstance(text, str) and not text.strip()):
-                result[k] = np.nan
-                continue
-            try:
-                result[k] = float(text)
-            except (TypeError, ValueError):
-                raise CatalogError(
-                    f"{name}, row {k + 1}: {column} {quote(text)} is not a number "
-                    "(a magnitude, or empty when unknown)"
-                ) from None
-    if mask is not None:
-        result[mask] = np.nan
-    return result
-
-
 def _flags(values, n: int, what: str, name: str) -> np.ndarray:
     array = np.asarray(values).ravel()
     if len(array) != n:
@@ -277,9 +249,9 @@ def msata_reference_stars(
     if int(minimum) < 1:
         raise PrevisError(f"minimum reference stars must be at least 1, got {quote(minimum)}")
     columns = {
-        column: _numbers(values, n, column, name)
+        column: magnitude_values(values, n, column, name)
         for column, values in magnitudes.items()
-        if column in MAGNITUDE_COLUMNS.values()
+        if column in MAGNITUDE_COLUMNS
     }
     counts = []
     for magnitude_bin in bins:

@@ -1,8 +1,9 @@
 """The NOVT ``.radec`` catalog format: read, write, and recognise it.
 
 One source per line: RA and Dec, whitespace separated, then an optional flag
-``P`` (primary target) or ``F`` (filler), case-insensitive; further columns are
-ignored, and so are blank lines and everything after ``#``. RA and Dec are
+``P`` (primary target), ``F`` (filler) or ``R`` (a reference star for MSA
+target acquisition; previs's addition to NOVT's two), case-insensitive;
+further columns are ignored, and so are blank lines and everything after ``#``. RA and Dec are
 decimal degrees or sexagesimal (:mod:`previs.geometry.coordinates`: RA in hours
 unless degree-marked). A line without a flag is a primary target. Decimal RA
 may lie in [-360, 360] and is wrapped to [0, 360); Dec must lie in [-90, 90].
@@ -24,7 +25,7 @@ from operator import itemgetter
 import numpy as np
 
 from previs._files import write_text_atomic
-from previs.catalog.table import Catalog, range_problem
+from previs.catalog.table import FLAGS, Catalog, range_problem
 from previs.errors import CatalogError, quote
 from previs.geometry.coordinates import parse_angles
 
@@ -119,10 +120,13 @@ def read_radec(text: str, name: str = "catalog") -> Catalog:
         else:
             flag_tokens = _pick(tokens, offsets[flagged] + 2)
         letters = {token: token.upper() for token in set(flag_tokens)}
-        invalid = {token for token, letter in letters.items() if letter not in ("P", "F")}
+        invalid = {token for token, letter in letters.items() if letter not in FLAGS}
         if invalid:
             first = next(i for i, token in enumerate(flag_tokens) if token in invalid)
-            problem = f"flag {quote(flag_tokens[first])} is not P (primary) or F (filler)"
+            problem = (
+                f"flag {quote(flag_tokens[first])} is not P (primary), F (filler) "
+                "or R (reference star)"
+            )
             problems.append((int(flagged[first]), problem))
         else:
             flag = np.full(n_rows, "P", dtype="<U1")
@@ -141,7 +145,8 @@ def write_radec(catalog: Catalog, path: str | os.PathLike) -> None:
     :func:`read_catalog` gives the same catalog back.
     """
     header = f"# previs catalog from {catalog.source or 'memory'}: {len(catalog)} sources\n"
-    header += "# RA(deg) Dec(deg)" + (" flag(P=primary,F=filler)\n" if catalog.has_flags else "\n")
+    legend = "P=primary,F=filler" + (",R=reference" if (catalog.flag == "R").any() else "")
+    header += "# RA(deg) Dec(deg)" + (f" flag({legend})\n" if catalog.has_flags else "\n")
     if catalog.has_flags:
         lines = [
             f"{ra:.9f} {dec:+.9f} {flag}"

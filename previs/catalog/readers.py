@@ -16,11 +16,22 @@ Tables (CSV, ECSV, FITS, VOTable and other formats astropy reads)
     An optional flag column (:data:`FLAG_NAMES`, or ``flag_column``) maps to
     primary / filler as follows:
 
-    - text: ``P`` or ``primary`` -> primary, ``F`` or ``filler`` -> filler
-      (case-insensitive);
+    - text: ``P`` or ``primary`` -> primary, ``F`` or ``filler`` -> filler,
+      ``R`` or ``reference`` -> reference star (case-insensitive);
     - boolean: True -> primary, False -> filler;
     - a non-negative integer priority: 1 (the highest priority class, as in
       the NIRSpec MSA Planning Tool) -> primary, 0 or 2 and above -> filler.
+
+    MSATA columns, both optional and found by name in any case:
+
+    - magnitudes ``NRS_F110W``, ``NRS_F140X``, ``NRS_CLEAR`` (the names APT's
+      MSA Planning Tool reads): numbers, or empty / masked / NaN when unknown;
+      text that is not a number is an error naming its row;
+    - reference-star candidates: the MPT catalog's ``Reference`` column (or
+      :data:`REFERENCE_NAMES`, or ``reference_column``): boolean, 0 / 1, or
+      text True/False, T/F, Y/N, Yes/No, 1/0 (empty: no). A reference star may
+      also be a primary target or a filler; a flag ``R`` makes it a reference
+      star only.
 
 Empty input: a file with no bytes (or only white space) is an error; a file
 with a header or comments but no data rows gives an empty catalog.
@@ -41,7 +52,13 @@ from previs.catalog.radec import (
     read_radec,
     register_with_astropy,
 )
-from previs.catalog.table import Catalog, range_problem
+from previs.catalog.table import (
+    MAGNITUDE_COLUMNS,
+    REFERENCE_COLUMN,
+    Catalog,
+    magnitude_values,
+    range_problem,
+)
 from previs.errors import CatalogError, quote
 from previs.geometry.coordinates import parse_angles
 
@@ -49,6 +66,8 @@ __all__ = [
     "DEC_NAMES",
     "FLAG_NAMES",
     "RA_NAMES",
+    "REFERENCE_NAMES",
+    "booleans_from_values",
     "flags_from_values",
     "read_catalog",
 ]
@@ -87,6 +106,10 @@ DEC_NAMES: tuple[str, ...] = (
     "declination",
 )
 FLAG_NAMES: tuple[str, ...] = ("flag", "flags", "type", "priority", "target_type")
+#: Reference-star columns recognised (case-insensitively), MPT's name first.
+REFERENCE_NAMES: tuple[str, ...] = (REFERENCE_COLUMN.lower(), "reference_star", "refstar")
+_TRUE_WORDS = frozenset({"TRUE", "T", "Y", "YES", "1"})
+_FALSE_WORDS = frozenset({"FALSE", "F", "N", "NO", "0", ""})
 
 _TABLE_EXTENSIONS = {
     ".csv": "ascii.csv",
@@ -216,19 +239,83 @@ def flags_from_values(values, name: str = "catalog", column_name: str = "flag") 
                 f"integer ({where}; 1 = primary, 0 or >= 2 = filler)"
             )
         return np.where(raw == 1, "P", "F").astype("<U1")
-    words = {"P": "P", "PRIMARY": "P", "F": "F", "FILLER": "F"}
+    words = {"P": "P", "PRIMARY": "P", "F": "F", "FILLER": "F", "R": "R", "REFERENCE": "R"}
     tokens = [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
     mapping = {token: words.get(token.strip().upper()) for token in set(tokens)}
     if any(letter is None for letter in mapping.values()):
         i = next(i for i, token in enumerate(tokens) if mapping[token] is None)
         raise CatalogError(
-            f"{name}, row {i + 1}: flag {quote(tokens[i])} is not P/primary or F/filler ({where})"
+            f"{name}, row {i + 1}: flag {quote(tokens[i])} is not P/primary, F/filler or "
+            f"R/reference ({where})"
         )
     return np.array([mapping[token] for token in tokens], dtype="<U1")
 
 
+def booleans_from_values(values, name: str = "catalog", column_name: str = "Reference"):
+    """True/false per row of a column: booleans, numbers (non-zero: true) or words
+    True/False, T/F, Y/N, Yes/No, 1/0 (any case; empty and masked entries: false).
+
+    Raises
+    ------
+    CatalogError
+        Naming the first row whose text is none of these.
+    """
+    mask = np.ma.getmaskarray(values) if np.ma.isMaskedArray(values) else None
+    raw = np.asarray(np.ma.getdata(values) if mask is not None else values).ravel()
+    if raw.dtype.kind == "b":
+        result = raw.astype(bool)
+    elif raw.dtype.kind in "iuf":
+        result = np.nan_to_num(raw.astype(float)) != 0
+    else:
+        text = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in raw.tolist()])
+        words = np.char.upper(np.char.strip(text)) if len(text) else text
+        known = np.isin(words, list(_TRUE_WORDS | _FALSE_WORDS))
+        if mask is not None:
+            known |= mask
+        if not known.all():
+            i = int(np.flatnonzero(~known)[0])
+            raise CatalogError(
+                f"{name}, row {i + 1}: {quote(str(text[i]))} is not True/False (or Y/N, 1/0) "
+                f"(column {quote(column_name)})"
+            )
+        result = np.isin(words, list(_TRUE_WORDS))
+    if mask is not None:
+        result[mask] = False
+    return result
+
+
+def _msata_columns(table, name: str, reference_column) -> tuple[dict, np.ndarray | None]:
+    """The table's magnitude columns (by name, any case) and its reference-star mask."""
+    lower = {column.lower(): column for column in reversed(list(table.colnames))}
+    magnitudes = {}
+    for column in MAGNITUDE_COLUMNS:
+        found = lower.get(column.lower())
+        if found is not None:
+            magnitudes[column] = magnitude_values(table[found], len(table), found, name)
+    reference = None
+    if reference_column is not False:
+        found = _find_column(
+            table, reference_column or None, REFERENCE_NAMES, "reference", name, "reference_column"
+        )
+        if found is not None:
+            try:
+                reference = booleans_from_values(table[found], name, found)
+            except CatalogError as error:
+                if reference_column:
+                    raise
+                raise CatalogError(
+                    f"{error} (found by its name; pass reference_column=False to ignore it)"
+                ) from None
+    return magnitudes, reference
+
+
 def _catalog_from_table(
-    table, name: str, ra_column: str | None, dec_column: str | None, flag_column
+    table,
+    name: str,
+    ra_column: str | None,
+    dec_column: str | None,
+    flag_column,
+    reference_column=None,
 ) -> Catalog:
     ra_name = _find_column(table, ra_column, RA_NAMES, "RA", name, "ra_column")
     dec_name = _find_column(table, dec_column, DEC_NAMES, "Dec", name, "dec_column")
@@ -258,7 +345,16 @@ def _catalog_from_table(
                 raise CatalogError(
                     f"{error} (found by its name; pass flag_column=False to ignore it)"
                 ) from None
-    return Catalog(ra, dec, flag, source=name, has_flags=flag is not None)
+    magnitudes, reference = _msata_columns(table, name, reference_column)
+    return Catalog(
+        ra,
+        dec,
+        flag,
+        source=name,
+        has_flags=flag is not None,
+        magnitudes=magnitudes,
+        reference=reference,
+    )
 
 
 def _skycoord_column(table):
@@ -323,6 +419,7 @@ def read_catalog(
     flag_column: str | bool | None = None,
     format: str | None = None,
     name: str | None = None,
+    reference_column: str | bool | None = None,
 ) -> Catalog:
     """Read a source catalog from a file or from uploaded bytes.
 
@@ -346,6 +443,9 @@ def read_catalog(
     name : str, optional
         Name of the file for messages and for the format guess (defaults to the
         path; use it with bytes).
+    reference_column : str or False, optional
+        Name of a table's reference-star column (found by :data:`REFERENCE_NAMES`
+        if omitted); False reads none. Ignored for ``.radec`` (flag ``R``).
 
     Returns
     -------
@@ -373,7 +473,7 @@ def read_catalog(
     if fmt == "radec":
         return read_radec(_decode(data, name), name)
     return _catalog_from_table(
-        _read_table(data, fmt, name), name, ra_column, dec_column, flag_column
+        _read_table(data, fmt, name), name, ra_column, dec_column, flag_column, reference_column
     )
 
 

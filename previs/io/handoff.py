@@ -53,7 +53,9 @@ from astropy.table import MaskedColumn, Table
 
 from previs._files import write_text_atomic
 from previs.catalog import Catalog, read_catalog
+from previs.catalog.readers import booleans_from_values
 from previs.catalog.sources import SourceCounts
+from previs.catalog.table import MAGNITUDE_COLUMNS, REFERENCE_COLUMN, magnitude_values
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc, wrap_degrees
 from previs.geometry.attitude import v3pa_from_apa
@@ -64,6 +66,7 @@ from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION
 __all__ = [
     "MAGNITUDE_COLUMNS",
     "MISSING_MAGNITUDE",
+    "REFERENCE_COLUMN",
     "SpecialRequirements",
     "apt_nircam_parameters",
     "dither_from_apt",
@@ -75,7 +78,6 @@ __all__ = [
     "write_mpt_catalog",
 ]
 
-MAGNITUDE_COLUMNS = ("NRS_F110W", "NRS_F140X", "NRS_CLEAR")
 MISSING_MAGNITUDE = -1.0
 MPT_MAX_ID = 1_000_000
 FLAG_COLUMNS = (
@@ -85,8 +87,6 @@ FLAG_COLUMNS = (
     "previs_at_risk",
     "previs_usable_shutter",
 )
-_TRUE_WORDS = {"TRUE", "T", "Y", "YES", "1"}
-_FALSE_WORDS = {"FALSE", "F", "N", "NO", "0", ""}
 
 
 # ----------------------------------------------------------------------------- MPT catalog
@@ -113,22 +113,6 @@ def _ids(table: Table | None, n: int) -> tuple[np.ndarray, list[str]]:
             "needs; sources are numbered 1 to N in catalog order instead"
         ]
     return np.arange(1, n + 1), []
-
-
-def _booleans(values, what: str) -> np.ndarray:
-    raw = np.asarray(getattr(values, "filled", lambda v: values)(False))
-    if raw.dtype.kind == "b":
-        return raw.astype(bool)
-    if raw.dtype.kind in "iuf":
-        return raw != 0
-    words = np.char.upper(np.char.strip(raw.astype(str)))
-    unknown = ~np.isin(words, list(_TRUE_WORDS | _FALSE_WORDS))
-    if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
-        raise PrevisError(
-            f"{what}, row {i + 1}: {quote(str(raw[i]))} is not True/False (or Y/N, 1/0)"
-        )
-    return np.isin(words, list(_TRUE_WORDS))
 
 
 def _flag(values, n: int, what: str) -> np.ndarray:
@@ -161,11 +145,13 @@ def mpt_catalog(
         or :func:`previs.catalog.image_sources.count_sources_in_image` (the image
         taken); without it the quadrant, imaged and at-risk columns are -1.
     table : astropy.table.Table, optional
-        The source table the catalog was read from, row for row: its ``ID``,
-        ``Reference`` and ``NRS_F110W`` / ``NRS_F140X`` / ``NRS_CLEAR`` columns
-        (any case) are carried through.
+        The source table the catalog was read from, row for row: its ``ID`` and
+        ``extra_columns`` are carried through (and its ``Reference`` and
+        ``NRS_*`` columns where the catalog lacks them: :func:`read_catalog`
+        reads those into :attr:`Catalog.reference` and :attr:`Catalog.magnitudes`,
+        which are written).
     reference : array_like of bool, optional
-        Reference-star candidates; overrides the table's ``Reference`` column.
+        Reference-star candidates; overrides the catalog's (and the table's).
     usable_shutter : array_like of bool, optional
         Whether each source falls in a usable shutter (-1 without it).
     extra_columns : sequence of str
@@ -190,15 +176,22 @@ def mpt_catalog(
     out["RA"] = np.asarray(catalog.ra, dtype=float)
     out["DEC"] = np.asarray(catalog.dec, dtype=float)
     if reference is None:
-        column = _column(table, "Reference")
-        reference = np.zeros(n, bool) if column is None else _booleans(column, "Reference")
+        reference = catalog.reference
+        column = _column(table, REFERENCE_COLUMN)
+        if column is not None:
+            reference = reference | booleans_from_values(column, "source table", REFERENCE_COLUMN)
     out["Reference"] = _flag(reference, n, "reference").astype(bool)
-    for name in (*MAGNITUDE_COLUMNS, *extra_columns):
+    for name in MAGNITUDE_COLUMNS:
+        values = catalog.magnitudes.get(name)
+        column = _column(table, name) if values is None else None
+        if column is not None:
+            values = magnitude_values(column, n, name, "source table")
+        if values is not None:
+            out[name] = MaskedColumn(np.nan_to_num(values), mask=np.isnan(values))
+    for name in extra_columns:
         column = _column(table, name)
         if column is None:
-            if name in extra_columns:
-                raise PrevisError(f"the source table has no column {quote(name)}")
-            continue
+            raise PrevisError(f"the source table has no column {quote(name)}")
         values = np.ma.masked_invalid(np.ma.asarray(column, dtype=float))
         out[name] = MaskedColumn(values.data, mask=np.ma.getmaskarray(values))
     out["previs_primary"] = catalog.primary.astype(np.int64)
@@ -261,8 +254,8 @@ def read_mpt_catalog(path: str | os.PathLike) -> Table:
             f"{os.fspath(path)}: not an MPT catalog with a '#' header ({error})"
         ) from None
     for name in table.colnames:
-        if name.upper() == "REFERENCE":
-            table[name] = _booleans(table[name], "Reference")
+        if name.upper() == REFERENCE_COLUMN.upper():
+            table[name] = booleans_from_values(table[name], os.fspath(path), name)
         elif name.upper() in MAGNITUDE_COLUMNS:
             values = np.asarray(table[name], dtype=float)
             table[name] = MaskedColumn(values, mask=values == MISSING_MAGNITUDE)
@@ -271,8 +264,24 @@ def read_mpt_catalog(path: str | os.PathLike) -> Table:
 
 def read_mpt_sources(path: str | os.PathLike) -> Catalog:
     """The :class:`~previs.catalog.readers.Catalog` of a previs MPT catalog (positions,
-    primary / filler from ``previs_primary``)."""
-    return read_catalog(path, format="ascii.commented_header", flag_column="previs_primary")
+    primary / filler from ``previs_primary``, reference stars from ``Reference``, the
+    ``NRS_*`` magnitudes with :data:`MISSING_MAGNITUDE` read as unknown)."""
+    catalog = read_catalog(path, format="ascii.commented_header", flag_column="previs_primary")
+    if not catalog.has_magnitudes:
+        return catalog
+    magnitudes = {
+        name: np.where(values == MISSING_MAGNITUDE, np.nan, values)
+        for name, values in catalog.magnitudes.items()
+    }
+    return Catalog(
+        catalog.ra,
+        catalog.dec,
+        catalog.flag,
+        source=catalog.source,
+        has_flags=catalog.has_flags,
+        magnitudes=magnitudes,
+        reference=catalog.reference,
+    )
 
 
 # ----------------------------------------------------------------------------- special reqs

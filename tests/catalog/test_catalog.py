@@ -83,7 +83,10 @@ def test_radec_mixed_column_counts():
     [
         ("1 2\n" * 6 + "13 95.2\n", "cat.radec, line 7: Dec '95.2' is out of range [-90, 90]"),
         ("1 2\n3 4\n5\n", "cat.radec, line 3: expected RA and Dec, found 1 column"),
-        ("1 2 P\n" * 8 + "1 2 X\n", "cat.radec, line 9: flag 'X' is not P (primary) or F (filler)"),
+        (
+            "1 2 P\n" * 8 + "1 2 X\n",
+            "cat.radec, line 9: flag 'X' is not P (primary), F (filler) or R (reference star)",
+        ),
         ("# c\n\n1 2\nabc 3\n", "cat.radec, line 4: RA 'abc' is not a valid angle"),
         ("1 2\n3 -90.5\n", "cat.radec, line 2: Dec '-90.5' is out of range"),
         ("1 2\n400 5\n", "cat.radec, line 2: RA '400' is out of range"),
