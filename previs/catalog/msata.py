@@ -31,6 +31,8 @@ import numpy as np
 
 from previs.catalog.table import MAGNITUDE_COLUMNS, magnitude_values
 from previs.errors import CatalogError, PrevisError, quote
+from previs.geometry.attitude import Pointing
+from previs.geometry.shutters import place_v2v3, sky_to_v2v3
 
 __all__ = [
     "BAND_COLUMNS",
@@ -40,9 +42,12 @@ __all__ = [
     "MSATA_SOURCE",
     "BinCount",
     "MSATAReport",
+    "MSATAWorstCase",
     "MagnitudeBin",
     "dither_readout_bins",
+    "msata_for_catalog",
     "msata_reference_stars",
+    "msata_worst_case",
 ]
 
 MSATA_SOURCE = (
@@ -274,3 +279,130 @@ def msata_reference_stars(
             )
         )
     return MSATAReport(tuple(counts), int(reference.sum()), int(minimum))
+
+
+@dataclass(frozen=True, eq=False)
+class MSATAWorstCase:
+    """MSATA reference stars over the allowed NIRSpec APAs (the pre-imaging as planned).
+
+    Attributes
+    ----------
+    apas : numpy.ndarray
+        NIRSpec APAs evaluated, degrees (those of the area worst case).
+    best_usable : numpy.ndarray of int
+        At each APA, the usable reference stars of the best bin.
+    min : int
+        The smallest of them.
+    apa_at_min : float
+        NIRSpec APA where it happens (the first, if several), degrees.
+    at_min : MSATAReport
+        The per-bin counts at that APA.
+    feasible : bool
+        Some bin reaches the minimum at every APA evaluated (the bin may change
+        with the APA: the APA is known when the MSA is planned).
+    """
+
+    apas: np.ndarray
+    best_usable: np.ndarray
+    min: int
+    apa_at_min: float
+    at_min: MSATAReport
+    feasible: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: feasible, min, apa_at_min, best_usable per APA, apas, bins at min."""
+        return {
+            "feasible": self.feasible,
+            "min": self.min,
+            "apa_at_min": self.apa_at_min,
+            "apas": [float(a) for a in self.apas],
+            "best_usable": [int(v) for v in self.best_usable],
+            "at_min": self.at_min.to_dict(),
+        }
+
+
+def msata_for_catalog(
+    catalog,
+    operable,
+    pre_imaged,
+    bins: Sequence[MagnitudeBin] = MSATA_BINS,
+    minimum: int = MIN_REFERENCE_STARS,
+) -> MSATAReport:
+    """:func:`msata_reference_stars` of a :class:`~previs.catalog.table.Catalog` (its
+    magnitudes and reference stars), with one ``operable`` and ``pre_imaged`` per source."""
+    return msata_reference_stars(
+        catalog.magnitudes,
+        catalog.reference,
+        operable,
+        pre_imaged,
+        bins,
+        minimum,
+        catalog.source or "catalog",
+    )
+
+
+def msata_worst_case(
+    catalog,
+    nirspec,
+    apas,
+    pre_imaged,
+    operability=None,
+    bins: Sequence[MagnitudeBin] = MSATA_BINS,
+    minimum: int = MIN_REFERENCE_STARS,
+) -> MSATAWorstCase:
+    """MSATA reference stars at every NIRSpec APA of ``apas``, and the worst of them.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Sources with :attr:`~previs.catalog.table.Catalog.reference` and magnitudes.
+    nirspec : Pointing
+        NIRSpec pointing; its RA and Dec are used, its APA replaced by each of ``apas``.
+    apas : array_like
+        NIRSpec APAs, degrees.
+    pre_imaged : array_like of bool
+        Per source, inside the pre-imaging (fixed: the pre-imaging is taken first).
+    operability : OperabilityMap, path or None
+        The operability map (None: the bundled snapshot).
+    bins, minimum
+        As for :func:`msata_reference_stars`.
+
+    Notes
+    -----
+    Only the reference stars are placed: every APA's positions go through one
+    shutter lookup (:func:`previs.geometry.shutters.place_v2v3`).
+    """
+    apas = np.atleast_1d(np.asarray(apas, dtype=float))
+    if not len(apas):
+        raise PrevisError("msata_worst_case needs at least one NIRSpec APA")
+    name = catalog.source or "catalog"
+    pre_imaged = _flags(pre_imaged, len(catalog), "pre-imaged", name)
+    # Only the reference stars count: place and count those alone.
+    stars = np.flatnonzero(catalog.reference)
+    operable = np.zeros((len(apas), len(stars)), dtype=bool)
+    if len(stars):
+        v2 = np.empty((len(apas), len(stars)))
+        v3 = np.empty_like(v2)
+        for k, apa in enumerate(apas):
+            pointing = Pointing(nirspec.ra, nirspec.dec, float(apa))
+            v2[k], v3[k] = sky_to_v2v3(pointing, catalog.ra[stars], catalog.dec[stars])
+        placed = place_v2v3(v2.ravel(), v3.ravel(), operability)
+        operable = placed.usable.reshape(len(apas), len(stars))
+    magnitudes = {column: values[stars] for column, values in catalog.magnitudes.items()}
+    reference = np.ones(len(stars), dtype=bool)
+    reports = [
+        msata_reference_stars(
+            magnitudes, reference, operable[k], pre_imaged[stars], bins, minimum, name
+        )
+        for k in range(len(apas))
+    ]
+    best = np.array([max((c.usable for c in r.bins), default=0) for r in reports], dtype=int)
+    k = int(np.argmin(best))
+    return MSATAWorstCase(
+        apas=apas,
+        best_usable=best,
+        min=int(best[k]),
+        apa_at_min=float(apas[k]),
+        at_min=reports[k],
+        feasible=all(r.feasible for r in reports),
+    )

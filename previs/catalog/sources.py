@@ -25,6 +25,25 @@ With several NIRSpec pointings (a :class:`~previs.planning.plan.Plan` or
 pointing, and a source's quadrant is that of the first pointing holding it;
 :func:`count_sources_by_pointing` also gives each pointing's own counts.
 
+With the sources' MSA shutters (:meth:`SourceCounts.with_shutters`, as
+:func:`previs.catalog.summary.summarize` gives them), :meth:`SourceCounts.shutter_summary`
+gives three more:
+
+``in_usable_shutter``
+    on the MSA's shutter grid in an operable shutter (bars included);
+``in_usable_shutter_imaged``
+    that, and inside at least one exposure: **the headline count**, the
+    targets MSA spectroscopy can take *and* the pre-imaging measures;
+``on_bar``
+    of those, the ones behind a bar at this exact pointing.
+
+Headline rule: a source behind the bar of an operable shutter counts as in a
+usable shutter. Its position inside the shutter changes by fractions of a
+shutter with the small pointing offsets the MSA Planning Tool searches, and
+MPT's loosest source-centering class (UNCONSTRAINED) accepts it, whereas a
+failed shutter stays failed; ``on_bar`` says how many the strict classes
+would lose at the nominal pointing.
+
 Geometry is done in the tangent plane at the (first) NIRSpec pointing (arcsec), where
 the SIAF aperture outlines are exact polygons; points are tested with
 shapely's vectorised ``contains_xy`` against prepared polygons (each detector
@@ -38,7 +57,7 @@ degrades and fails at 90 degrees) count as outside everything.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -51,6 +70,7 @@ from previs.geometry.attitude import Pointing, unit_vectors
 from previs.geometry.coverage import union_msa_geometry
 from previs.geometry.footprints import Footprint
 from previs.geometry.projection import TangentPlane
+from previs.geometry.shutters import ShutterPlacement
 
 __all__ = [
     "KINDS",
@@ -60,7 +80,7 @@ __all__ = [
     "count_sources_by_pointing",
 ]
 
-KINDS = ("primary", "filler", "all")
+KINDS = ("primary", "filler", "reference", "all")
 MAX_SEPARATION_DEG = 45.0
 
 # Plane index: sources sorted by x strip of this width (arcsec), then by y.
@@ -171,6 +191,10 @@ class SourceCounts:
     pointing : numpy.ndarray of int16 or None
         NIRSpec pointing (from 1, in the plan's order) whose MSA holds each
         source, the first if several; 0 for none (None when not counted so).
+    shutters : ShutterPlacement or None
+        Each source's MSA shutter at the NIRSpec pointing
+        (:func:`previs.geometry.shutters.place_sources`), when given with
+        :meth:`with_shutters`; :meth:`shutter_summary` counts from it.
     """
 
     catalog: Catalog
@@ -178,6 +202,30 @@ class SourceCounts:
     depth: np.ndarray
     n_exposures: int
     pointing: np.ndarray | None = None
+    shutters: ShutterPlacement | None = None
+
+    def with_shutters(self, shutters: ShutterPlacement) -> SourceCounts:
+        """The same counts with each source's shutter (one placement per catalog source)."""
+        if len(shutters) != len(self.catalog):
+            raise ValueError(
+                f"with_shutters: {len(shutters)} placements for {len(self.catalog)} sources"
+            )
+        return replace(self, shutters=shutters)
+
+    @property
+    def in_usable_shutter(self) -> np.ndarray:
+        """Mask of sources in an operable MSA shutter, bars included (needs ``shutters``)."""
+        return self._placement().usable
+
+    @property
+    def in_usable_shutter_imaged(self) -> np.ndarray:
+        """Mask of sources in an operable shutter and in at least one exposure: the headline."""
+        return self._placement().usable & (self.depth >= 1)
+
+    def _placement(self) -> ShutterPlacement:
+        if self.shutters is None:
+            raise ValueError("these source counts have no shutters; see SourceCounts.with_shutters")
+        return self.shutters
 
     @property
     def in_msa(self) -> np.ndarray:
@@ -210,6 +258,8 @@ class SourceCounts:
             return self.catalog.primary
         if kind == "filler":
             return self.catalog.filler
+        if kind == "reference":
+            return self.catalog.reference
         if kind == "all":
             return np.ones(len(self.catalog), dtype=bool)
         raise ValueError(f"unknown source kind {quote(kind)}; valid: {', '.join(KINDS)}")
@@ -241,7 +291,7 @@ class SourceCounts:
 
     def summary(self, kind: str) -> dict:
         """Counts for one kind: total, in_msa, quadrants, in_msa_imaged, in_msa_depth2,
-        at_risk, imaged."""
+        at_risk, imaged (the shutter counts are in :meth:`shutter_summary`)."""
         mask = self.kind_mask(kind)
         quadrant = self.quadrant[mask]
         depth = self.depth[mask]
@@ -259,13 +309,39 @@ class SourceCounts:
             "imaged": int(np.count_nonzero(depth >= 1)),
         }
 
-    def to_dict(self) -> dict:
-        """``{"primary": summary, "filler": summary, "has_flags": bool}`` (JSON-ready)."""
+    def shutter_summary(self, kind: str) -> dict:
+        """Shutter counts for one kind (needs ``shutters``): in_usable_shutter,
+        in_usable_shutter_imaged (the headline), on_bar (see the module docstring)."""
+        mask = self.kind_mask(kind)
+        usable = self._placement().usable[mask]
+        headline = usable & (self.depth[mask] >= 1)
         return {
+            "in_usable_shutter": int(np.count_nonzero(usable)),
+            "in_usable_shutter_imaged": int(np.count_nonzero(headline)),
+            "on_bar": int(np.count_nonzero(headline & self.shutters.on_bar[mask])),
+        }
+
+    def shutters_dict(self) -> dict:
+        """``{"primary": shutter_summary, "filler": shutter_summary, "operability": name}``
+        (and ``"reference"`` when the catalog has reference stars), JSON-ready."""
+        placement = self._placement()
+        data = {kind: self.shutter_summary(kind) for kind in ("primary", "filler")}
+        if self.catalog.reference.any():
+            data["reference"] = self.shutter_summary("reference")
+        data["operability"] = placement.operability
+        return data
+
+    def to_dict(self) -> dict:
+        """``{"primary": summary, "filler": summary, "has_flags": bool}`` (JSON-ready), and
+        ``"reference": summary`` when the catalog has reference stars."""
+        data = {
             "primary": self.summary("primary"),
             "filler": self.summary("filler"),
             "has_flags": bool(self.catalog.has_flags),
         }
+        if self.catalog.reference.any():
+            data["reference"] = self.summary("reference")
+        return data
 
 
 def count_sources(

@@ -4,12 +4,15 @@
 detectors (both channels image the same field at the same time, with different
 gaps) and gathers the plan, the covered MSA fractions (whole MSA and per
 quadrant), the depth (fraction covered by at least 1, 2, 3 exposures), the
-number of exposures, and, with a catalog, the source counts of
-:func:`previs.catalog.sources.count_sources` per channel. With several NIRSpec
-pointings the coverage and counts are for all of them together (the union of
-their MSA areas) and ``pointings`` gives each pointing's own.
-:func:`report_markdown` and :func:`report_html` render it as tables;
-:func:`write_report` picks the format from the file extension.
+number of exposures, the usable-MSA coverage of the plan's channel (the
+operable shutters' open area, naming the operability map), and, with a catalog,
+the source counts of :func:`previs.catalog.sources.count_sources` per channel
+(with the targets in usable shutters) and the MSATA reference stars when the
+catalog has their columns. With several NIRSpec pointings the coverage and
+counts are for all of them together (the union of their MSA areas) and
+``pointings`` gives each pointing's own. :func:`report_markdown` and
+:func:`report_html` render it as tables; :func:`write_report` picks the format
+from the file extension.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from previs._files import write_text_atomic
 from previs.catalog.summary import summarize
 from previs.errors import PrevisError, quote
 from previs.geometry.attitude import v3pa_from_apa
+from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
 from previs.planning.plan import Plan
 from previs.style import CHANNEL_NAMES as CHANNELS
@@ -54,6 +58,7 @@ def build_report(
     plan: Plan,
     catalog: Any = None,
     generated: _dt.datetime | None = None,
+    operability: OperabilityMap | str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Coverage of ``plan`` by both NIRCam channels, with source counts if a catalog is given.
 
@@ -65,6 +70,9 @@ def build_report(
         Sources to count (a path is read with :func:`previs.catalog.readers.read_catalog`).
     generated : datetime, optional
         Time stamp to record (default: now, UTC).
+    operability : OperabilityMap, path or None
+        Which shutters work (None: the bundled snapshot; a path: a CRDS
+        ``jwst_nirspec_msaoper_*.json``).
 
     Returns
     -------
@@ -76,13 +84,24 @@ def build_report(
         ``quadrants`` {"1".."4"}, ``depth`` {"1","2","3"}, ``exposures``,
         fractions 0-1) and, with a catalog, ``catalog`` (source, counts) and
         ``sources`` (``{"short": counts, "long": counts}``, each as
-        :meth:`previs.catalog.sources.SourceCounts.to_dict`). ``nircam_setup``
-        names the exposures (``dither``, ``mosaic`` or None for explicit
-        exposures, ``source``: model, apt or custom, ``tiles``). ``pointings``
-        lists every NIRSpec pointing (``pointing`` from 1, ``ra``, ``dec``,
-        ``apa``, ``v3pa``, ``coverage`` and, with a catalog, ``sources`` by
-        channel, as above); with several, ``coverage`` and ``sources`` above are
-        for all of them together (the union of their MSA areas).
+        :meth:`previs.catalog.sources.SourceCounts.to_dict`) and
+        ``usable_shutters`` (``{"short": ..., "long": ...}``, each as
+        :meth:`~previs.catalog.sources.SourceCounts.shutters_dict`: per kind
+        ``in_usable_shutter``, ``in_usable_shutter_imaged``, ``on_bar``).
+        ``nircam_setup`` names the exposures (``dither``, ``mosaic`` or None for
+        explicit exposures, ``source``: model, apt or custom, ``tiles``).
+        ``pointings`` lists every NIRSpec pointing (``pointing`` from 1, ``ra``,
+        ``dec``, ``apa``, ``v3pa``, ``coverage`` and, with a catalog, ``sources``
+        by channel, as above, and ``usable`` of that pointing); with several,
+        ``coverage`` and ``sources`` above are for all of them together (the
+        union of their MSA areas; ``usable`` counts every pointing's shutters).
+        Also
+        ``operability`` (``{"name", "failed_closed", "failed_open"}``),
+        ``usable`` (plan's channel: ``channel``, ``covered``, ``quadrants``,
+        ``operability``; ``worst_case`` gains ``usable`` too) and, when the
+        catalog has MSATA magnitudes or reference stars, ``msata`` (per bin,
+        :meth:`previs.catalog.msata.MSATAReport.to_dict`, first NIRSpec
+        pointing) and, with an allowed NIRSpec APA range, ``msata_worst_case``.
     """
     from previs import __version__
 
@@ -93,7 +112,10 @@ def build_report(
 
         catalog = read_catalog(catalog)
     when = generated or _dt.datetime.now(_dt.timezone.utc)
-    summary = summarize(plan, catalog, other_channel_depth=3, count_other_channel=True)
+    operability = resolve_operability(operability)
+    summary = summarize(
+        plan, catalog, other_channel_depth=3, count_other_channel=True, operability=operability
+    )
     channels = summary.result.channels
     coverage = {
         channel: {
@@ -120,6 +142,8 @@ def build_report(
         "coverage": coverage,
         "pointings": _pointing_entries(summary),
     }
+    report["operability"] = operability.to_dict()
+    report["usable"] = {"channel": plan.channel, **summary.result.usable.to_dict()}
     if summary.result.worst_case is not None:
         report["worst_case"] = summary.result.worst_case.to_dict()
     if catalog is not None:
@@ -131,6 +155,15 @@ def build_report(
             "has_flags": bool(catalog.has_flags),
         }
         report["sources"] = sources
+        report["usable_shutters"] = {
+            channel: summary.counts[channel].shutters_dict()
+            for channel in CHANNELS
+            if channel in summary.counts
+        }
+        if summary.msata is not None:
+            report["msata"] = summary.msata.to_dict()
+        if summary.msata_worst_case is not None:
+            report["msata_worst_case"] = summary.msata_worst_case.to_dict()
     return report
 
 
@@ -165,6 +198,8 @@ def _pointing_entries(summary) -> list[dict[str, Any]]:
                 if channel in per_channel
             },
         }
+        if result.pointing_usable:
+            entry["usable"] = result.pointing_usable[k].to_dict()
         if summary.pointing_counts:
             entry["sources"] = {
                 channel: counts[k].to_dict() for channel, counts in summary.pointing_counts.items()
@@ -276,6 +311,8 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
             coverage_rows,
         ),
     ]
+    if "usable" in report:
+        tables.append(_usable_table(report))
     if "sources" in report:
         source_rows = []
         for channel, counts in report["sources"].items():
@@ -305,7 +342,70 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
                 source_rows,
             )
         )
+        shutter_table = _shutter_table(report)
+        if shutter_table is not None:
+            tables.append(shutter_table)
+    if "msata" in report:
+        tables.append(_msata_table(report))
     return tables + _pointing_tables(report)
+
+
+def _usable_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """The usable-MSA coverage of the plan's channel (and its worst case, with a range)."""
+    usable = report["usable"]
+    header = ["channel", "covered", "Q1", "Q2", "Q3", "Q4"]
+    row = [channel_label(usable["channel"], long_form=True), _percent(usable["covered"])]
+    row += [_percent(usable["quadrants"][q]) for q in ("1", "2", "3", "4")]
+    worst = report.get("worst_case", {}).get("usable")
+    if worst is not None:
+        header.append("worst case over the NIRSpec APA range")
+        row.append(f"{_percent(worst['min'])} at APA {worst['apa_at_min']:.1f}")
+    title = f"Usable MSA: open area of operable shutters ({usable['operability']})"
+    return title, header, [row]
+
+
+def _shutter_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]] | None:
+    """Targets in usable shutters per channel and kind (when the report has them)."""
+    rows = []
+    for channel, counts in report.get("usable_shutters", {}).items():
+        for kind in ("primary", "filler"):
+            c = counts[kind]
+            rows.append(
+                [channel, kind, str(c["in_usable_shutter"]), str(c["in_usable_shutter_imaged"])]
+                + [str(c["on_bar"])]
+            )
+    if not rows:
+        return None
+    header = ["channel", "kind", "in usable shutter", "in usable shutter, imaged", "on a bar"]
+    return "Targets in usable shutters", header, rows
+
+
+def _msata_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """MSATA reference stars per magnitude bin (and the worst case over the APA range)."""
+    msata = report["msata"]
+    worst = report.get("msata_worst_case")
+    worst_bins = {}
+    if worst is not None:
+        worst_bins = {(b["readout"], b["band"]): b["usable"] for b in worst["at_min"]["bins"]}
+    header = ["bin", "in range", "in operable shutter", "usable (also pre-imaged)", "feasible"]
+    if worst is not None:
+        header.append(f"usable at APA {worst['apa_at_min']:.1f} (worst)")
+    rows = []
+    for b in msata["bins"]:
+        label = f"{b['readout']} {b['band']} {b['bright']:.1f}-{b['faint']:.1f}"
+        row = [label, str(b["in_range"]), str(b["operable"]), str(b["usable"])]
+        row.append("yes" if b["feasible"] else "no")
+        if worst is not None:
+            row.append(str(worst_bins.get((b["readout"], b["band"]), 0)))
+        rows.append(row)
+    verdict = "feasible" if msata["feasible"] else "not feasible"
+    if worst is not None:
+        verdict += ", over the APA range: " + ("feasible" if worst["feasible"] else "not feasible")
+    title = (
+        f"MSATA reference stars ({msata['reference_stars']} flagged; >= {msata['minimum']} "
+        f"in one bin: {verdict})"
+    )
+    return title, header, rows
 
 
 def _preamble(report: dict[str, Any]) -> str:
@@ -321,10 +421,26 @@ _NOTES = (
     "the MSA but in no exposure of that channel."
 )
 _TOGETHER = " With several NIRSpec pointings, 'together' is the union of their MSA areas."
+_SHUTTER_NOTES = (
+    'Usable MSA: fraction of the open area (0.20" x 0.46") of the operable shutters '
+    "inside the pre-imaging; a source in a usable shutter sits in an operable shutter "
+    "(behind its bars included: small pointing offsets move it, and MPT's unconstrained "
+    "centering accepts it; 'on a bar' counts those at this exact pointing)."
+)
 
 
-def _notes(report: dict[str, Any]) -> str:
-    return _NOTES + (_TOGETHER if len(report.get("pointings", [])) > 1 else "")
+def _notes(report: dict[str, Any]) -> list[str]:
+    """The notes under the tables: definitions and the operability map in use."""
+    notes = [_NOTES + (_TOGETHER if len(report.get("pointings", [])) > 1 else "")]
+    if "operability" in report:
+        op = report["operability"]
+        notes.append(
+            f"{_SHUTTER_NOTES} Operability map: {op['name']} ({op['failed_closed']} shutters "
+            f"failed closed, {op['failed_open']} failed open)."
+        )
+    if "msata" in report:
+        notes.append(f"MSATA bins: {report['msata']['source']}.")
+    return notes
 
 
 def report_markdown(report: dict[str, Any]) -> str:
@@ -340,7 +456,8 @@ def report_markdown(report: dict[str, Any]) -> str:
         lines.append("|" + "|".join("---" for _ in header) + "|")
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
         lines.append("")
-    lines += [_notes(report), ""]
+    for note in _notes(report):
+        lines += [note, ""]
     return "\n".join(lines)
 
 
@@ -364,7 +481,8 @@ def report_html(report: dict[str, Any]) -> str:
         for row in rows:
             parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
         parts.append("</tbody></table>")
-    parts += [f"<p>{esc(_notes(report))}</p>", "</body></html>", ""]
+    parts += [f"<p>{esc(note)}</p>" for note in _notes(report)]
+    parts += ["</body></html>", ""]
     return "\n".join(parts)
 
 

@@ -9,6 +9,7 @@ from previs.catalog import Catalog, count_sources, summarize
 from previs.geometry.coverage import compute_coverage
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.patterns import Mosaic
+from previs.geometry.shutters import place_sources
 from previs.planning.plan import Plan, evaluate
 from previs.planning.sweep import worst_case_coverage
 
@@ -38,8 +39,10 @@ def test_summary_matches_independent_pieces(plan):
         plan.nirspec, plan.nircam, (40.0, 52.0), "long", "FULL3", plan.mosaic
     )
     assert result.worst_case.min == pytest.approx(worst.min, abs=1e-12)
-    assert summary.plan_counts.to_dict() == count_sources(catalog, evaluate(plan)).to_dict()
-    other = count_sources(catalog, plan.nirspec, short)
+    shutters = place_sources(plan.nirspec, catalog.ra, catalog.dec)
+    plain = count_sources(catalog, evaluate(plan))
+    assert summary.plan_counts.to_dict() == plain.with_shutters(shutters).to_dict()
+    other = count_sources(catalog, plan.nirspec, short).with_shutters(shutters)
     assert summary.counts["short"].to_dict() == other.to_dict()
     assert list(result.channels) == ["long", "short"]
 

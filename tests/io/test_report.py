@@ -12,6 +12,7 @@ from previs import __version__
 from previs.catalog import Catalog, read_catalog
 from previs.catalog.sources import count_sources
 from previs.geometry.patterns import Mosaic
+from previs.geometry.shutters import place_sources
 from previs.geometry.siaf import siaf_version
 from previs.io.example_field import example_catalog_path
 from previs.io.report import build_report, report_html, report_markdown, write_report
@@ -63,9 +64,10 @@ def test_metadata_and_plan(report):
 def test_source_counts_per_channel(report, catalog):
     assert report["catalog"]["sources"] == len(catalog) == 320
     assert report["catalog"]["primary"] == int(catalog.primary.sum())
+    shutters = place_sources(PLAN.nirspec, catalog.ra, catalog.dec)
     for channel in ("short", "long"):
-        expected = count_sources(catalog, evaluate(PLAN.replace(channel=channel))).to_dict()
-        assert report["sources"][channel] == expected
+        counts = count_sources(catalog, evaluate(PLAN.replace(channel=channel)))
+        assert report["sources"][channel] == counts.with_shutters(shutters).to_dict()
         for kind in ("primary", "filler"):
             c = report["sources"][channel][kind]
             assert c["at_risk"] == c["in_msa"] - c["in_msa_imaged"]
@@ -92,8 +94,9 @@ def test_markdown_tables(report):
         assert len(cells) == 8
     header = next(line for line in text.splitlines() if line.startswith("| channel | kind"))
     n_columns = header.count("|") - 1
+    sources = text.split("## Sources")[1].split("\n## ")[0]
     source_rows = [
-        line for line in text.splitlines() if line.startswith(("| short | ", "| long | "))
+        line for line in sources.splitlines() if line.startswith(("| short | ", "| long | "))
     ]
     assert len(source_rows) == 4
     assert all(line.count("|") - 1 == n_columns for line in source_rows)
@@ -122,7 +125,7 @@ def test_html_tables(report):
     text = report_html(report)
     parser = _Cells()
     parser.feed(text)
-    assert parser.tables == 4
+    assert parser.tables == report_markdown(report).count("\n## ") == 6
     assert f"{100 * report['coverage']['long']['depth']['2']:.1f} %" in parser.cells
     assert "<script" not in text and "http" not in text
     tricky = dict(report, catalog=dict(report["catalog"], source="<a&b>.radec"))
