@@ -27,8 +27,10 @@ __all__ = [
     "EXIT_USAGE",
     "PointingAction",
     "UsageError",
+    "add_msaoper_option",
     "dec_value",
     "number",
+    "operability_of",
     "print_json",
     "ra_value",
     "write_bytes",
@@ -114,3 +116,25 @@ def write_text(path: str, text: str) -> None:
 def write_bytes(path: str, data: bytes) -> None:
     """Write a binary output file of a command atomically."""
     write_bytes_atomic(path, data)
+
+
+def add_msaoper_option(parser: argparse.ArgumentParser, config: bool = True) -> None:
+    """Add ``--msaoper FILE``: a CRDS operability map instead of the bundled snapshot
+    (``config``: the command reads a configuration, whose ``msaoper`` is the default)."""
+    parser.add_argument(
+        "--msaoper",
+        metavar="FILE",
+        help="CRDS jwst_nirspec_msaoper_*.json to use instead of the bundled operability map"
+        + (" (default: the configuration's msaoper, if any)" if config else ""),
+    )
+
+
+def operability_of(args: argparse.Namespace, config=None):
+    """The operability map of a command: ``--msaoper``, else the configuration's, else the
+    bundled snapshot (a malformed file raises a PrevisError naming it)."""
+    from previs.geometry.operability import resolve_operability
+
+    path = getattr(args, "msaoper", None)
+    if path is None and config is not None:
+        path = config.msaoper
+    return resolve_operability(path)

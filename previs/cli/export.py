@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from previs.cli._common import add_msaoper_option, operability_of
 from previs.errors import quote
 
 
@@ -45,6 +46,7 @@ def register(subparsers) -> None:
         metavar="FILE",
         help="report.md, report.html or report.json (default: Markdown on stdout)",
     )
+    add_msaoper_option(report)
     report.set_defaults(func=run_report)
 
 
@@ -106,7 +108,9 @@ def run_report(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--out {quote(args.out)}: the report file must end in {', '.join(REPORT_FORMATS)}"
         )
-    report = build_report(config.plan, _catalog(args, config))
+    report = build_report(
+        config.plan, _catalog(args, config), operability=operability_of(args, config)
+    )
     if args.out is None:
         sys.stdout.write(report_markdown(report))
     else:

@@ -15,8 +15,10 @@ from previs.cli import apt as apt_options
 from previs.cli._common import (
     PointingAction,
     UsageError,
+    add_msaoper_option,
     dec_value,
     number,
+    operability_of,
     print_json,
     ra_value,
     write_text,
@@ -158,6 +160,7 @@ def register(subparsers) -> None:
 
             add_image_options(parser)
             apt_options.add_coverage_options(parser)
+            add_msaoper_option(parser)
             parser.set_defaults(func=run_coverage)
 
 
@@ -239,16 +242,19 @@ def source_summary(counts) -> dict:
     ``{"primary": {...}, "filler": {...}}``, each with ``total``, ``in_msa``,
     ``in_msa_imaged`` (inside the MSA and at least one exposure of the chosen
     channel), ``at_risk`` (``in_msa - in_msa_imaged``), plus ``quadrants``,
-    ``in_msa_depth2`` and ``imaged``. A catalog without flags counts every
-    source as primary.
+    ``in_msa_depth2`` and ``imaged``; with the sources' shutters also
+    ``in_usable_shutter``, ``in_usable_shutter_imaged`` (the headline: in an
+    operable shutter, bars included, and imaged) and ``on_bar``. A catalog
+    without flags counts every source as primary.
     """
     return {kind: counts.summary(kind) for kind in ("primary", "filler")}
 
 
 def run_coverage(args: argparse.Namespace) -> int:
     """Print the MSA coverage of a NIRCam plan (and source counts with a catalog)."""
+    from previs.catalog.summary import summarize
     from previs.cli.image import has_nircam_plan, image_block, image_summary_lines
-    from previs.planning.plan import Plan, evaluate
+    from previs.planning.plan import Plan
 
     if getattr(args, "image", None) and not has_nircam_plan(args):
         from previs.cli.image import run_image_coverage
@@ -263,21 +269,29 @@ def run_coverage(args: argparse.Namespace) -> int:
         channel, dither, mosaic = _setup(args, plan)
         plan = Plan(nirspec, nircam, dither, mosaic, channel, extra_nirspec=extra)
     nirspec = plan.nirspec
-    result = evaluate(plan)
-    coverage = result.coverage
+    operability = operability_of(args, config)
     catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
-    sources = per_pointing_counts = None
+    catalog = None
     if catalog_path:
         from previs.catalog import read_catalog
-        from previs.catalog.sources import count_sources_by_pointing
 
-        counts, per_pointing_counts = count_sources_by_pointing(read_catalog(catalog_path), result)
-        sources = source_summary(counts)
+        catalog = read_catalog(catalog_path)
+    summary = summarize(plan, catalog, other_channel_depth=0, operability=operability)
+    result = summary.result
+    coverage, usable = result.coverage, result.usable
+    sources = per_pointing_counts = None
+    if catalog is not None:
+        sources = source_summary(summary.plan_counts)
+        per_pointing_counts = summary.pointing_counts[plan.channel]
     image = image_block(args, nirspec, catalog_path)
     if args.json:
         data = coverage.to_dict()
+        data["usable"] = usable.to_dict()
         if sources is not None:
             data["sources"] = sources
+            data["usable_shutters"] = summary.plan_counts.shutters_dict()
+        if summary.msata is not None:
+            data["msata"] = summary.msata.to_dict()
         if image is not None:
             data["image"] = image
         data["pointings"] = _pointing_rows(result, per_pointing_counts)
@@ -297,12 +311,26 @@ def run_coverage(args: argparse.Namespace) -> int:
         if n > 1:
             for k, each in enumerate(result.pointing_coverages, start=1):
                 print(f"  pointing {k}: {100 * each.covered:.2f}%")
+        quadrants = ", ".join(f"Q{k} {100 * v:.1f}%" for k, v in usable.quadrants.items())
+        print(
+            f"usable MSA (open area of operable shutters) covered: {100 * usable.covered:.2f}% "
+            f"({quadrants}); operability map {usable.operability}"
+        )
         if sources is not None:
             for kind, c in sources.items():
+                headline = summary.plan_counts.shutter_summary(kind)["in_usable_shutter_imaged"]
                 print(
                     f"{kind}: {c['total']} sources, {c['in_msa']} in the MSA, "
-                    f"{c['in_msa_imaged']} of them imaged, {c['at_risk']} at risk"
+                    f"{c['in_msa_imaged']} of them imaged, {c['at_risk']} at risk; "
+                    f"{headline} in a usable shutter and imaged"
                 )
+        if summary.msata is not None:
+            best = summary.msata.best
+            verdict = "feasible" if summary.msata.feasible else "not feasible"
+            print(
+                f"MSATA: {verdict} ({summary.msata.reference_stars} reference stars; best bin "
+                f"{best.bin.label}: {best.usable} usable)"
+            )
         if image is not None:
             print("\n".join(image_summary_lines(image)))
     return 0
@@ -315,6 +343,8 @@ def _pointing_rows(result, per_pointing_counts=None) -> list[dict]:
         zip(result.plan.nirspec_pointings, result.pointing_coverages, strict=True)
     ):
         row = {"pointing": k + 1, **pointing.to_dict(), **each.to_dict()}
+        if result.pointing_usable:
+            row["usable"] = result.pointing_usable[k].to_dict()
         if per_pointing_counts is not None:
             row["sources"] = source_summary(per_pointing_counts[k])
         rows.append(row)

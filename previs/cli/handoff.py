@@ -5,7 +5,9 @@ Writes into ``--out-dir``:
 ``PREFIX_mpt.cat``
     the MPT catalog of the configuration's (or ``--catalog``) sources with previs's
     flags; "imaged" / "at risk" from the image's valid data with ``--image``, else
-    from the planned exposures (see :mod:`previs.io.handoff`);
+    from the planned exposures; ``previs_usable_shutter`` from the sources'
+    shutters at the NIRSpec pointing and the operability map (``--msaoper``, else
+    the configuration's, else the bundled snapshot; see :mod:`previs.io.handoff`);
 ``PREFIX_apt.txt``
     the special requirements (aperture PA ranges, ``AFTER ... BY ... DAYS``) and
     the NIRCam template's dither and mosaic fields, to keep beside APT;
@@ -23,7 +25,7 @@ import argparse
 import json
 from pathlib import Path
 
-from previs.cli._common import number, print_json, write_text
+from previs.cli._common import add_msaoper_option, number, operability_of, print_json, write_text
 
 _TABLE_FORMATS = {
     ".csv": "ascii.csv",
@@ -74,6 +76,7 @@ def register(subparsers) -> None:
     parser.add_argument("--imaging", help="pre-imaging date YYYY-MM-DD (for the APA ranges)")
     parser.add_argument("--nirspec-start", help="first day of the NIRSpec window, YYYY-MM-DD")
     parser.add_argument("--nirspec-end", help="last day of the NIRSpec window, YYYY-MM-DD")
+    add_msaoper_option(parser)
     parser.add_argument("--json", action="store_true", help="print the hand-off JSON")
     parser.set_defaults(func=run_handoff)
 
@@ -179,7 +182,17 @@ def run_handoff(args: argparse.Namespace) -> int:
             from previs.catalog.sources import count_sources
 
             counts = count_sources(catalog, result)
-        table = mpt_catalog(catalog, counts, table=_source_table(catalog_path, len(catalog)))
+        from previs.geometry.shutters import place_sources
+
+        operability = operability_of(args, config)
+        shutters = place_sources(plan.nirspec, catalog.ra, catalog.dec, operability)
+        table = mpt_catalog(
+            catalog,
+            counts,
+            table=_source_table(catalog_path, len(catalog)),
+            usable_shutter=shutters.usable,
+        )
+        report["operability"] = operability.name
         target = out / f"{args.prefix}_mpt.cat"
         write_mpt_catalog(table, target)
         report["files"]["mpt_catalog"] = str(target)

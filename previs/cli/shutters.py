@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from previs.cli._common import PointingAction, print_json
+from previs.cli._common import PointingAction, add_msaoper_option, print_json
 
 __all__ = ["register", "run_shutters"]
 
@@ -23,11 +23,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--catalog", metavar="FILE", required=True, help="NOVT .radec or a table of RA, Dec"
     )
-    parser.add_argument(
-        "--msaoper",
-        metavar="FILE",
-        help="CRDS jwst_nirspec_msaoper_*.json to use instead of the bundled operability map",
-    )
+    add_msaoper_option(parser, config=False)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_shutters)
 
@@ -45,8 +41,8 @@ def run_shutters(args: argparse.Namespace) -> int:
     placement = place_sources(nirspec, catalog.ra, catalog.dec, operability)
     rows = placement.records()
     sources = [
-        {"ra": float(ra), "dec": float(dec), **row}
-        for ra, dec, row in zip(catalog.ra, catalog.dec, rows, strict=True)
+        {"ra": float(ra), "dec": float(dec), "flag": str(flag), **row}
+        for ra, dec, flag, row in zip(catalog.ra, catalog.dec, catalog.flag, rows, strict=True)
     ]
     counts = operability.counts
     summary = {

@@ -2,8 +2,8 @@
 
 :func:`load_config` picks the reader by suffix (``.yaml`` / ``.yml``: NOVT, read
 by :mod:`previs.io.novt`; anything else: a previs JSON session,
-:class:`previs.io.session.Config`) and resolves relative ``image`` and
-``catalog`` paths against the file's folder. :func:`save_config` writes paths
+:class:`previs.io.session.Config`) and resolves relative ``image``, ``catalog``
+and ``msaoper`` paths against the file's folder. :func:`save_config` writes paths
 below that folder relative to it (so a folder can be sent to a colleague) and
 others absolute, atomically.
 
@@ -87,7 +87,9 @@ def load_config(path: str | os.PathLike) -> Config:
     config = Config.from_json(text, where=str(path))
     directory = Path(os.path.abspath(file)).parent
     return config.replace(
-        image=_resolve(config.image, directory), catalog=_resolve(config.catalog, directory)
+        image=_resolve(config.image, directory),
+        catalog=_resolve(config.catalog, directory),
+        msaoper=_resolve(config.msaoper, directory),
     )
 
 
@@ -102,6 +104,8 @@ def save_config(config: Config, path: str | os.PathLike, relative_paths: bool = 
     directory = Path(os.path.abspath(Path(path).expanduser())).parent
     if relative_paths:
         config = config.replace(
-            image=_relative(config.image, directory), catalog=_relative(config.catalog, directory)
+            image=_relative(config.image, directory),
+            catalog=_relative(config.catalog, directory),
+            msaoper=_relative(config.msaoper, directory),
         )
     return write_text_atomic(path, config.to_json() + "\n", may_replace={"session"})

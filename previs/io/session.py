@@ -12,8 +12,13 @@ A configuration file is JSON with a ``previs_config`` version field::
      "show": {"ifu_slits": true, "detectors": true, "uncovered": true,
               "primaries": true, "fillers": true},
      "click_target": "nircam",        # what a click on the image moves: nircam or nirspec
-     "nircam_mode": null              # how the NIRCam centre is entered: same, offset, radec
+     "nircam_mode": null,             # how the NIRCam centre is entered: same, offset, radec
+     "msaoper": "jwst_nirspec_msaoper_0042.json"   # optional: which shutters work
     }
+
+``msaoper`` (optional, written only when set, so older previs versions still
+read the file) names a CRDS ``jwst_nirspec_msaoper_*.json`` operability map to
+use instead of the bundled snapshot: a choice of the session, not of the plan.
 
 The plan's part is :class:`~previs.planning.plan.Plan`'s own JSON; the view's
 part (``tie_orient``, ``show``, ``click_target``, ``nircam_mode``) is a
@@ -68,6 +73,7 @@ _TOP_KEYS = (
     "show",
     "click_target",
     "nircam_mode",
+    "msaoper",
 )
 
 
@@ -184,12 +190,16 @@ class Config:
         catalog; None for no catalog.
     view : ViewSettings
         How the dashboard shows it.
+    msaoper : str or None
+        Path of a CRDS ``jwst_nirspec_msaoper_*.json`` to use as the operability
+        map; None for the bundled snapshot.
     """
 
     plan: Plan = field(default_factory=Plan.centred)
     image: str | None = None
     catalog: str | None = None
     view: ViewSettings = field(default_factory=ViewSettings)
+    msaoper: str | None = None
 
     def catalog_file(self) -> str | None:
         """The catalog's path, with ``"previs:example"`` resolved to the bundled file."""
@@ -204,7 +214,7 @@ class Config:
             raise ConfigError(f"config plan must be a Plan, got {type(self.plan).__name__}")
         if not isinstance(self.view, ViewSettings):
             raise ConfigError(f"config view must be ViewSettings, got {type(self.view).__name__}")
-        for key in ("image", "catalog"):
+        for key in ("image", "catalog", "msaoper"):
             value = getattr(self, key)
             if isinstance(value, os.PathLike):
                 value = os.fspath(value)
@@ -222,14 +232,25 @@ class Config:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form with the ``previs_config`` version field."""
-        return {
+        """Plain-JSON form with the ``previs_config`` version field (``msaoper`` only
+        when set)."""
+        data = {
             "previs_config": CONFIG_FORMAT_VERSION,
             "plan": self.plan.to_dict(),
             "image": self.image,
             "catalog": self.catalog,
             **self.view.to_dict(),
         }
+        if self.msaoper is not None:
+            data["msaoper"] = self.msaoper
+        return data
+
+    def operability(self):
+        """The :class:`~previs.geometry.operability.OperabilityMap` of this session: the
+        ``msaoper`` file read, or the bundled snapshot."""
+        from previs.geometry.operability import resolve_operability
+
+        return resolve_operability(self.msaoper)
 
     def to_json(self, indent: int | None = 1) -> str:
         """JSON text of :meth:`to_dict`."""
@@ -273,7 +294,7 @@ class Config:
         except PrevisError as error:
             raise ConfigError(str(error)) from None
         paths = {}
-        for key in ("image", "catalog"):
+        for key in ("image", "catalog", "msaoper"):
             value = data.get(key)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigError(
@@ -286,6 +307,7 @@ class Config:
             image=paths["image"],
             catalog=paths["catalog"],
             view=ViewSettings.from_dict(data, where),
+            msaoper=paths["msaoper"],
         )
 
     @classmethod
