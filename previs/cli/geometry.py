@@ -242,10 +242,9 @@ def source_summary(counts) -> dict:
     ``{"primary": {...}, "filler": {...}}``, each with ``total``, ``in_msa``,
     ``in_msa_imaged`` (inside the MSA and at least one exposure of the chosen
     channel), ``at_risk`` (``in_msa - in_msa_imaged``), plus ``quadrants``,
-    ``in_msa_depth2`` and ``imaged``; with the sources' shutters also
-    ``in_usable_shutter``, ``in_usable_shutter_imaged`` (the headline: in an
-    operable shutter, bars included, and imaged) and ``on_bar``. A catalog
-    without flags counts every source as primary.
+    ``in_msa_depth2`` and ``imaged``. A catalog without flags counts every
+    source as primary. (The shutter counts are the ``usable_shutters`` block,
+    :meth:`previs.catalog.sources.SourceCounts.shutters_dict`.)
     """
     return {kind: counts.summary(kind) for kind in ("primary", "filler")}
 

@@ -51,6 +51,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
             if other is not None
             else ""
         )
+        + _usable_line(result.usable)
         + f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
         f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
         f"{format_percent(coverage.depth[2])}</b></div>"
@@ -66,6 +67,17 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
         f"{html.escape(result.siaf_version)}</div>"
         "</div>"
+    )
+
+
+def _usable_line(usable) -> str:
+    """The usable-MSA coverage beside the area coverage, labelled, naming the map."""
+    if usable is None:
+        return ""
+    return (
+        "<div title='open area of the operable shutters inside the pre-imaging; "
+        f"operability map {html.escape(usable.operability, quote=True)}'>usable MSA (operable "
+        f"shutters): <b class='previs-usable'>{format_percent(usable.covered)}</b></div>"
     )
 
 

@@ -95,8 +95,7 @@ def build_report(
         by channel, as above, and ``usable`` of that pointing); with several,
         ``coverage`` and ``sources`` above are for all of them together (the
         union of their MSA areas; ``usable`` counts every pointing's shutters).
-        Also
-        ``operability`` (``{"name", "failed_closed", "failed_open"}``),
+        Also ``operability`` (``{"name", "failed_closed", "failed_open"}``),
         ``usable`` (plan's channel: ``channel``, ``covered``, ``quadrants``,
         ``operability``; ``worst_case`` gains ``usable`` too) and, when the
         catalog has MSATA magnitudes or reference stars, ``msata`` (per bin,

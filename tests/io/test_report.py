@@ -67,7 +67,9 @@ def test_source_counts_per_channel(report, catalog):
     shutters = place_sources(PLAN.nirspec, catalog.ra, catalog.dec)
     for channel in ("short", "long"):
         counts = count_sources(catalog, evaluate(PLAN.replace(channel=channel)))
-        assert report["sources"][channel] == counts.with_shutters(shutters).to_dict()
+        assert report["sources"][channel] == counts.to_dict()
+        expected = counts.with_shutters(shutters).shutters_dict()
+        assert report["usable_shutters"][channel] == expected
         for kind in ("primary", "filler"):
             c = report["sources"][channel][kind]
             assert c["at_risk"] == c["in_msa"] - c["in_msa_imaged"]
