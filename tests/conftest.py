@@ -71,3 +71,49 @@ def msa_tables():
                 "model": hdus[0].header["MODEL"],
             }
     return tables
+
+
+@pytest.fixture(scope="session")
+def exact_usable(msa_tables):
+    """``exact_usable(nirspec, region, operable)``: the fraction of the operable shutters' open
+    area inside ``region`` (a shapely geometry in the NIRSpec tangent plane, arcsec), overall
+    and per quadrant, by an exact shapely count of open-area polygons built from pysiaf's
+    tabulated centres and the local pitch vectors (the independent reference)."""
+    import shapely
+
+    from previs.geometry.attitude import tel_to_sky
+    from previs.geometry.projection import TangentPlane
+    from previs.geometry.shutter_model import msa_shutters
+    from previs.geometry.shutters import nirspec_attitude
+
+    h, k = (f / 2 for f in msa_shutters().open_fraction)
+    signs = ((-1, -1), (1, -1), (1, 1), (-1, 1))
+
+    def fractions(nirspec, region, operable):
+        matrix = nirspec_attitude(nirspec)
+        plane = TangentPlane(nirspec.ra, nirspec.dec)
+        shapely.prepare(region)
+        covered, total = {}, {}
+        for q, table in msa_tables.items():
+            v2 = np.zeros((171, 365))
+            v3 = np.zeros((171, 365))
+            v2[table["J"] - 1, table["I"] - 1] = table["V2"]
+            v3[table["J"] - 1, table["I"] - 1] = table["V3"]
+            e2j, e2i = np.gradient(v2)
+            e3j, e3i = np.gradient(v3)
+            c2 = np.stack([v2 + si * h * e2i + sj * k * e2j for si, sj in signs], -1)
+            c3 = np.stack([v3 + si * h * e3i + sj * k * e3j for si, sj in signs], -1)
+            mask = operable[q - 1]
+            x, y = plane.to_plane(*tel_to_sky(matrix, c2[mask], c3[mask]))
+            polygons = shapely.polygons(np.stack([x, y], axis=-1))
+            full = shapely.contains(region, polygons)
+            part = shapely.intersects(region, polygons) & ~full
+            areas = shapely.area(polygons)
+            covered[q] = (
+                areas[full].sum() + shapely.area(shapely.intersection(region, polygons[part])).sum()
+            )
+            total[q] = areas.sum()
+        overall = sum(covered.values()) / sum(total.values())
+        return overall, {q: covered[q] / total[q] for q in covered}
+
+    return fractions

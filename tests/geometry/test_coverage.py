@@ -171,3 +171,26 @@ def test_uncovered_polygons_keep_exteriors_and_holes_together():
     polygons = coverage.uncovered_sky_polygons()
     assert polygons and all(len(rings) >= 1 for rings in polygons)
     assert sum(len(rings) for rings in polygons) == len(coverage.uncovered_sky_rings())
+
+
+def test_covering_is_the_unclipped_union_of_the_detectors_near_the_msa():
+    """Clipped to the MSA the covering gives the covered fraction; unclipped it reaches the
+    detectors within COVERING_MARGIN of the MSA and nothing farther."""
+    import shapely
+
+    from previs.geometry.coverage import COVERING_MARGIN, msa_geometry, plane_corners
+
+    nirspec = Pointing(53.1625, -27.7914, 45.0)
+    footprint = nircam_footprint(Pointing(53.17, -27.80, 250.0), "short", "FULL3", Mosaic(1, 2))
+    coverage = compute_coverage(nirspec, footprint)
+    msa = msa_geometry(nirspec)
+    covering = coverage.covering
+    clipped = shapely.intersection(covering, msa.union).area / msa.area
+    assert clipped == pytest.approx(coverage.covered, abs=1e-12)
+    detectors = shapely.polygons(plane_corners(footprint, msa.plane))
+    distance = shapely.distance(msa.union, detectors)
+    near = detectors[distance <= COVERING_MARGIN]
+    assert 0 < len(near) < len(detectors)
+    union = shapely.union_all(near)
+    assert shapely.symmetric_difference(covering, union).area < 1e-6 * union.area
+    assert (distance > 0).any() and (distance[distance <= COVERING_MARGIN] >= 0).all()

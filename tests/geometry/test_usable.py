@@ -7,14 +7,19 @@ import pytest
 import shapely
 
 from previs.geometry.attitude import Pointing, nircam_apa_for, tel_to_sky
-from previs.geometry.coverage import compute_coverage, msa_geometry
+from previs.geometry.coverage import compute_coverage, msa_geometry, rotate_about_origin
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.operability import OperabilityMap, default_operability
 from previs.geometry.patterns import Mosaic
 from previs.geometry.projection import TangentPlane
 from previs.geometry.shutter_model import msa_shutters
 from previs.geometry.shutters import nirspec_attitude
-from previs.geometry.usable import open_area_corners, usable_coverage
+from previs.geometry.usable import (
+    grid_outline,
+    open_area_corners,
+    usable_coverage,
+    usable_msa_coverage,
+)
 
 RA, DEC = 53.1625, -27.7914
 
@@ -160,4 +165,98 @@ def test_open_area_corners_have_the_documented_size():
     cells = open_area_corners(nirspec, [1], [183], [86], open_area=False)
     assert np.hypot(*(cells[0, 1] - cells[0, 0])) == pytest.approx(
         msa_shutters().quadrant(1).pitch[0], rel=0.01
+    )
+
+
+# ----------------------------------------------------------------- from the unclipped covering
+
+
+def covering_of(nirspec, nircam, channel, dither, mosaic):
+    footprint = nircam_footprint(nircam, channel, dither, mosaic)
+    return compute_coverage(nirspec, footprint, 1).covering
+
+
+@pytest.mark.parametrize("nirspec, nircam, channel, dither, mosaic", CASES)
+def test_usable_msa_coverage_matches_an_exact_polygon_count(
+    msa_tables, nirspec, nircam, channel, dither, mosaic
+):
+    """One minus the uncovered part of the grid outline: the same fractions as an exact count
+    of the open-area polygons inside the unclipped detector union."""
+    operability = default_operability()
+    covering = covering_of(nirspec, nircam, channel, dither, mosaic)
+    usable = usable_msa_coverage(nirspec, covering, operability)
+    overall, quadrants = exact_fractions(
+        covering, table_open_areas(nirspec, msa_tables, operability.operable)
+    )
+    assert usable.covered == pytest.approx(overall, abs=3e-6)
+    for q in range(1, 5):
+        assert usable.quadrants[q] == pytest.approx(quadrants[q], abs=3e-6)
+    # ... and, to rounding, what usable_coverage integrates over the covering itself.
+    direct = usable_coverage(nirspec, covering, operability)
+    assert usable.covered == pytest.approx(direct.covered, abs=1e-7)
+    assert usable.usable_area == direct.usable_area
+    assert usable.operability == operability.name
+
+
+def test_full_coverage_reads_exactly_one_and_none_reads_zero():
+    nirspec, nircam, channel, dither, mosaic = CASES[0]  # 8NIRSPEC 2x2 covers the MSA
+    covering = covering_of(nirspec, nircam, channel, dither, mosaic)
+    assert shapely.contains(covering, grid_outline(nirspec))
+    usable = usable_msa_coverage(nirspec, covering)
+    assert usable.covered == 1.0 and set(usable.quadrants.values()) == {1.0}
+    for empty in (None, shapely.Polygon()):
+        nothing = usable_msa_coverage(nirspec, empty)
+        assert nothing.covered == 0.0 and set(nothing.quadrants.values()) == {0.0}
+    far = shapely.box(1000, 1000, 2000, 2000)
+    assert usable_msa_coverage(nirspec, far).covered == 0.0
+
+
+def test_a_quadrant_with_failed_shutters_only_counts_nothing_there():
+    """A map with quadrant 2 all failed: its fraction is 0 and the others carry the whole."""
+    nirspec, nircam, channel, dither, mosaic = CASES[3]
+    reason = np.zeros((4, 171, 365), np.int8)
+    reason[1] = 1
+    dead = OperabilityMap("Q2 dead", reason, {})
+    covering = covering_of(nirspec, nircam, channel, dither, mosaic)
+    usable = usable_msa_coverage(nirspec, covering, dead)
+    assert usable.quadrants[2] == 0.0
+    alive = usable_msa_coverage(
+        nirspec, covering, OperabilityMap("all", np.zeros((4, 171, 365), np.int8), {})
+    )
+    weights = [alive.quadrants[q] for q in (1, 3, 4)]
+    assert usable.quadrants[1] == pytest.approx(alive.quadrants[1], abs=1e-12)
+    assert min(weights) <= usable.covered <= max(weights)
+    assert usable.operability == "Q2 dead"
+
+
+def test_grid_outline_holds_every_open_area_and_hugs_the_grid(msa_tables):
+    """Every tabulated shutter's open area lies inside the outline; the outline's chords stay
+    within 0.002 shutter of the grid's curved edge (the bars' margin is 0.065 in j)."""
+    nirspec = Pointing(RA, DEC, 45.0)
+    outline = grid_outline(nirspec)
+    shapely.prepare(outline)
+    every = OperabilityMap("all", np.zeros((4, 171, 365), np.int8), {}).operable
+    for polygons in table_open_areas(nirspec, msa_tables, every):
+        assert shapely.contains(outline, polygons).all()
+    shutters = msa_shutters()
+    matrix = nirspec_attitude(nirspec)
+    plane = TangentPlane(nirspec.ra, nirspec.dec)
+    t = np.linspace(0.5, 365.5, 3000)
+    s = np.linspace(0.5, 171.5, 1500)
+    for q, model in enumerate(shutters.quadrants, start=1):
+        part = shapely.get_parts(outline)[q - 1]
+        i = np.concatenate([t, np.full(len(s), 365.5), t, np.full(len(s), 0.5)])
+        j = np.concatenate([np.full(len(t), 0.5), s, np.full(len(t), 171.5), s])
+        x, y = plane.to_plane(*tel_to_sky(matrix, *model.to_v2v3(i, j)))
+        gap = shapely.distance(part.exterior, shapely.points(np.column_stack([x, y])))
+        assert gap.max() < 0.002 * min(model.pitch)
+
+
+def test_rotating_the_outline_gives_the_outline_at_another_apa():
+    """What the sweep relies on: the APA turns the MSA rigidly about its pointing."""
+    outline = grid_outline(Pointing(RA, DEC, 45.0))
+    turned = rotate_about_origin(outline, 17.5)
+    direct = grid_outline(Pointing(RA, DEC, 62.5))
+    np.testing.assert_allclose(
+        shapely.get_coordinates(turned), shapely.get_coordinates(direct), atol=1e-6
     )

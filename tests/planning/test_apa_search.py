@@ -155,3 +155,50 @@ def test_coverage_plot_of_a_full_circle_runs_forward():
         x = plot_coverage_vs_apa(result).lines[0].get_xdata()
         assert np.all(np.diff(x) > 0)
         assert x[-1] - x[0] == (apa_range[1] - apa_range[0]) % 360 or x[-1] - x[0] == 360
+
+
+def brute_force_usable(nircam: Pointing, apas, dither: str, mosaic: Mosaic | None) -> list:
+    """Usable coverage at each APA by the Green integral over a fresh covering."""
+    from previs.geometry.usable import usable_coverage
+
+    footprint = nircam_footprint(nircam, "short", dither, mosaic)
+    values = []
+    for apa in apas:
+        pointing = Pointing(RA, DEC, apa)
+        covering = compute_coverage(pointing, footprint, 1).covering
+        values.append(usable_coverage(pointing, covering).covered)
+    return values
+
+
+def test_search_with_a_usable_criterion_reaches_both_targets() -> None:
+    settings = dict(
+        target=0.7,
+        dithers=("NONE", "FULL3"),
+        mosaics=[Mosaic(1, 1), Mosaic(2, 1), Mosaic(3, 1)],
+        offsets_arcsec=(0.0, 15.0),
+        n_nircam_apas=1,
+    )
+    plain = search_configuration(RA, DEC, (40.0, 46.0), (265.0, 275.0), **settings)
+    strict = search_configuration(
+        RA, DEC, (40.0, 46.0), (265.0, 275.0), usable_target=0.95, **settings
+    )
+    best = strict.best
+    assert best is not None and best.refined and best.worst >= 0.7
+    assert best.worst_usable >= 0.95
+    apas = apa_grid((40.0, 46.0), 0.5)
+    usable = brute_force_usable(best.nircam, apas, best.dither, best.mosaic)
+    assert min(usable) == pytest.approx(best.worst_usable, abs=1e-6)
+    assert min(brute_force(best.nircam, apas, best.dither, best.mosaic)) >= 0.7
+    # The area target alone is met with fewer exposures, whose usable coverage falls short.
+    cheap = plain.best
+    assert cheap.exposures < best.exposures
+    assert min(brute_force_usable(cheap.nircam, apas, cheap.dither, cheap.mosaic)) < 0.95
+    assert strict.usable_target == 0.95 and strict.to_dict()["usable_target"] == 0.95
+    assert "worst_usable" in strict.to_dict()["best"]
+    assert "worst_usable" not in plain.to_dict()["best"]
+    assert strict.settings["operability"].startswith("msaoper_0017")
+    for c in strict.candidates:
+        if c.refined and c.exposures < best.exposures and c.worst_usable is not None:
+            assert c.worst < 0.7 or c.worst_usable < 0.95
+    with pytest.raises(ValueError, match="usable coverage target"):
+        search_configuration(RA, DEC, (0, 10), (0, 10), usable_target=0.0)
