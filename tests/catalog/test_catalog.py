@@ -352,3 +352,67 @@ def test_radec_is_an_astropy_table_format(tmp_path):
     assert table["ra"][1] == pytest.approx(53.1625)
     assert list(table["flag"]) == ["P", "F"]
     assert read_catalog(path).ra.tolist() == pytest.approx(table["ra"].tolist())
+
+
+# ---------------------------------------------------------------------------
+# MSATA columns: magnitudes and reference stars
+
+
+def test_radec_reference_flag_round_trips(tmp_path):
+    catalog = read_catalog(b"53.1 -27.8 P\n53.2 -27.8 r\n53.3 -27.8 F\n", name="cat.radec")
+    assert catalog.flag.tolist() == ["P", "R", "F"]
+    assert catalog.reference.tolist() == [False, True, False]
+    assert catalog.primary.tolist() == [True, False, False]
+    assert catalog.filler.tolist() == [False, False, True]
+    assert not catalog.has_magnitudes and catalog.has_msata_columns
+    path = tmp_path / "out.radec"
+    write_radec(catalog, path)
+    assert "R=reference" in path.read_text()
+    assert read_catalog(path).flag.tolist() == ["P", "R", "F"]
+
+
+def test_table_magnitudes_and_reference_column(tmp_path):
+    table = Table()
+    table["ra"] = [53.1, 53.2, 53.3, 53.4]
+    table["dec"] = [-27.8] * 4
+    table["flag"] = ["P", "F", "reference", "P"]
+    table["Reference"] = ["Y", "no", "", "True"]
+    table["nrs_f110w"] = ["21.5", "", "20", "nan"]
+    table["NRS_CLEAR"] = np.ma.masked_array([22.0, 23.0, 24.0, 25.0], mask=[0, 1, 0, 0])
+    path = tmp_path / "t.ecsv"
+    table.write(path)
+    catalog = read_catalog(path)
+    assert catalog.flag.tolist() == ["P", "F", "R", "P"]
+    # A table's Reference column marks candidates among the targets too; R is always one.
+    assert catalog.reference.tolist() == [True, False, True, True]
+    assert set(catalog.magnitudes) == {"NRS_F110W", "NRS_CLEAR"}
+    np.testing.assert_array_equal(catalog.magnitudes["NRS_F110W"], [21.5, np.nan, 20.0, np.nan])
+    np.testing.assert_array_equal(catalog.magnitudes["NRS_CLEAR"], [22.0, np.nan, 24.0, 25.0])
+    assert read_catalog(path, reference_column=False).reference.tolist() == [0, 0, 1, 0]
+    fits = tmp_path / "t.fits"
+    Table(
+        {
+            "ra": [1.0, 2.0],
+            "dec": [3.0, 4.0],
+            "REFERENCE": [True, False],
+            "NRS_F140X": [22.5, np.nan],
+        }
+    ).write(fits)
+    from_fits = read_catalog(fits)
+    assert from_fits.reference.tolist() == [True, False]
+    np.testing.assert_array_equal(from_fits.magnitudes["NRS_F140X"], [22.5, np.nan])
+
+
+def test_bad_magnitudes_and_reference_values_are_named_by_row(tmp_path):
+    path = write(tmp_path, "t.csv", "ra,dec,NRS_F110W\n1,2,21.0\n3,4,bright\n")
+    with pytest.raises(CatalogError, match=r"t.csv, row 2: NRS_F110W 'bright' is not a number"):
+        read_catalog(path)
+    path = write(tmp_path, "r.csv", "ra,dec,reference\n1,2,yes\n3,4,maybe\n")
+    with pytest.raises(CatalogError, match=r"row 2: 'maybe' is not True/False.*reference_column"):
+        read_catalog(path)
+    with pytest.raises(CatalogError, match="is not a magnitude column"):
+        Catalog([1.0], [2.0], magnitudes={"F200W": [21.0]})
+    with pytest.raises(CatalogError, match="has 2 values for 1 sources"):
+        Catalog([1.0], [2.0], magnitudes={"NRS_CLEAR": [21.0, 22.0]})
+    with pytest.raises(CatalogError, match="reference-star mask"):
+        Catalog([1.0], [2.0], reference=[True, False])

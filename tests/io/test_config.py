@@ -388,3 +388,24 @@ def test_novt_pointing_is_close_to_the_reference_point():
     separation = _arcsec(pointing.ra, pointing.dec, 53.0, -27.0)[0]
     assert 0.5 < separation < 2.0
     assert math.isclose(pointing.apa, 45.0, abs_tol=1e-3)
+
+
+def test_msaoper_is_optional_and_resolved_like_the_other_paths(tmp_path):
+    plain = Config(plan=Plan.centred())
+    assert "msaoper" not in plain.to_dict()  # older previs versions still read the file
+    assert Config.from_dict(plain.to_dict()).msaoper is None
+    folder = tmp_path / "session"
+    folder.mkdir()
+    crds = folder / "jwst_nirspec_msaoper_0042.json"
+    crds.write_text(json.dumps({"msaoper": [{"Q": 2, "x": 3, "y": 4, "state": "open"}]}))
+    path = save_config(Config(plan=Plan.centred(), msaoper=str(crds)), folder / "s.json")
+    saved = json.loads(path.read_text())
+    assert saved["msaoper"] == "jwst_nirspec_msaoper_0042.json"
+    loaded = load_config(path)
+    assert loaded.msaoper == str(crds)
+    operability = loaded.operability()
+    assert operability.name.startswith("msaoper_0042")
+    assert operability.counts["failed_open"] == 1
+    assert plain.operability().name.startswith("msaoper_0017")
+    with pytest.raises(ConfigError, match="msaoper must be a file path"):
+        Config.from_dict({"previs_config": 1, "msaoper": 3})

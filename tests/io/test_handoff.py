@@ -189,3 +189,23 @@ def test_apt_names_of_the_documented_patterns():
     assert name == "INTRAMODULE3"
     with pytest.raises(PrevisError, match="INTRAMODULEX 9"):
         dither_from_apt({"Primary Dither Type": "INTRAMODULEX", "Primary Dithers": "9"})
+
+
+def test_mpt_catalog_takes_magnitudes_and_reference_stars_from_the_catalog(tmp_path):
+    from previs.catalog.readers import Catalog
+
+    catalog = Catalog(
+        [RA, RA + 0.01, RA + 0.02],
+        [DEC, DEC, DEC],
+        ["P", "R", "F"],
+        magnitudes={"NRS_F140X": [21.0, np.nan, 23.5]},
+    )
+    mpt = mpt_catalog(catalog, usable_shutter=[True, True, False])
+    assert mpt["Reference"].tolist() == [False, True, False]
+    assert mpt["NRS_F140X"].mask.tolist() == [False, True, False]
+    assert "NRS_F110W" not in mpt.colnames
+    path = tmp_path / "x_mpt.cat"
+    write_mpt_catalog(mpt, path)
+    back = read_mpt_sources(path)
+    assert back.reference.tolist() == [False, True, False]
+    np.testing.assert_array_equal(back.magnitudes["NRS_F140X"], [21.0, np.nan, 23.5])

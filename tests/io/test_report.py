@@ -6,11 +6,13 @@ import datetime as dt
 import json
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from previs import __version__
-from previs.catalog import Catalog, read_catalog
+from previs.catalog import Catalog, read_catalog, summarize
 from previs.catalog.sources import count_sources
+from previs.geometry.operability import default_operability
 from previs.geometry.patterns import Mosaic
 from previs.geometry.shutters import place_sources
 from previs.geometry.siaf import siaf_version
@@ -223,3 +225,39 @@ def test_report_of_explicit_exposures():
     text = report_markdown(report)
     assert "| exposures from | APT pointing report x.pointing" in text
     assert "| tiles | 2 |" in text
+
+
+def test_usable_coverage_operability_and_msata(tmp_path):
+    plan = PLAN.replace(nirspec_apa_range=(40.0, 50.0))
+    rng = np.random.default_rng(3)
+    n = 300
+    catalog = Catalog(
+        53.1625 + rng.uniform(-0.03, 0.03, n),
+        -27.7914 + rng.uniform(-0.03, 0.03, n),
+        rng.choice(["P", "F", "R"], n),
+        magnitudes={"NRS_F110W": rng.uniform(19.0, 23.0, n)},
+    )
+    report = build_report(plan, catalog, generated=WHEN)
+    usable = evaluate(plan).usable
+    assert report["usable"]["channel"] == plan.channel
+    assert report["usable"]["covered"] == pytest.approx(usable.covered, abs=1e-12)
+    assert report["usable"]["quadrants"] == {str(q): v for q, v in usable.quadrants.items()}
+    assert report["operability"] == default_operability().to_dict()
+    assert report["worst_case"]["usable"]["min"] <= report["usable"]["covered"] + 1e-12
+    summary = summarize(plan, catalog)
+    assert report["msata"] == summary.msata.to_dict()
+    assert report["msata_worst_case"] == summary.msata_worst_case.to_dict()
+    assert report["sources"]["short"]["reference"]["total"] == int(catalog.reference.sum())
+    text = report_markdown(report)
+    assert default_operability().name in text and "## MSATA reference stars" in text
+    assert "## Usable MSA" in text and "## Targets in usable shutters" in text
+    json.dumps(report)
+    # Another operability map changes the usable numbers and says so.
+    crds = tmp_path / "jwst_nirspec_msaoper_0777.json"
+    entries = [{"Q": 1, "x": x, "y": y, "state": "closed"} for x in range(1, 366) for y in (1, 2)]
+    crds.write_text(json.dumps({"msaoper": entries}))
+    other = build_report(plan, catalog, generated=WHEN, operability=str(crds))
+    assert other["operability"]["name"].startswith("msaoper_0777")
+    assert other["operability"]["failed_closed"] == 730
+    assert other["usable"]["covered"] != report["usable"]["covered"]
+    assert "msaoper_0777" in report_html(other)
