@@ -6,7 +6,8 @@ The public API, imported on first use so that ``import previs`` stays light:
   :data:`DITHER_NAMES`, :class:`ApaArc`, :class:`Footprint`,
   :func:`nirspec_footprint`, :func:`nircam_footprint`, :class:`Coverage`,
   :func:`compute_coverage`, :func:`compute_union_coverage`,
-  :func:`siaf_version`, :func:`get_aperture`;
+  :func:`siaf_version`, :func:`get_aperture`; the MSA's shutters:
+  :func:`place_sources`, :func:`usable_msa_coverage`, :func:`read_msaoper`;
 * planning: :class:`Plan`, :class:`Result`, :func:`evaluate`, :func:`apa_sweep`,
   :class:`WorstCase`, :func:`worst_case_coverage`, :func:`search_configuration`,
   :func:`visibility`, :func:`plan_schedule`, :func:`propose_schedules`;
@@ -48,6 +49,9 @@ _LAZY = {
     "compute_union_coverage": "previs.geometry.coverage",
     "siaf_version": "previs.geometry.siaf",
     "get_aperture": "previs.geometry.siaf",
+    "place_sources": "previs.geometry.shutters",
+    "usable_msa_coverage": "previs.geometry.usable",
+    "read_msaoper": "previs.geometry.operability",
     # planning
     "Plan": "previs.planning.plan",
     "Result": "previs.planning.plan",
