@@ -204,7 +204,7 @@ def bench_catalog() -> None:
     median, best = timings_ms(slider, repeats=10)
     print(
         f"summarize, heaviest plan + 10^5 sources, NIRSpec APA changing: {median:6.1f} ms "
-        f"(min {best:.1f}; placement of 10^5 sources and MSATA worst case included)"
+        f"(min {best:.1f}; the placement of 10^5 sources included; the MSATA worst case is cached)"
     )
     place_catalog.cache_clear()
     median, best = timings_ms(
