@@ -146,3 +146,27 @@ def test_summary_msata_and_its_worst_case(known):
     plain = summarize(plan, Catalog(ra, dec))
     assert plain.msata is None and plain.msata_worst_case is None
     assert summarize(plan).shutters is None
+
+
+def test_several_pointings_a_target_counts_where_it_has_a_usable_shutter(known):
+    q, i, j, bar, ra, dec = known
+    catalog = Catalog(ra, dec)
+    first = Plan.centred(RA, DEC, APA, dither="FULL3", mosaic=Mosaic(2, 1))
+    far = Pointing(RA + 1.0, DEC, APA)  # its MSA holds none of the sources
+    plan = first.replace(extra_nirspec=(far,))
+    summary = summarize(plan, catalog)
+    own = place_sources(first.nirspec, ra, dec)
+    assert len(summary.pointing_shutters) == 2
+    np.testing.assert_array_equal(summary.shutters.i, own.i)
+    assert not summary.pointing_shutters[1].on_msa.any()
+    together = summary.plan_counts
+    np.testing.assert_array_equal(together.in_usable_shutter, own.usable)
+    each = summary.pointing_counts[plan.channel]
+    assert each[1].shutter_summary("primary")["in_usable_shutter"] == 0
+    assert each[0].shutter_summary("primary") == together.shutter_summary("primary")
+    # Swapped: the far pointing first, the sources' pointing second.
+    swapped = summarize(
+        Plan(far, first.nircam, "FULL3", Mosaic(2, 1), extra_nirspec=(first.nirspec,)), catalog
+    )
+    np.testing.assert_array_equal(swapped.plan_counts.in_usable_shutter, own.usable)
+    np.testing.assert_array_equal(swapped.plan_counts.shutters.j[own.usable], own.j[own.usable])

@@ -163,3 +163,16 @@ def test_shutters_lists_each_sources_flag(capsys, tmp_path):
     status, out, _ = run(capsys, "shutters", "--nirspec", RA, DEC, 45, "--catalog", path, "--json")
     assert status == 0
     assert [s["flag"] for s in json.loads(out)["sources"]] == ["R", "F"]
+
+
+def test_each_pointing_row_has_its_usable_coverage(capsys, tmp_path):
+    plan = PLAN.replace(extra_nirspec=(Pointing(RA - 0.01, DEC + 0.005, 50.0),))
+    config = save_config(Config(plan=plan), tmp_path / "two.json")
+    status, out, _ = run(capsys, "coverage", "--config", config, "--json")
+    assert status == 0
+    data = json.loads(out)
+    result = evaluate(plan)
+    assert [row["usable"] for row in data["pointings"]] == [
+        u.to_dict() for u in result.pointing_usable
+    ]
+    assert data["usable"]["covered"] == pytest.approx(result.usable.covered, abs=1e-12)

@@ -137,3 +137,22 @@ def test_far_nircam_covers_no_usable_shutter():
         Pointing(RA, DEC, 0.0), Pointing(RA + 40.0, DEC, 0.0), [0.0, 90.0]
     )
     assert covered.tolist() == [0.0, 0.0] and usable.tolist() == [0.0, 0.0]
+
+
+def test_several_nirspec_pointings_count_every_pointings_shutters():
+    first = Plan.centred(RA, DEC, 45.0, dither="FULL3", mosaic=Mosaic(2, 1))
+    extra = (Pointing(RA - 0.01, DEC + 0.005, 50.0), Pointing(RA + 0.012, DEC, 40.0))
+    plan = first.replace(extra_nirspec=extra)
+    result = evaluate(plan)
+    assert len(result.pointing_usable) == 3
+    for pointing, usable in zip(plan.nirspec_pointings, result.pointing_usable, strict=True):
+        alone = direct_usable(pointing, plan.nircam, "short", "FULL3", Mosaic(2, 1))
+        assert usable.covered == pytest.approx(alone.covered, abs=2e-7)
+    values = [u.covered for u in result.pointing_usable]
+    assert result.usable.covered == pytest.approx(np.mean(values), abs=1e-12)
+    assert min(values) < result.usable.covered < max(values)
+    for q in range(1, 5):
+        expected = np.mean([u.quadrants[q] for u in result.pointing_usable])
+        assert result.usable.quadrants[q] == pytest.approx(expected, abs=1e-12)
+    single = evaluate(first)
+    assert single.pointing_usable == (single.usable,)
