@@ -42,6 +42,12 @@ def register(subparsers) -> None:
         help="count these sources (default: the configuration's catalog, if any)",
     )
     report.add_argument(
+        "--image",
+        metavar="FITS",
+        help="the pre-image actually taken: its valid data's coverage of the MSA, beside the "
+        "plan's (finite pixels with non-zero WHT/ERR; traced to 0.1 arcsec)",
+    )
+    report.add_argument(
         "--out",
         metavar="FILE",
         help="report.md, report.html or report.json (default: Markdown on stdout)",
@@ -109,7 +115,10 @@ def run_report(args: argparse.Namespace) -> int:
             f"--out {quote(args.out)}: the report file must end in {', '.join(REPORT_FORMATS)}"
         )
     report = build_report(
-        config.plan, _catalog(args, config), operability=operability_of(args, config)
+        config.plan,
+        _catalog(args, config),
+        operability=operability_of(args, config),
+        image=args.image,
     )
     if args.out is None:
         sys.stdout.write(report_markdown(report))

@@ -87,7 +87,7 @@ def weight_choice(text: str | None):
     return int(text) if text.strip().isdigit() else text
 
 
-def image_block(args: argparse.Namespace, nirspec, catalog=None) -> dict | None:
+def image_block(args: argparse.Namespace, nirspec, catalog=None, operability=None) -> dict | None:
     """The ``"image"`` block for ``args.image`` at the NIRSpec pointing (None without --image).
 
     Parameters
@@ -98,39 +98,29 @@ def image_block(args: argparse.Namespace, nirspec, catalog=None) -> dict | None:
         NRS_FULL_MSA pointing.
     catalog : Catalog or str, optional
         Sources (or a catalog file) to count in the MSA and the valid data.
+    operability : OperabilityMap, optional
+        Which shutters work, for the usable-MSA coverage (default: the snapshot).
     """
     if not getattr(args, "image", None):
         return None
-    from previs.geometry.image_coverage import image_coverage
+    from previs.catalog.image_summary import summarize_image
     from previs.io.valid_region import valid_region
 
     region = valid_region(
         args.image, weight=weight_choice(args.weight), tolerance_arcsec=args.tolerance
     )
-    coverage = image_coverage(region, nirspec)
-    block = coverage.to_dict()
-    block["nirspec"] = nirspec.to_dict()
-    block["footprint"] = region.to_dict()
-    if getattr(args, "nirspec_apa_range", None):
-        from previs.planning.image_sweep import image_worst_case
+    if isinstance(catalog, str):
+        from previs.catalog.readers import read_catalog
 
-        worst = image_worst_case(region, nirspec, args.nirspec_apa_range)
-        block["worst_case"] = {
-            "apa_range": list(worst.apa_range),
-            "min": worst.min,
-            "apa_at_min": worst.apa_at_min,
-            "apas": len(worst.apas),
-        }
-    if catalog is not None:
-        from previs.catalog.image_sources import count_sources_in_image
-
-        if isinstance(catalog, str):
-            from previs.catalog.readers import read_catalog
-
-            catalog = read_catalog(catalog)
-        counts = count_sources_in_image(catalog, nirspec, region)
-        block["sources"] = {kind: counts.summary(kind) for kind in ("primary", "filler")}
-    return block
+        catalog = read_catalog(catalog)
+    summary = summarize_image(
+        region,
+        nirspec,
+        getattr(args, "nirspec_apa_range", None),
+        catalog,
+        operability,
+    )
+    return summary.to_dict()
 
 
 def image_summary_lines(block: dict) -> list[str]:
@@ -142,6 +132,12 @@ def image_summary_lines(block: dict) -> list[str]:
         f"(+- {100 * block['covered_error']:.2f}%; {quadrants}); footprint traced to "
         f'{footprint["tracing_error_arcsec"]:.3f}"'
     ]
+    usable = block.get("usable")
+    if usable:
+        lines.append(
+            f"  usable MSA (operable shutters, {usable['operability']}): "
+            f"{100 * usable['covered']:.2f}%"
+        )
     if block.get("note"):
         lines.append(f"  note: {block['note']}")
     worst = block.get("worst_case")
@@ -163,7 +159,9 @@ def run_image_coverage(args: argparse.Namespace) -> int:
     """``previs coverage --image FILE --nirspec RA DEC APA`` without a NIRCam plan."""
     if args.nirspec is None:
         raise UsageError("coverage --image: give --nirspec RA DEC APA (or --config FILE)")
-    block = image_block(args, args.nirspec, getattr(args, "catalog", None))
+    from previs.cli._common import operability_of
+
+    block = image_block(args, args.nirspec, getattr(args, "catalog", None), operability_of(args))
     if args.json:
         print_json({"image": block})
     else:

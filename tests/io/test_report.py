@@ -262,3 +262,53 @@ def test_usable_coverage_operability_and_msata(tmp_path):
     assert other["operability"]["failed_closed"] == 730
     assert other["usable"]["covered"] != report["usable"]["covered"]
     assert "msaoper_0777" in report_html(other)
+
+
+def _half_masked_image(path, plan):
+    """A 1"/px TAN image centred on the NIRSpec pointing, valid only east of its centre."""
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [plan.nirspec.ra, plan.nirspec.dec]
+    wcs.wcs.crpix = [300.5, 300.5]
+    wcs.wcs.cdelt = [-1.0 / 3600, 1.0 / 3600]
+    data = np.ones((600, 600), dtype=np.float32)
+    data[:, 300:] = np.nan  # x grows west: pixels x >= 300 are the western half
+    fits.PrimaryHDU(data, wcs.to_header()).writeto(path)
+    return path
+
+
+def test_the_image_taken_is_reported_beside_the_plan(tmp_path):
+    import shapely
+
+    from previs.geometry.coverage import msa_geometry
+
+    plan = Plan.centred(dither="FULL3", nirspec_apa_range=(40.0, 50.0))
+    image = _half_masked_image(tmp_path / "taken.fits", plan)
+    report = build_report(plan, image=image)
+    msa = msa_geometry(plan.nirspec)
+    east = shapely.box(-0.5, -400.0, 400.0, 400.0)  # plane x grows east; pixel 299.5 edge
+    expected = msa.union.intersection(east).area / msa.union.area
+    assert report["image"]["covered"] == pytest.approx(expected, abs=0.005)
+    assert 0.0 < report["image"]["usable"]["covered"] < 1.0
+    assert report["image"]["worst_case"]["min"] <= report["image"]["covered"] + 1e-9
+    text = report_markdown(report)
+    assert "Planned pre-imaging and the image taken" in text and "taken.fits" in text
+    assert "| usable MSA |" in text and "| worst case |" in text
+    assert "<td>image</td>" not in report_html(report) and "<th>image</th>" in report_html(report)
+
+
+def test_report_cli_takes_the_image(tmp_path, capsys):
+    from previs.cli import main
+    from previs.io.configs import save_config
+    from previs.io.session import Config
+
+    plan = Plan.centred(dither="FULL3")
+    config = save_config(Config(plan=plan), tmp_path / "plan.json")
+    image = _half_masked_image(tmp_path / "taken.fits", plan)
+    out = tmp_path / "report.json"
+    assert main(["report", "--config", str(config), "--image", str(image), "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert 0.3 < data["image"]["covered"] < 0.7 and data["image"]["footprint"]
