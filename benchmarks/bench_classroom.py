@@ -55,6 +55,12 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=3)
     parser.add_argument("--cull", type=float, default=CULL_IDLE_SECONDS)
     parser.add_argument("--interval", type=float, default=CULL_INTERVAL_SECONDS)
+    parser.add_argument(
+        "--contexts",
+        action="store_true",
+        help="one browser context per page (no shared cache: like separate browsers) "
+        "instead of tabs of one browser",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -85,9 +91,10 @@ def main() -> None:
         time.sleep(2.0)
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
+            n_contexts = args.pages if args.contexts else 1
             contexts = [browser.new_context(viewport={"width": 1280, "height": 800})
-                        for _ in range(args.pages)]  # fmt: skip
-            pages = [context.new_page() for context in contexts]
+                        for _ in range(n_contexts)]  # fmt: skip
+            pages = [contexts[k % n_contexts].new_page() for k in range(args.pages)]
             started = time.monotonic()
             for page in pages:
                 page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=180_000)
@@ -117,8 +124,10 @@ def main() -> None:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
-    print(f"classroom: {args.pages} pages at once, pool {args.pool}, cull {args.cull:g} s "
-          f"every {args.interval:g} s; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    kind = "separate browser contexts" if args.contexts else "tabs of one browser"
+    print(f"classroom: {args.pages} pages at once ({kind}), pool {args.pool}, cull "
+          f"{args.cull:g} s every {args.interval:g} s; load average "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
     print("  painted (s): " + " ".join(f"{t:.1f}" for t in sorted(painted)))
     print(f"  median {statistics.median(painted):.1f} s, max {max(painted):.1f} s")
     print(f"  peak RSS of server + kernels: {peak[0]:.0f} MiB")
