@@ -39,6 +39,7 @@ from previs.dashboard.controls import PlanControls, make_sky_canvas
 from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
 from previs.dashboard.markup import readout_html
+from previs.dashboard.page import figure_side_px, make_page_helper, stylesheet
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
@@ -157,20 +158,46 @@ class Dashboard:
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
-        self.readout = widgets.HTML(layout=widgets.Layout(width="250px"))
+        # Widths come from the stylesheet (previs/dashboard/static/dashboard.css), not
+        # from pixel widths here: the columns share whatever width the page has.
+        self.readout = widgets.HTML()
         self.readout.add_class("previs-readout")
         self.worst_case_button = widgets.Button(
             description="Show the worst angle",
             tooltip="Move the NIRSpec APA slider to the allowed angle with the least coverage",
-            layout=widgets.Layout(width="200px", display="none"),
+            layout=widgets.Layout(display="none"),
         )
         self.worst_case_button.add_class("previs-worst-button")
         figure_column = widgets.VBox([self.status.widget, self.canvas, self.export_panel.box])
+        figure_column.add_class("previs-figure-column")
         readout_column = widgets.VBox([self.readout, self.worst_case_button])
+        readout_column.add_class("previs-readout-column")
         controls_column = self.controls.column(self.image_panel.rows, self.catalog_panel.rows)
+        controls_column.add_class("previs-controls")
         self.plan_tab = widgets.HBox([controls_column, figure_column, readout_column])
-        self.widget = widgets.VBox([self.plan_tab])
+        self.plan_tab.add_class("previs-plan")
+        self.page_helper = make_page_helper()
+        page = [stylesheet()] + ([self.page_helper] if self.page_helper is not None else [])
+        self._page_widgets = page
+        if self.page_helper is not None:
+            self.page_helper.observe(self._on_figure_box, names="figure_box")
+        self.widget = widgets.VBox([*page, self.plan_tab])
         self.widget.add_class("previs-dashboard")
+
+    def _on_figure_box(self, change: dict[str, Any]) -> None:
+        box = change["new"]
+        if len(box) == 2:
+            self.fit_figure(*box)
+
+    def fit_figure(self, column_width: float, window_height: float) -> int:
+        """Resize the sky figure for a figure column ``column_width`` CSS pixels wide in a
+        window ``window_height`` tall (the browser reports both); returns the side in px."""
+        side = figure_side_px(column_width, window_height)
+        ratio = getattr(self.canvas, "device_pixel_ratio", 1.0) or 1.0
+        current = self.figure.bbox.width / ratio
+        if abs(current - side) >= 4:
+            self.canvas.handle_event({"type": "resize", "width": side, "height": side})
+        return side
 
     def _add_schedule_tab(self) -> None:
         """Put the plan and the Schedule panel in two tabs."""
@@ -186,7 +213,7 @@ class Dashboard:
         self.tabs.set_title(1, "Schedule")
         self.tabs.add_class("previs-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
-        self.widget.children = [self.tabs]
+        self.widget.children = [*self._page_widgets, self.tabs]
 
     def _on_tab(self, change: dict[str, Any]) -> None:
         if change["new"] == 1 and self.schedule_panel is not None:

@@ -20,6 +20,8 @@ __all__ = [
     "MOSAIC_SLIDER_MAX",
     "NIRCAM_MODES",
     "OVERLAP_SLIDER_RANGE",
+    "APA_STEP",
+    "DITHER_LABELS",
     "PlanControls",
     "heading",
     "make_canvas",
@@ -30,13 +32,37 @@ MOSAIC_SLIDER_MAX = 4
 OVERLAP_SLIDER_RANGE = (0.0, 50.0)
 #: How the NIRCam centre is entered: key -> button label.
 NIRCAM_MODES = {"same": "same", "offset": "offset", "radec": "RA/Dec"}
-_DITHER_LABELS = {
-    "NONE": "none (one exposure)",
-    "FULL3": "FULL3 (3 positions)",
-    "FULL3TIGHT": "FULL3TIGHT (3, deeper centre)",
-    "FULL6": "FULL6 (6 positions)",
-    "8NIRSPEC": "8NIRSPEC (8, covers the MSA)",
+#: Dropdown labels of the dither patterns: name first (as APT spells it), then the
+#: number of positions; short enough for the narrowest controls column.
+DITHER_LABELS = {
+    "NONE": "NONE · 1 exposure",
+    "FULL3": "FULL3 · 3",
+    "FULL3TIGHT": "FULL3TIGHT · 3",
+    "FULL6": "FULL6 · 6",
+    "8NIRSPEC": "8NIRSPEC · 8",
+    "INTRAMODULE3": "INTRAMODULE3 · 3",
+    "INTRAMODULE16": "INTRAMODULE16 · 16",
+    "INTRAMODULEBOX2": "INTRAMODULEBOX2 · 2",
+    "INTRAMODULEBOX3": "INTRAMODULEBOX3 · 3",
+    "INTRASCA2": "INTRASCA2 · 2",
+    "FULLBOX2TIGHTGAPS": "FULLBOX2TIGHTGAPS · 2",
 }
+#: What each pattern is for (the dropdown's tooltip lists them).
+_DITHER_NOTES = {
+    "NONE": "one exposure, no dither",
+    "FULL3": "3 positions across the module gaps",
+    "FULL3TIGHT": "3 positions, tighter: deeper centre",
+    "FULL6": "6 positions across the module gaps",
+    "8NIRSPEC": "8 positions made to cover the whole MSA",
+    "INTRAMODULE3": "3 small moves inside a module",
+    "INTRAMODULE16": "16 small moves inside a module",
+    "INTRAMODULEBOX2": "2 positions of a box inside a module",
+    "INTRAMODULEBOX3": "3 positions of a box inside a module",
+    "INTRASCA2": "2 moves inside one detector",
+    "FULLBOX2TIGHTGAPS": "2 positions filling the module and detector gaps",
+}
+#: Step of the angle sliders (degrees); the arrow keys move 1 degree, PageUp/Down 10.
+APA_STEP = 0.1
 
 
 def heading(text: str) -> widgets.HTML:
@@ -44,29 +70,31 @@ def heading(text: str) -> widgets.HTML:
     return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
 
 
-def make_canvas(figure: Figure, css_class: str | None = None):
+def make_canvas(figure: Figure, css_class: str | None = None, footer: bool = False):
     """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot.
 
-    No header, footer or resize handle; the toolbar fades in on the left.
-    ``css_class`` is added to the widget. Raises ImportError without ipympl.
+    No header or resize handle; the toolbar sits above the figure, clear of the
+    axes and their labels. ``footer`` shows ipympl's footer (the coordinates under
+    the cursor). ``css_class`` is added to the widget. Raises ImportError without ipympl.
     """
     from ipympl.backend_nbagg import Canvas, FigureManager
 
     canvas = Canvas(figure)
     FigureManager(canvas, 0)
     canvas.header_visible = False
-    canvas.footer_visible = False
+    canvas.footer_visible = footer
     canvas.resizable = False
-    canvas.toolbar_visible = "fade-in-fade-out"
-    canvas.toolbar_position = "left"
+    canvas.toolbar_visible = "visible"
+    canvas.toolbar_position = "top"
     if css_class:
         canvas.add_class(css_class)
     return canvas
 
 
 def make_sky_canvas(figure: Figure):
-    """The sky figure's canvas: :func:`make_canvas` with the ``previs-sky`` CSS class."""
-    return make_canvas(figure, "previs-sky")
+    """The sky figure's canvas: :func:`make_canvas` with the ``previs-sky`` CSS class and
+    the footer, where the RA/Dec under the cursor shows."""
+    return make_canvas(figure, "previs-sky", footer=True)
 
 
 def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:
@@ -84,8 +112,7 @@ class PlanControls:
     """
 
     def __init__(self, tie_apa: bool) -> None:
-        style = {"description_width": "122px"}
-        full = widgets.Layout(width="100%")
+        style = {"description_width": "128px"}
 
         def text(description: str, tooltip: str, placeholder: str = "") -> widgets.Text:
             return widgets.Text(
@@ -94,22 +121,22 @@ class PlanControls:
                 placeholder=placeholder,
                 continuous_update=False,
                 style=style,
-                layout=full,
             )
 
         def apa_slider(description: str, tooltip: str) -> widgets.FloatSlider:
-            return widgets.FloatSlider(
+            slider = widgets.FloatSlider(
                 value=0.0,
                 min=0.0,
                 max=360.0,
-                step=None,
+                step=APA_STEP,
                 description=description,
                 tooltip=tooltip,
                 continuous_update=True,
                 readout_format=".1f",
                 style=style,
-                layout=full,
             )
+            slider.add_class("previs-angle-slider")
+            return slider
 
         self.nirspec_ra = text(
             "NIRSpec RA",
@@ -129,7 +156,7 @@ class PlanControls:
         self.nircam_mode = widgets.ToggleButtons(
             options=[(label, key) for key, label in NIRCAM_MODES.items()],
             description="NIRCam centre",
-            style={**style, "button_width": "72px"},
+            style=style,
             tooltips=[
                 "NIRCam points at the NIRSpec position",
                 "NIRCam points at an offset (arcsec east, north) from NIRSpec",
@@ -141,7 +168,6 @@ class PlanControls:
             step=5.0,
             description='East offset "',
             style=style,
-            layout=full,
             tooltip="NIRCam centre minus NIRSpec centre towards east, arcsec",
             continuous_update=False,
         )
@@ -150,7 +176,6 @@ class PlanControls:
             step=5.0,
             description='North offset "',
             style=style,
-            layout=full,
             tooltip="NIRCam centre minus NIRSpec centre towards north, arcsec",
             continuous_update=False,
         )
@@ -176,12 +201,12 @@ class PlanControls:
             "pre-imaging is usually taken on another date, at another angle",
         )
         self.dither = widgets.Dropdown(
-            options=[(_DITHER_LABELS.get(name, name), name) for name in DITHER_NAMES],
+            options=[(DITHER_LABELS.get(name, name), name) for name in DITHER_NAMES],
             description="Dither",
             style=style,
-            layout=full,
-            tooltip="NIRCam dither pattern: small telescope moves between exposures that fill "
-            "the gaps between detectors",
+            tooltip="NIRCam dither pattern (positions): small telescope moves between exposures "
+            "that fill the gaps between detectors.\n"
+            + "\n".join(f"{name}: {_DITHER_NOTES.get(name, '')}" for name in DITHER_NAMES),
         )
         self.rows = widgets.IntSlider(
             value=1,
@@ -189,7 +214,6 @@ class PlanControls:
             max=MOSAIC_SLIDER_MAX,
             description="Mosaic rows",
             style=style,
-            layout=full,
             tooltip="Mosaic tiles stacked along NIRCam's short (Y) side",
         )
         self.columns = widgets.IntSlider(
@@ -198,7 +222,6 @@ class PlanControls:
             max=MOSAIC_SLIDER_MAX,
             description="Mosaic columns",
             style=style,
-            layout=full,
             tooltip="Mosaic tiles side by side along NIRCam's long (X) side",
         )
         self.row_overlap = widgets.FloatSlider(
@@ -208,7 +231,6 @@ class PlanControls:
             step=None,
             description="Row overlap %",
             style=style,
-            layout=full,
             readout_format=".0f",
             tooltip="How much neighbouring rows overlap, percent of the tile height",
         )
@@ -219,14 +241,13 @@ class PlanControls:
             step=None,
             description="Column overlap %",
             style=style,
-            layout=full,
             readout_format=".0f",
             tooltip="How much neighbouring columns overlap, percent of the tile width",
         )
         self.channel = widgets.ToggleButtons(
             options=[("short (SW)", "short"), ("long (LW)", "long")],
             description="Channel",
-            style={**style, "button_width": "90px"},
+            style=style,
             tooltips=[
                 "0.6-2.3 micron: eight detectors with small gaps",
                 "2.4-5 micron: two large detectors",
@@ -251,7 +272,7 @@ class PlanControls:
         self.click_target = widgets.ToggleButtons(
             options=[("NIRCam", "nircam"), ("NIRSpec", "nirspec")],
             description="Click moves",
-            style={**style, "button_width": "80px"},
+            style=style,
             tooltips=[
                 "A click on the image moves the NIRCam centre there",
                 "A click on the image moves the NIRSpec MSA centre there",
@@ -260,6 +281,9 @@ class PlanControls:
 
         self.nirspec_apa.add_class("previs-nirspec-apa")
         self.nircam_apa.add_class("previs-nircam-apa")
+        self.dither.add_class("previs-dither")
+        self.rows.add_class("previs-mosaic-rows")
+        self.columns.add_class("previs-mosaic-columns")
         #: Every widget whose change makes a new plan.
         self.plan_widgets = (
             self.nirspec_ra,
@@ -330,6 +354,8 @@ class PlanControls:
 
     def column(self, image_rows: list, catalog_rows: list) -> widgets.VBox:
         """The left column of the Plan tab: these controls, then the image and catalog rows."""
+        checks = widgets.HBox(list(self.show_toggles))
+        checks.add_class("previs-checks")
         return widgets.VBox(
             [
                 heading("NIRSpec MSA (spectroscopy)"),
@@ -349,14 +375,11 @@ class PlanControls:
                 self.column_overlap,
                 self.channel,
                 heading("Show"),
-                widgets.HBox([self.show_ifu_slits, self.show_nircam]),
-                widgets.HBox([self.show_uncovered, self.show_primaries]),
-                self.show_fillers,
+                checks,
                 self.click_target,
                 heading("Image"),
                 *image_rows,
                 heading("Catalog"),
                 *catalog_rows,
-            ],
-            layout=widgets.Layout(width="360px", padding="0 8px 0 0"),
+            ]
         )

@@ -19,7 +19,9 @@ import urllib.request
 from pathlib import Path
 
 __all__ = [
+    "ARTIFACTS",
     "CHROMIUM_FLAGS",
+    "REPO",
     "chromium_executable",
     "free_port",
     "kernel_pids",
@@ -40,6 +42,9 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+#: Screenshots, logs and latency figures of the browser tests (git-ignored).
+ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 def chromium_executable() -> str | None:

@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from browser_support import free_port, launch_chromium, wait_for_voila
+from browser_support import ARTIFACTS, REPO
 
 from previs.catalog import read_catalog
 from previs.catalog.sources import count_sources
-from previs.cli.app import voila_command
 from previs.dashboard.app import default_plan
 from previs.dashboard.text import format_percent
 from previs.geometry.attitude import Pointing
@@ -39,8 +35,6 @@ from previs.planning.sweep import worst_case_coverage
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 APA_CHANGES = (100.0, 160.0, 220.0, 280.0, 330.0)
 # Pre-imaging date and NIRSpec window typed into the Schedule tab (GOODS-S is visible then).
@@ -48,9 +42,10 @@ SCHEDULE_DATES = ("2028-08-10", "2028-10-20", "2028-11-10")
 MSA_RGB = (0x27, 0xD3, 0xFF)  # previs.plotting.sky.STYLE["msa"]
 
 # Installed once in the page: arm() resets the clocks; the first Enter pressed
-# after it starts them; the readout and the canvas pixels are then watched.
+# after it starts them (or, with `now`, arming does); the readout and the canvas
+# pixels are then watched.
 MEASURE_JS = """
-() => {
+(now) => {
   if (!window.__previs) {
     window.__previs = {t0: null, readout: null, canvas: null, armed: false};
     document.addEventListener('keydown', (e) => {
@@ -69,7 +64,8 @@ MEASURE_JS = """
     for (let i = 0; i < d.length; i += 28) h = (Math.imul(h, 31) + d[i]) | 0;
     return h;
   };
-  Object.assign(s, {t0: null, readout: null, canvas: null, armed: true});
+  Object.assign(s, {t0: now ? performance.now() : null, readout: null, canvas: null,
+                   armed: true});
   const startText = covered();
   const startPixels = signature();
   const poll = () => {
@@ -82,90 +78,6 @@ MEASURE_JS = """
   requestAnimationFrame(poll);
 }
 """
-
-
-def _unavailable(reason: str) -> None:
-    if (
-        os.environ.get("CI", "").lower() == "true"
-        or os.environ.get("PREVIS_REQUIRE_BROWSER") == "1"
-    ):
-        pytest.fail(f"browser test required but {reason}")
-    pytest.skip(reason)
-
-
-def _descendants(pid: int) -> list[int]:
-    """PIDs of all descendants of ``pid`` (from /proc; kernels included)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _kill_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(os.getpgid(pid), sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except FileNotFoundError as error:
-            _unavailable(str(error))
-        except Error as error:
-            _unavailable(f"no Chromium could be launched ({str(error).splitlines()[0]})")
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def voila_url(browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
-    log_path = ARTIFACTS / "voila.log"
-    with open(log_path, "w") as log:
-        command = voila_command(Path("notebooks/dashboard.ipynb"), port, open_browser=False)
-        process = subprocess.Popen(
-            [*command, "--show_tracebacks=True"],  # the command `previs app` runs
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        try:
-            wait_for_voila(url, process, timeout_s=60)
-        except RuntimeError as error:
-            pytest.fail(f"Voila did not start ({error}); log:\n{log_path.read_text()[-3000:]}")
-        yield url
-    finally:
-        kernels = _descendants(process.pid)
-        _kill_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        for pid in kernels:  # kernels run in their own process groups
-            _kill_group(pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -305,7 +217,7 @@ def test_apa_slider_updates_readout_and_canvas(page):
         expected = _expected_covered(apa)
         assert expected != previous, "choose APAs whose coverage differs"
         before = _canvas_png(page)
-        page.evaluate(MEASURE_JS)
+        page.evaluate(MEASURE_JS, False)
         _set_nirspec_apa(page, apa)
         page.wait_for_function(
             "(e) => document.querySelector('.previs-readout .previs-covered').textContent"

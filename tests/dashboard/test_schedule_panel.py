@@ -398,7 +398,7 @@ def test_uses_an_ipympl_canvas_when_available():
     for canvas in (panel.controls.timeline.widget, panel.controls.coverage_plot.widget):
         # The same canvas settings as the sky figure, but not its CSS class.
         assert not canvas.header_visible and not canvas.footer_visible and not canvas.resizable
-        assert canvas.toolbar_position == "left" and "previs-sky" not in canvas._dom_classes
+        assert canvas.toolbar_position == "top" and "previs-sky" not in canvas._dom_classes
 
 
 def test_coverage_follows_the_plans_nircam_setup():

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from previs.catalog import Catalog, CatalogError, read_catalog
+from previs.dashboard.page import row
 from previs.dashboard.panels.file_source import FileSource
 from previs.style import UI_COLOURS
 
@@ -82,16 +83,14 @@ class CatalogPanel:
         self.example_button = widgets.Button(
             description="Example catalog",
             tooltip="Use the bundled catalog of the example field (primaries and fillers)",
-            layout=widgets.Layout(width="126px"),
         )
         self.clear_button = widgets.Button(
             description="No catalog",
             tooltip="Remove the catalog from the figure and the readout",
-            layout=widgets.Layout(width="100px"),
         )
         self.rows = [
-            widgets.HBox([self.path_box, self.load_button]),
-            widgets.HBox([self.upload, self.example_button, self.clear_button]),
+            row([self.path_box, self.load_button]),
+            row([self.upload, self.example_button, self.clear_button]),
             self.label,
         ]
         self.example_button.on_click(lambda _: self.show_example())

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 
 from previs._files import write_bytes_atomic
 from previs.catalog import Catalog, read_catalog
+from previs.dashboard.page import row
 from previs.dashboard.text import markup_to_text, size_text
 from previs.errors import ConfigError, quote
 from previs.io.configs import load_config, save_config
@@ -100,7 +101,6 @@ class ExportPanel:
             value=DEFAULT_OUTPUT_FOLDER,
             description="Output folder",
             style=style,
-            layout=widgets.Layout(width="330px"),
             tooltip="Folder (on the machine running the notebook) where the buttons write files; "
             "created when needed",
         )
@@ -108,13 +108,12 @@ class ExportPanel:
             value=DEFAULT_OUTPUT_NAME,
             description="File name",
             style=style,
-            layout=widgets.Layout(width="250px"),
             tooltip="Start of the names of the files written (e.g. previs -> previs.reg)",
         )
         self.buttons: dict[str, widgets.Button] = {}
         for key, (label, tooltip, _) in EXPORTS.items():
             button = widgets.Button(
-                description=label, tooltip=tooltip, layout=widgets.Layout(width="128px")
+                description=label, tooltip=tooltip
             )
             button.add_class(f"previs-export-{key}")
             button.on_click(lambda _, key=key: self._on_export(key))
@@ -123,13 +122,11 @@ class ExportPanel:
             placeholder="previs-output/previs-config.json",
             description="Configuration",
             style=style,
-            layout=widgets.Layout(width="450px"),
             tooltip="A saved previs configuration (.json) or a NOVT configuration (.yaml)",
         )
         self.config_load_button = widgets.Button(
             description="Load configuration",
             tooltip="Restore the plan, image, catalog and display settings from this file",
-            layout=widgets.Layout(width="150px"),
         )
         self.config_load_button.add_class("previs-config-load")
         self.config_load_button.on_click(lambda _: self._load_config_from_box())
@@ -139,14 +136,13 @@ class ExportPanel:
         self.box = widgets.VBox(
             [
                 widgets.HTML("<b style='font-size:1.05em'>Save and export</b>"),
-                widgets.HBox([self.output_folder, self.output_name]),
-                widgets.HBox(buttons[:5]),
-                widgets.HBox(buttons[5:]),
-                widgets.HBox([self.config_path, self.config_load_button]),
+                row([self.output_folder, self.output_name]),
+                row(buttons, "previs-buttons"),
+                row([self.config_path, self.config_load_button]),
                 self.message,
             ],
-            layout=widgets.Layout(width="690px"),
         )
+        self.box.add_class("previs-export")
 
     @property
     def text(self) -> str:

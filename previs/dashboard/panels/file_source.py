@@ -84,20 +84,18 @@ class FileSource:
         self.path_box = widgets.Text(
             placeholder=placeholder,
             description=what,
-            style={"description_width": "122px"},
-            layout=widgets.Layout(width="270px"),
+            style={"description_width": "128px"},
             continuous_update=False,
             tooltip=path_tooltip,
         )
         self.load_button = widgets.Button(
-            description="Load", tooltip=load_tooltip, layout=widgets.Layout(width="76px")
+            description="Load", tooltip=load_tooltip
         )
         self.upload = widgets.FileUpload(
             accept=accept,
             multiple=False,
             description="Upload",
             tooltip=upload_tooltip,
-            layout=widgets.Layout(width="112px"),
         )
         self.upload.add_class(upload_class)
         self.label = widgets.HTML()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from previs.dashboard.page import row
 from previs.dashboard.panels.file_source import FileSource
 from previs.planning.plan import Plan
 from previs.style import UI_COLOURS
@@ -89,16 +90,14 @@ class ImagePanel:
         self.example_button = widgets.Button(
             description="Example field",
             tooltip="Show the bundled synthetic GOODS-S deep field",
-            layout=widgets.Layout(width="112px"),
         )
         self.empty_button = widgets.Button(
             description="No image",
             tooltip="Draw on an empty RA/Dec grid at the NIRSpec centre",
-            layout=widgets.Layout(width="100px"),
         )
         self.rows = [
-            widgets.HBox([self.path_box, self.load_button]),
-            widgets.HBox([self.upload, self.example_button, self.empty_button]),
+            row([self.path_box, self.load_button]),
+            row([self.upload, self.example_button, self.empty_button]),
             self.label,
         ]
         self.example_button.on_click(lambda _: self.show_example())

@@ -1,0 +1,98 @@
+"""What the dashboard adds to the page: one stylesheet and a small behaviour module.
+
+:func:`stylesheet` is an ``ipywidgets.HTML`` holding the dashboard's only
+stylesheet (``static/dashboard.css``): flex columns that share the width and
+never overflow, a layout that follows the dashboard's own width (a CSS
+container query, so JupyterLab's side panels count) and stacks below 1100 px,
+messages that wrap inside their column and a readout that stays in view.
+
+:class:`PageHelper` is an `anywidget <https://anywidget.dev>`_ module
+(``static/dashboard.js``) for what CSS cannot do: it reports the figure
+column's width and the window's height (:attr:`PageHelper.figure_box`), from
+which :func:`figure_side_px` picks the figure's size; it lets Tab leave the
+ipympl canvas, gives the angle sliders 1 degree per arrow key and 10 per page
+(wrapping at 0/360), and names sliders, toggles and checkboxes for screen
+readers. Without anywidget the dashboard works as before, at a fixed size.
+
+Layer: dashboard. No geometry here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ipywidgets as widgets
+
+__all__ = [
+    "FIGURE_MAX_PX",
+    "FIGURE_MIN_PX",
+    "PageHelper",
+    "figure_side_px",
+    "make_page_helper",
+    "row",
+    "stylesheet",
+]
+
+STATIC = Path(__file__).with_name("static")
+#: Bounds of the sky figure's side, CSS pixels.
+FIGURE_MIN_PX = 360
+FIGURE_MAX_PX = 1100
+#: Height kept free under the figure in the window (status line, toolbar, margins).
+_FREE_HEIGHT_PX = 150
+
+
+def row(children: list, css_class: str = "previs-row") -> widgets.HBox:
+    """Widgets side by side that wrap onto more lines when the column is narrow."""
+    box = widgets.HBox(list(children))
+    box.add_class(css_class)
+    return box
+
+
+def stylesheet() -> widgets.HTML:
+    """The dashboard's stylesheet as an HTML widget (display it once, anywhere on the page)."""
+    css = (STATIC / "dashboard.css").read_text(encoding="utf-8")
+    sheet = widgets.HTML(f"<style>{css}</style>")
+    sheet.add_class("previs-page-helper")
+    return sheet
+
+
+def figure_side_px(column_width: float, window_height: float) -> int:
+    """Side of the square sky figure, CSS pixels, for a figure column of ``column_width``
+    and a window ``window_height`` tall: as wide as the column, short enough to leave
+    the status line and toolbar in view, within :data:`FIGURE_MIN_PX`-:data:`FIGURE_MAX_PX`."""
+    side = min(float(column_width) - 4.0, float(window_height) - _FREE_HEIGHT_PX)
+    return int(max(FIGURE_MIN_PX, min(FIGURE_MAX_PX, side)))
+
+
+try:
+    import anywidget
+    import traitlets
+except ImportError:  # pragma: no cover - anywidget is part of previs[app]
+    anywidget = None
+
+if anywidget is not None:
+
+    class PageHelper(anywidget.AnyWidget):
+        """Page behaviour of one dashboard (``static/dashboard.js``); shows nothing.
+
+        Attributes
+        ----------
+        figure_box : list of int
+            ``[figure column width, window height]`` in CSS pixels, as the
+            browser last reported them (empty before the first report).
+        """
+
+        _esm = STATIC / "dashboard.js"
+        figure_box = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+
+else:  # pragma: no cover
+    PageHelper = None
+
+
+def make_page_helper():
+    """A :class:`PageHelper` with the hidden helper's CSS class, or None without anywidget."""
+    if PageHelper is None:
+        return None
+    helper = PageHelper()
+    helper.add_class("previs-page-helper")
+    return helper

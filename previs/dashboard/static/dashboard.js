@@ -1,0 +1,131 @@
+// previs dashboard: page behaviour that ipywidgets and ipympl do not offer
+// (anywidget module of previs.dashboard.page.PageHelper).
+//  * reports the figure column's width (and the window's height) to the kernel,
+//    which fits the figure to it;
+//  * lets Tab leave the ipympl canvas (ipympl swallows every key);
+//  * angle sliders: arrows move 1 degree, PageUp/PageDown 10, Shift+arrow 0.1,
+//    wrapping at 0/360;
+//  * accessible names: sliders named by their label, toggle buttons with
+//    aria-pressed, checkboxes named by their text.
+function findRoot(el) {
+  return el.closest(".previs-dashboard");
+}
+
+function labelOf(widget) {
+  const label = widget.querySelector(":scope > .widget-label, :scope > label");
+  return label ? label.textContent.trim() : "";
+}
+
+function annotate(root) {
+  for (const slider of root.querySelectorAll(".widget-slider, .jupyter-widget-slider")) {
+    const name = labelOf(slider) || slider.getAttribute("title") || "";
+    for (const handle of slider.querySelectorAll(".noUi-handle")) {
+      if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
+    }
+  }
+  for (const group of root.querySelectorAll(".widget-toggle-buttons")) {
+    const name = labelOf(group);
+    const box = group.querySelector(".widget-toggle-button")?.parentElement;
+    if (box && name) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", name);
+    }
+    for (const button of group.querySelectorAll("button")) {
+      const pressed = button.classList.contains("mod-active") ? "true" : "false";
+      if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
+    }
+  }
+  for (const box of root.querySelectorAll(".widget-checkbox")) {
+    const input = box.querySelector("input[type=checkbox]");
+    const text = box.textContent.trim();
+    if (input && text && input.getAttribute("aria-label") !== text) input.setAttribute("aria-label", text);
+  }
+  for (const canvas of root.querySelectorAll(".previs-sky .jupyter-matplotlib-canvas-div")) {
+    if (!canvas.getAttribute("aria-label")) {
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", "Sky figure: MSA and NIRCam footprints (Tab leaves it)");
+    }
+  }
+}
+
+const ANGLE_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
+
+function onKeyDown(event) {
+  const target = event.target;
+  if (!(target instanceof Element)) return;
+  if (event.key === "Tab" && target.closest(".jupyter-matplotlib-canvas-div")) {
+    event.stopPropagation(); // before ipympl's handler, which would cancel the focus move
+    return;
+  }
+  const step = ANGLE_KEYS[event.key];
+  if (step === undefined || !target.classList.contains("noUi-handle")) return;
+  const slider = target.closest(".previs-angle-slider");
+  const api = target.closest(".noUi-target")?.noUiSlider;
+  if (!slider || !api) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const fine = event.shiftKey && Math.abs(step) === 1 ? 0.1 : 1;
+  const value = Number(api.get()) + step * fine;
+  const wrapped = Math.round((((value % 360) + 360) % 360) * 10) / 10;
+  api.set(wrapped >= 360 ? 0 : wrapped);
+}
+
+function render({ model, el }) {
+  let root = null;
+  let timer = null;
+  let last = "";
+  const report = () => {
+    timer = null;
+    const column = root && root.querySelector(".previs-figure-column");
+    if (!column || column.offsetParent === null) return;
+    const box = [Math.floor(column.clientWidth), Math.floor(window.innerHeight)];
+    const key = box.join("x");
+    if (key === last || box[0] <= 0) return;
+    last = key;
+    model.set("figure_box", box);
+    model.save_changes();
+  };
+  const schedule = () => {
+    if (timer === null) timer = setTimeout(report, 150);
+  };
+  const attach = () => {
+    root = findRoot(el);
+    if (!root) return false;
+    if (!root.dataset.previsKeys) {
+      root.dataset.previsKeys = "1";
+      root.addEventListener("keydown", onKeyDown, true);
+    }
+    const observer = new ResizeObserver(schedule);
+    const column = root.querySelector(".previs-figure-column");
+    if (column) observer.observe(column);
+    window.addEventListener("resize", schedule);
+    let pending = false;
+    const mutations = new MutationObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        annotate(root);
+      });
+    });
+    mutations.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+    annotate(root);
+    schedule();
+    return () => {
+      observer.disconnect();
+      mutations.disconnect();
+      window.removeEventListener("resize", schedule);
+    };
+  };
+  let cleanup = null;
+  const tryAttach = () => {
+    cleanup = attach();
+    if (!cleanup) requestAnimationFrame(tryAttach);
+  };
+  tryAttach();
+  return () => {
+    if (typeof cleanup === "function") cleanup();
+  };
+}
+
+export default { render };
