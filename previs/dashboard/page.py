@@ -39,6 +39,8 @@ FIGURE_MIN_PX = 360
 FIGURE_MAX_PX = 1100
 #: Height kept free under the figure in the window (status line, toolbar, margins).
 _FREE_HEIGHT_PX = 150
+#: Width the canvas frame (borders, margins) takes beside the figure.
+_FREE_WIDTH_PX = 14
 
 
 def row(children: list, css_class: str = "previs-row") -> widgets.HBox:
@@ -60,7 +62,7 @@ def figure_side_px(column_width: float, window_height: float) -> int:
     """Side of the square sky figure, CSS pixels, for a figure column of ``column_width``
     and a window ``window_height`` tall: as wide as the column, short enough to leave
     the status line and toolbar in view, within :data:`FIGURE_MIN_PX`-:data:`FIGURE_MAX_PX`."""
-    side = min(float(column_width) - 4.0, float(window_height) - _FREE_HEIGHT_PX)
+    side = min(float(column_width) - _FREE_WIDTH_PX, float(window_height) - _FREE_HEIGHT_PX)
     return int(max(FIGURE_MIN_PX, min(FIGURE_MAX_PX, side)))
 
 
