@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -36,16 +35,16 @@ from matplotlib.figure import Figure
 from previs.catalog import Catalog, SourceCounts
 from previs.catalog.summary import Summary, summarize
 from previs.dashboard.controls import PlanControls, make_sky_canvas
+from previs.dashboard.files import FileMethods
 from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
 from previs.dashboard.markup import readout_html
-from previs.dashboard.page import figure_side_px, make_page_helper, stylesheet
+from previs.dashboard.page import PageLayout
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
-from previs.errors import ConfigError, PrevisError, quote
+from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
-from previs.io.session import Config
 from previs.planning.plan import Plan, Result
 from previs.planning.sweep import WorstCase, WorstCaseTracker
 from previs.plotting.sky import SkyView
@@ -58,7 +57,7 @@ def default_plan() -> Plan:
     return Plan.centred(dither="FULL3")
 
 
-class Dashboard:
+class Dashboard(FileMethods):
     """Plan NIRCam pre-imaging of a NIRSpec MSA field interactively.
 
     Parameters
@@ -168,36 +167,19 @@ class Dashboard:
             layout=widgets.Layout(display="none"),
         )
         self.worst_case_button.add_class("previs-worst-button")
-        figure_column = widgets.VBox([self.status.widget, self.canvas, self.export_panel.box])
-        figure_column.add_class("previs-figure-column")
-        readout_column = widgets.VBox([self.readout, self.worst_case_button])
-        readout_column.add_class("previs-readout-column")
-        controls_column = self.controls.column(self.image_panel.rows, self.catalog_panel.rows)
-        controls_column.add_class("previs-controls")
-        self.plan_tab = widgets.HBox([controls_column, figure_column, readout_column])
-        self.plan_tab.add_class("previs-plan")
-        self.page_helper = make_page_helper()
-        page = [stylesheet()] + ([self.page_helper] if self.page_helper is not None else [])
-        self._page_widgets = page
-        if self.page_helper is not None:
-            self.page_helper.observe(self._on_figure_box, names="figure_box")
-        self.widget = widgets.VBox([*page, self.plan_tab])
-        self.widget.add_class("previs-dashboard")
-
-    def _on_figure_box(self, change: dict[str, Any]) -> None:
-        box = change["new"]
-        if len(box) == 2:
-            self.fit_figure(*box)
+        self.page = PageLayout(
+            self.controls.column(self.image_panel.rows, self.catalog_panel.rows),
+            [self.status.widget, self.canvas, self.export_panel.box],
+            [self.readout, self.worst_case_button],
+            self.canvas,
+        )
+        self.plan_tab, self.widget = self.page.plan_tab, self.page.widget
 
     def fit_figure(self, column_width: float, window_height: float) -> int:
         """Resize the sky figure for a figure column ``column_width`` CSS pixels wide in a
-        window ``window_height`` tall (the browser reports both); returns the side in px."""
-        side = figure_side_px(column_width, window_height)
-        ratio = getattr(self.canvas, "device_pixel_ratio", 1.0) or 1.0
-        current = self.figure.bbox.width / ratio
-        if abs(current - side) >= 4:
-            self.canvas.handle_event({"type": "resize", "width": side, "height": side})
-        return side
+        window ``window_height`` tall (:meth:`PageLayout.fit_figure
+        <previs.dashboard.page.PageLayout.fit_figure>`); returns the side in px."""
+        return self.page.fit_figure(column_width, window_height)
 
     def _add_schedule_tab(self) -> None:
         """Put the plan and the Schedule panel in two tabs."""
@@ -213,7 +195,7 @@ class Dashboard:
         self.tabs.set_title(1, "Schedule")
         self.tabs.add_class("previs-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
-        self.widget.children = [*self._page_widgets, self.tabs]
+        self.page.show(self.tabs)
 
     def _on_tab(self, change: dict[str, Any]) -> None:
         if change["new"] == 1 and self.schedule_panel is not None:
@@ -378,106 +360,6 @@ class Dashboard:
         """Move the NIRSpec APA slider to the allowed angle where coverage is smallest."""
         if self.worst_case is not None:
             self.controls.nirspec_apa.value = self.worst_case.apa_at_min
-
-    # ------------------------------------------------------------------ images
-    def load_image(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
-        """Show a FITS image (path or bytes); see :meth:`ImagePanel.load
-        <previs.dashboard.panels.image.ImagePanel.load>`."""
-        self.image_panel.load(source, name)
-
-    def show_example(self) -> None:
-        """Show the bundled example deep field (and, without a catalog, its catalog)."""
-        self.image_panel.show_example()
-
-    def show_empty_sky(self, keep_message: bool = False) -> None:
-        """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
-        self.image_panel.show_empty_sky(keep_message)
-
-    # ------------------------------------------------------------------ catalogs
-    @property
-    def catalog(self) -> Catalog | None:
-        """The catalog shown and counted (None without one)."""
-        return self.catalog_panel.catalog
-
-    def load_catalog(
-        self,
-        source: str | os.PathLike | bytes | Catalog,
-        name: str | None = None,
-        refresh: bool = True,
-    ) -> Catalog:
-        """Show and count a source catalog: a path, a file's bytes (give ``name``) or a
-        Catalog; see :meth:`CatalogPanel.load <previs.dashboard.panels.catalog.CatalogPanel.load>`.
-        """
-        return self.catalog_panel.load(source, name, refresh)
-
-    def show_example_catalog(self, refresh: bool = True) -> None:
-        """Show the bundled catalog of the example field (made for the example image)."""
-        self.catalog_panel.show_example(refresh)
-
-    def clear_catalog(self, refresh: bool = True) -> None:
-        """Remove the catalog (no source overlay, no counts)."""
-        self.catalog_panel.clear()
-        if refresh and self._summary is not None:
-            self.redraw()
-
-    # ------------------------------------------------------------------ sessions and exports
-    @property
-    def config(self) -> Config:
-        """The session as a :class:`previs.io.session.Config`: plan (with its allowed APA
-        range), image, catalog and view settings (see
-        :meth:`previs.dashboard.panels.exports.ExportPanel.config`)."""
-        return self.export_panel.config()
-
-    def save_config(self, path: str | os.PathLike) -> Path:
-        """Write the session (:attr:`config`) as JSON (uploads are stored beside it)."""
-        return self.export_panel.save_config(path)
-
-    def load_config(self, path: str | os.PathLike) -> Config:
-        """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` file): all or
-        nothing, the error (a :class:`~previs.errors.ConfigError`) going to the panel."""
-        return self.export_panel.load_config(path)
-
-    def apply_config(self, config: Config, where: str = "config") -> None:
-        """Set the whole session from a :class:`~previs.io.session.Config` (all or nothing).
-
-        Raises
-        ------
-        previs.errors.ConfigError
-            When the image or catalog it names cannot be read (the message names
-            the key); the current state is kept.
-        """
-        if not isinstance(config, Config):
-            raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
-        config = self.export_panel.show_session_files(config, where)
-        with self.guard.hold():
-            self.controls.set_view_settings(config.view)
-        self.view.set_visible(**self.controls.shown())
-        self.set_plan(config.plan, config.view.nircam_mode)
-        self.canvas.draw_idle()
-
-    def export_regions(
-        self,
-        path: str | os.PathLike,
-        pixel: bool = False,
-        include_catalog: bool | None = None,
-    ) -> Path:
-        """Write the plan's apertures (and the catalog) as DS9 regions, in RA/Dec or in the
-        FITS file's ``pixel`` coordinates; see :meth:`ExportPanel.export_regions
-        <previs.dashboard.panels.exports.ExportPanel.export_regions>`."""
-        return self.export_panel.export_regions(path, pixel, include_catalog)
-
-    def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
-        """Save the figure as PNG, PDF or SVG (by extension) at ``dpi`` (300 by default)."""
-        return self.export_panel.save_figure(path, dpi)
-
-    def save_report(self, path: str | os.PathLike) -> Path:
-        """Write the coverage report (both channels, source counts) as .md, .html or .json."""
-        return self.export_panel.save_report(path)
-
-    @property
-    def export_text(self) -> str:
-        """The export panel's last message, no markup."""
-        return self.export_panel.text
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:

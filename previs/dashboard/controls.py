@@ -11,8 +11,8 @@ from one is :class:`previs.dashboard.form.PlanForm`'s job.
 from __future__ import annotations
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
+from previs.dashboard.canvas import make_canvas, make_sky_canvas
 from previs.geometry.patterns import DITHER_NAMES
 from previs.io.session import ShowFlags, ViewSettings
 
@@ -68,33 +68,6 @@ APA_STEP = 0.1
 def heading(text: str) -> widgets.HTML:
     """A section title in a panel."""
     return widgets.HTML(f"<b style='font-size:1.05em'>{text}</b>")
-
-
-def make_canvas(figure: Figure, css_class: str | None = None, footer: bool = False):
-    """Attach an ipympl canvas (a widget) and toolbar to ``figure`` without pyplot.
-
-    No header or resize handle; the toolbar sits above the figure, clear of the
-    axes and their labels. ``footer`` shows ipympl's footer (the coordinates under
-    the cursor). ``css_class`` is added to the widget. Raises ImportError without ipympl.
-    """
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    canvas = Canvas(figure)
-    FigureManager(canvas, 0)
-    canvas.header_visible = False
-    canvas.footer_visible = footer
-    canvas.resizable = False
-    canvas.toolbar_visible = "visible"
-    canvas.toolbar_position = "top"
-    if css_class:
-        canvas.add_class(css_class)
-    return canvas
-
-
-def make_sky_canvas(figure: Figure):
-    """The sky figure's canvas: :func:`make_canvas` with the ``previs-sky`` CSS class and
-    the footer, where the RA/Dec under the cursor shows."""
-    return make_canvas(figure, "previs-sky", footer=True)
 
 
 def _show_toggle(description: str, tooltip: str) -> widgets.Checkbox:

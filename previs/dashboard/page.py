@@ -26,6 +26,7 @@ import ipywidgets as widgets
 __all__ = [
     "FIGURE_MAX_PX",
     "FIGURE_MIN_PX",
+    "PageLayout",
     "PageHelper",
     "figure_side_px",
     "make_page_helper",
@@ -89,6 +90,65 @@ if anywidget is not None:
 
 else:  # pragma: no cover
     PageHelper = None
+
+
+class PageLayout:
+    """The Plan tab's three columns, the stylesheet and the page helper around them.
+
+    Parameters
+    ----------
+    controls : ipywidgets.Box
+        The controls column.
+    figure_column, readout_column : list of widgets
+        What the figure column and the readout column hold.
+    canvas : ipympl Canvas
+        The sky figure's canvas, resized by :meth:`fit_figure` when the page
+        helper reports the figure column's width.
+
+    Attributes
+    ----------
+    plan_tab : ipywidgets.HBox
+        The three columns (``previs-plan``).
+    widget : ipywidgets.VBox
+        The dashboard's root (``previs-dashboard``): stylesheet, helper, content.
+    helper : PageHelper or None
+        The page helper (None without anywidget).
+    """
+
+    def __init__(self, controls, figure_column: list, readout_column: list, canvas) -> None:
+        self.canvas = canvas
+        controls.add_class("previs-controls")
+        figure = widgets.VBox(list(figure_column))
+        figure.add_class("previs-figure-column")
+        readout = widgets.VBox(list(readout_column))
+        readout.add_class("previs-readout-column")
+        self.plan_tab = widgets.HBox([controls, figure, readout])
+        self.plan_tab.add_class("previs-plan")
+        self.helper = make_page_helper()
+        self._page = [stylesheet()] + ([self.helper] if self.helper is not None else [])
+        if self.helper is not None:
+            self.helper.observe(self._on_figure_box, names="figure_box")
+        self.widget = widgets.VBox([*self._page, self.plan_tab])
+        self.widget.add_class("previs-dashboard")
+
+    def show(self, content) -> None:
+        """Show ``content`` (e.g. the Plan and Schedule tabs) instead of the Plan tab alone."""
+        self.widget.children = [*self._page, content]
+
+    def _on_figure_box(self, change: dict) -> None:
+        box = change["new"]
+        if len(box) == 2:
+            self.fit_figure(*box)
+
+    def fit_figure(self, column_width: float, window_height: float) -> int:
+        """Resize the figure to :func:`figure_side_px` (when that changes it by 4 px or
+        more) as ipympl's own resize handle would; returns the side in CSS pixels."""
+        side = figure_side_px(column_width, window_height)
+        canvas = self.canvas
+        ratio = getattr(canvas, "device_pixel_ratio", 1.0) or 1.0
+        if abs(canvas.figure.bbox.width / ratio - side) >= 4:
+            canvas.handle_event({"type": "resize", "width": side, "height": side})
+        return side
 
 
 def make_page_helper():

@@ -96,5 +96,3 @@ def voila_url(browser):
             process.wait(timeout=5)
         for pid in kernels:  # kernels run in their own process groups
             _kill_group(pid, signal.SIGKILL)
-
-

@@ -27,6 +27,7 @@ import pytest
 from browser_support import ARTIFACTS, REPO
 
 from previs.dashboard.app import default_plan
+from previs.dashboard.controls import DITHER_LABELS
 from previs.dashboard.page import figure_side_px
 from previs.dashboard.text import format_percent
 from previs.geometry.attitude import Pointing
@@ -79,35 +80,34 @@ LAYOUT_JS = """
 }
 """
 
+# Clocks of one change: t0 at the first Enter after arming (or at arming, for a
+# change this script makes itself); "readout" when the readout's text changes
+# (a MutationObserver); "canvas" when ipympl first paints a frame onto the
+# figure's canvas after that (its 2-D context's drawImage, wrapped here), which
+# the browser shows at its next repaint.
 MEASURE_JS = """
 ([now, select]) => {
   if (!window.__previs) {
-    window.__previs = {};
+    const s = window.__previs = {armed: false};
     document.addEventListener('keydown', (e) => {
-      const s = window.__previs;
       if (e.key === 'Enter' && s.armed && s.t0 === null) s.t0 = performance.now();
     }, true);
+    const readout = document.querySelector('.previs-readout');
+    new MutationObserver(() => {
+      if (s.armed && s.t0 !== null && s.readout === null && readout.innerText !== s.text) {
+        s.readout = performance.now();
+      }
+    }).observe(readout, {subtree: true, childList: true, characterData: true});
+    const ctx = document.querySelector('.previs-sky canvas').getContext('2d');
+    const draw = ctx.drawImage.bind(ctx);
+    ctx.drawImage = (...args) => {
+      draw(...args);
+      if (s.armed && s.readout !== null && s.canvas === null) s.canvas = performance.now();
+    };
   }
   const s = window.__previs;
-  const readout = document.querySelector('.previs-readout');
-  const canvas = document.querySelector('.previs-sky canvas');
-  const ctx = canvas.getContext('2d');
-  const signature = () => {
-    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 28) h = (Math.imul(h, 31) + d[i]) | 0;
-    return h;
-  };
-  const startText = readout.innerText;
-  const startPixels = signature();
-  Object.assign(s, {t0: null, readout: null, canvas: null, armed: true});
-  const poll = () => {
-    const now = performance.now();
-    if (s.t0 !== null && s.readout === null && readout.innerText !== startText) s.readout = now;
-    if (s.readout !== null && s.canvas === null && signature() !== startPixels) s.canvas = now;
-    if (s.readout === null || s.canvas === null) requestAnimationFrame(poll);
-  };
-  requestAnimationFrame(poll);
+  Object.assign(s, {t0: null, readout: null, canvas: null, armed: true,
+                    text: document.querySelector('.previs-readout').innerText});
   if (now) {
     s.t0 = performance.now();
     const element = document.querySelector(select[0]);
@@ -141,9 +141,7 @@ def _wait_for_figure_size(page, timeout_s: float = 20.0) -> float:
     """Wait until the figure has the size the kernel chose for its column, and is drawn."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        column = page.evaluate(
-            "() => document.querySelector('.previs-figure-column').clientWidth"
-        )
+        column = page.evaluate("() => document.querySelector('.previs-figure-column').clientWidth")
         expected = figure_side_px(column, page.viewport_size["height"])
         width = _canvas_width(page)
         if abs(width - expected) <= 2:
@@ -300,7 +298,7 @@ def test_latency_of_the_three_common_changes(page, width, height):
     dithers = ["FULL6", "8NIRSPEC", "NONE", "FULL3TIGHT", "INTRAMODULE3", "FULL3"] * 2
     select = ".previs-dither select"
     results["dither"] = [
-        _measure(page, lambda d=d: page.evaluate(MEASURE_JS, [True, [select, d]]))
+        _measure(page, lambda d=d: page.evaluate(MEASURE_JS, [True, [select, DITHER_LABELS[d]]]))
         for d in dithers
     ]
     rows = [2, 3, 1, 4, 2, 1] * 2

@@ -394,7 +394,9 @@ def test_uses_an_ipympl_canvas_when_available():
     pytest.importorskip("ipympl")
     panel, _ = make_panel(NORTH_ECLIPTIC_POLE, interactive=None)
     assert panel.controls.timeline.interactive
-    assert type(panel.controls.timeline.widget).__name__ == "Canvas"
+    from ipympl.backend_nbagg import Canvas
+
+    assert isinstance(panel.controls.timeline.widget, Canvas)
     for canvas in (panel.controls.timeline.widget, panel.controls.coverage_plot.widget):
         # The same canvas settings as the sky figure, but not its CSS class.
         assert not canvas.header_visible and not canvas.footer_visible and not canvas.resizable

@@ -112,9 +112,7 @@ class ExportPanel:
         )
         self.buttons: dict[str, widgets.Button] = {}
         for key, (label, tooltip, _) in EXPORTS.items():
-            button = widgets.Button(
-                description=label, tooltip=tooltip
-            )
+            button = widgets.Button(description=label, tooltip=tooltip)
             button.add_class(f"previs-export-{key}")
             button.on_click(lambda _, key=key: self._on_export(key))
             self.buttons[key] = button

@@ -88,9 +88,7 @@ class FileSource:
             continuous_update=False,
             tooltip=path_tooltip,
         )
-        self.load_button = widgets.Button(
-            description="Load", tooltip=load_tooltip
-        )
+        self.load_button = widgets.Button(description="Load", tooltip=load_tooltip)
         self.upload = widgets.FileUpload(
             accept=accept,
             multiple=False,

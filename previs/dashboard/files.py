@@ -1,0 +1,123 @@
+"""The dashboard's file methods: images, catalogs, saved sessions and exports.
+
+:class:`FileMethods` is the part of :class:`previs.dashboard.app.Dashboard`'s
+public interface that hands work to the panels (image, catalog, exports): thin
+methods kept apart so the dashboard class holds only the state and its flow.
+
+Layer: dashboard.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from previs.catalog import Catalog
+from previs.errors import ConfigError
+from previs.io.session import Config
+
+__all__ = ["FileMethods"]
+
+
+class FileMethods:
+    """Images, catalogs, sessions and exports of a dashboard (mixed into Dashboard)."""
+
+    # ------------------------------------------------------------------ images
+    def load_image(self, source: str | os.PathLike | bytes, name: str | None = None) -> None:
+        """Show a FITS image (path or bytes); see :meth:`ImagePanel.load
+        <previs.dashboard.panels.image.ImagePanel.load>`."""
+        self.image_panel.load(source, name)
+
+    def show_example(self) -> None:
+        """Show the bundled example deep field (and, without a catalog, its catalog)."""
+        self.image_panel.show_example()
+
+    def show_empty_sky(self, keep_message: bool = False) -> None:
+        """Draw on an empty RA/Dec grid centred on the NIRSpec pointing."""
+        self.image_panel.show_empty_sky(keep_message)
+
+    # ------------------------------------------------------------------ catalogs
+    @property
+    def catalog(self) -> Catalog | None:
+        """The catalog shown and counted (None without one)."""
+        return self.catalog_panel.catalog
+
+    def load_catalog(
+        self,
+        source: str | os.PathLike | bytes | Catalog,
+        name: str | None = None,
+        refresh: bool = True,
+    ) -> Catalog:
+        """Show and count a source catalog: a path, a file's bytes (give ``name``) or a
+        Catalog; see :meth:`CatalogPanel.load <previs.dashboard.panels.catalog.CatalogPanel.load>`.
+        """
+        return self.catalog_panel.load(source, name, refresh)
+
+    def show_example_catalog(self, refresh: bool = True) -> None:
+        """Show the bundled catalog of the example field (made for the example image)."""
+        self.catalog_panel.show_example(refresh)
+
+    def clear_catalog(self, refresh: bool = True) -> None:
+        """Remove the catalog (no source overlay, no counts)."""
+        self.catalog_panel.clear()
+        if refresh and self._summary is not None:
+            self.redraw()
+
+    # ------------------------------------------------------------------ sessions and exports
+    @property
+    def config(self) -> Config:
+        """The session as a :class:`previs.io.session.Config`: plan (with its allowed APA
+        range), image, catalog and view settings (see
+        :meth:`previs.dashboard.panels.exports.ExportPanel.config`)."""
+        return self.export_panel.config()
+
+    def save_config(self, path: str | os.PathLike) -> Path:
+        """Write the session (:attr:`config`) as JSON (uploads are stored beside it)."""
+        return self.export_panel.save_config(path)
+
+    def load_config(self, path: str | os.PathLike) -> Config:
+        """Restore a session saved by :meth:`save_config` (or a NOVT ``.yaml`` file): all or
+        nothing, the error (a :class:`~previs.errors.ConfigError`) going to the panel."""
+        return self.export_panel.load_config(path)
+
+    def apply_config(self, config: Config, where: str = "config") -> None:
+        """Set the whole session from a :class:`~previs.io.session.Config` (all or nothing).
+
+        Raises
+        ------
+        previs.errors.ConfigError
+            When the image or catalog it names cannot be read (the message names
+            the key); the current state is kept.
+        """
+        if not isinstance(config, Config):
+            raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
+        config = self.export_panel.show_session_files(config, where)
+        with self.guard.hold():
+            self.controls.set_view_settings(config.view)
+        self.view.set_visible(**self.controls.shown())
+        self.set_plan(config.plan, config.view.nircam_mode)
+        self.canvas.draw_idle()
+
+    def export_regions(
+        self,
+        path: str | os.PathLike,
+        pixel: bool = False,
+        include_catalog: bool | None = None,
+    ) -> Path:
+        """Write the plan's apertures (and the catalog) as DS9 regions, in RA/Dec or in the
+        FITS file's ``pixel`` coordinates; see :meth:`ExportPanel.export_regions
+        <previs.dashboard.panels.exports.ExportPanel.export_regions>`."""
+        return self.export_panel.export_regions(path, pixel, include_catalog)
+
+    def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
+        """Save the figure as PNG, PDF or SVG (by extension) at ``dpi`` (300 by default)."""
+        return self.export_panel.save_figure(path, dpi)
+
+    def save_report(self, path: str | os.PathLike) -> Path:
+        """Write the coverage report (both channels, source counts) as .md, .html or .json."""
+        return self.export_panel.save_report(path)
+
+    @property
+    def export_text(self) -> str:
+        """The export panel's last message, no markup."""
+        return self.export_panel.text
