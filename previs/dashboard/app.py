@@ -45,6 +45,7 @@ from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
+from previs.geometry.attitude import Pointing
 from previs.planning.plan import Plan, Result
 from previs.planning.sweep import WorstCase, WorstCaseTracker
 from previs.plotting.sky import SkyView
@@ -53,8 +54,11 @@ __all__ = ["Dashboard", "default_plan"]
 
 
 def default_plan() -> Plan:
-    """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile."""
-    return Plan.centred(dither="FULL3")
+    """The plan the dashboard starts with: GOODS-S, NIRSpec APA 45 deg, FULL3, one tile
+    (the NIRCam APA at the same V3PA, rounded to 1e-9 deg as the controls read it)."""
+    plan = Plan.centred(dither="FULL3")
+    nircam = plan.nircam
+    return plan.replace(nircam=Pointing(nircam.ra, nircam.dec, round(nircam.apa, 9)))
 
 
 class Dashboard(FileMethods):
@@ -174,6 +178,7 @@ class Dashboard(FileMethods):
             self.canvas,
         )
         self.plan_tab, self.widget = self.page.plan_tab, self.page.widget
+        self.page.on_message(self.form.on_page_message)
 
     def fit_figure(self, column_width: float, window_height: float) -> int:
         """Resize the sky figure for a figure column ``column_width`` CSS pixels wide in a

@@ -252,6 +252,12 @@ class PlanControls:
             ],
         )
 
+        #: Why a typed angle changed (wrapped at 360 degrees) or was refused.
+        self.angle_note = widgets.HTML()
+        self.angle_note.add_class("previs-angle-note")
+        #: A hint shown while the NIRCam APA is tied to the NIRSpec APA.
+        self.tie_hint = widgets.HTML()
+        self.tie_hint.add_class("previs-tie-hint")
         self.nirspec_apa.add_class("previs-nirspec-apa")
         self.nircam_apa.add_class("previs-nircam-apa")
         self.dither.add_class("previs-dither")
@@ -335,11 +341,13 @@ class PlanControls:
                 self.nirspec_ra,
                 self.nirspec_dec,
                 self.nirspec_apa,
+                self.angle_note,
                 heading("NIRCam pre-imaging"),
                 self.nircam_mode,
                 self.offset_box,
                 self.radec_box,
                 self.tie_apa,
+                self.tie_hint,
                 self.nircam_apa,
                 self.dither,
                 self.rows,

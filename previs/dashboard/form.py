@@ -15,21 +15,30 @@ orientations); nothing is computed here beyond reading and formatting.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
 from previs.dashboard.controls import MOSAIC_SLIDER_MAX, OVERLAP_SLIDER_RANGE, PlanControls
 from previs.dashboard.host import UpdateGuard
-from previs.dashboard.text import format_degrees
-from previs.errors import PrevisError
+from previs.dashboard.text import ANGLE_DECIMALS, clean_degrees, format_degrees
+from previs.errors import PrevisError, quote
 from previs.geometry.angles import signed_difference
 from previs.geometry.attitude import Pointing, nircam_apa_for
 from previs.geometry.coordinates import parse_dec, parse_ra, split_position
 from previs.geometry.patterns import Mosaic
 from previs.geometry.projection import offset_position, position_offset
 from previs.planning.plan import Plan
+from previs.style import UI_COLOURS
 
-__all__ = ["PlanForm", "nircam_offset_arcsec"]
+__all__ = ["TIE_HINT", "PlanForm", "nircam_offset_arcsec"]
+
+#: Shown while the NIRCam APA is tied to the NIRSpec APA.
+TIE_HINT = (
+    f"<span style='color:{UI_COLOURS['note']};font-size:0.9em'>Tied: NIRCam turns with "
+    "NIRSpec, so the coverage is the same at every NIRSpec APA. Untie to see which "
+    "spectroscopy angles a pre-imaging angle covers.</span>"
+)
 
 
 def nircam_offset_arcsec(plan: Plan) -> tuple[float, float]:
@@ -54,6 +63,43 @@ class PlanForm:
     def __init__(self, controls: PlanControls, guard: UpdateGuard) -> None:
         self.controls = controls
         self.guard = guard
+        self._note_for = None  # the slider whose typed value the angle note explains
+
+    # ------------------------------------------------------------------ typed angles
+    def on_page_message(self, content: dict) -> None:
+        """Explain a typed angle the browser wrapped (400 -> 40) or refused ("abc")."""
+        kind = content.get("kind")
+        control = str(content.get("control", "APA"))[:40].replace("°", "").strip()
+        typed = quote(str(content.get("text", "")))
+        sliders = {"NIRSpec APA": self.controls.nirspec_apa, "NIRCam APA": self.controls.nircam_apa}
+        if kind == "angle-wrapped":
+            value = float(content.get("value", 0.0))
+            note = f"{control} {typed}° is {value:.1f}°: angles wrap at 360°."
+            self._note_for = sliders.get(control)
+        elif kind == "angle-refused":
+            note = (
+                f"{control}: {typed} is not an angle; type degrees east of north, "
+                "e.g. 45 or 45.5 (values outside 0-360 wrap)."
+            )
+            self._note_for = None
+        else:
+            return
+        colour = UI_COLOURS["warning"] if kind == "angle-wrapped" else UI_COLOURS["error"]
+        self.controls.angle_note.value = (
+            f"<span style='color:{colour};font-size:0.9em'>{html.escape(note)}</span>"
+        )
+
+    def _show_tie(self, tied: bool) -> None:
+        """Disable the NIRCam APA slider while tied, and say what the tie means."""
+        c = self.controls
+        c.nircam_apa.disabled = tied
+        c.tie_hint.value = TIE_HINT if tied else ""
+
+    def _forget_angle_note(self, owner) -> None:
+        if owner is self._note_for:
+            self._note_for = None  # the wrapped value itself arriving: keep the note
+        elif self.controls.angle_note.value:
+            self.controls.angle_note.value = ""
 
     # ------------------------------------------------------------------ plan <-> widgets
     def set_from_plan(self, plan: Plan, mode: str | None = None) -> None:
@@ -63,7 +109,7 @@ class PlanForm:
         with self.guard.hold():
             c.nirspec_ra.value = format_degrees(plan.nirspec.ra)
             c.nirspec_dec.value = format_degrees(plan.nirspec.dec)
-            c.nirspec_apa.value = plan.nirspec.apa
+            c.nirspec_apa.value = clean_degrees(plan.nirspec.apa, ANGLE_DECIMALS)
             same_place = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
             if mode not in ("offset", "radec"):
                 mode = "same" if same_place else "radec"
@@ -74,8 +120,8 @@ class PlanForm:
             tied_apa = nircam_apa_for(plan.nirspec.apa)
             if c.tie_apa.value and abs(signed_difference(tied_apa, plan.nircam.apa)) > 1e-9:
                 c.tie_apa.value = False
-            c.nircam_apa.value = plan.nircam.apa
-            c.nircam_apa.disabled = c.tie_apa.value
+            c.nircam_apa.value = clean_degrees(plan.nircam.apa, ANGLE_DECIMALS)
+            self._show_tie(c.tie_apa.value)
             c.dither.value = plan.dither
             mosaic = plan.mosaic
             for slider, value in ((c.rows, mosaic.rows), (c.columns, mosaic.columns)):
@@ -94,10 +140,14 @@ class PlanForm:
     def read_plan(self) -> Plan:
         """Read every control into a Plan (no APA range); PrevisError names the control."""
         c = self.controls
+        # Rounded here, where plans are made from widgets: slider steps and offsets
+        # leave float noise (45.300000000000004, -27.791399999999996) that would
+        # otherwise show in the fields and in saved sessions. Positions keep 1e-10 deg
+        # (0.36 micro-arcsec), angles 1e-9 deg.
         nirspec = Pointing(
-            parse_ra(c.nirspec_ra.value, "NIRSpec RA"),
-            parse_dec(c.nirspec_dec.value, "NIRSpec Dec"),
-            c.nirspec_apa.value,
+            clean_degrees(parse_ra(c.nirspec_ra.value, "NIRSpec RA")),
+            clean_degrees(parse_dec(c.nirspec_dec.value, "NIRSpec Dec")),
+            clean_degrees(c.nirspec_apa.value, ANGLE_DECIMALS),
         )
         mode = c.nircam_mode.value
         if mode == "same":
@@ -106,11 +156,12 @@ class PlanForm:
             dx, dy = c.nircam_dx.value, c.nircam_dy.value
             if not (math.isfinite(dx) and math.isfinite(dy)):
                 raise PrevisError("NIRCam offset must be finite numbers of arcsec")
-            ra, dec = offset_position(nirspec.ra, nirspec.dec, dx, dy)
+            ra, dec = (clean_degrees(v) for v in offset_position(nirspec.ra, nirspec.dec, dx, dy))
         else:
-            ra = parse_ra(c.nircam_ra.value, "NIRCam RA")
-            dec = parse_dec(c.nircam_dec.value, "NIRCam Dec")
+            ra = clean_degrees(parse_ra(c.nircam_ra.value, "NIRCam RA"))
+            dec = clean_degrees(parse_dec(c.nircam_dec.value, "NIRCam Dec"))
         nircam_apa = nircam_apa_for(nirspec.apa) if c.tie_apa.value else c.nircam_apa.value
+        nircam_apa = clean_degrees(nircam_apa, ANGLE_DECIMALS)
         mosaic = Mosaic(c.rows.value, c.columns.value, c.row_overlap.value, c.column_overlap.value)
         return Plan(nirspec, Pointing(ra, dec, nircam_apa), c.dither.value, mosaic, c.channel.value)
 
@@ -120,6 +171,7 @@ class PlanForm:
         (the Dec field of a pasted pair) will follow and the plan should wait for it."""
         c = self.controls
         owner = change["owner"]
+        self._forget_angle_note(owner)
         pairs = {c.nirspec_ra: c.nirspec_dec, c.nircam_ra: c.nircam_dec}
         if owner in pairs:
             handled = self._fill_pasted_pair(owner, pairs[owner])
@@ -129,8 +181,10 @@ class PlanForm:
             self._switch_nircam_mode(change["new"], plan)
         if owner in (c.tie_apa, c.nirspec_apa) and c.tie_apa.value:
             with self.guard.hold():
-                c.nircam_apa.value = nircam_apa_for(c.nirspec_apa.value)
-        c.nircam_apa.disabled = c.tie_apa.value
+                c.nircam_apa.value = clean_degrees(
+                    nircam_apa_for(c.nirspec_apa.value), ANGLE_DECIMALS
+                )
+        self._show_tie(c.tie_apa.value)
         return True
 
     def _fill_pasted_pair(self, ra_field, dec_field) -> bool | None:
@@ -209,5 +263,5 @@ class PlanForm:
         c = self.controls
         with self.guard.hold():
             c.tie_apa.value = False
-            c.nircam_apa.disabled = False
+            self._show_tie(False)
             c.nircam_apa.value = float(nircam_apa) % 360.0

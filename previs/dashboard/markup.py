@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from previs.catalog.summary import Summary
     from previs.planning.sweep import WorstCase
 
+NOTE_COLOUR = UI_COLOURS["note"]  # 7:1 on white (WCAG AA needs 4.5:1)
+WARNING_COLOUR = UI_COLOURS["warning"]
+
 __all__ = ["counts_html", "readout_html", "worst_case_html"]
 
 _ERROR_COLOR = UI_COLOURS["error"]
@@ -46,7 +49,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
         + (
-            f"<div style='color:#555'>{CHANNEL_LABELS[plan.other_channel]}: "
+            f"<div style='color:{NOTE_COLOUR}'>{CHANNEL_LABELS[plan.other_channel]}: "
             f"<span class='previs-covered-other'>{format_percent(other.covered)}</span></div>"
             if other is not None
             else ""
@@ -64,7 +67,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
         + worst_case_html(result.worst_case, plan.nirspec.apa)
         + counts_html(summary.plan_counts, catalog_name)
-        + f"<div style='color:#777;font-size:0.85em;margin-top:6px'>SIAF "
+        + f"<div style='color:{NOTE_COLOUR};font-size:0.85em;margin-top:6px'>SIAF "
         f"{html.escape(result.siaf_version)}</div>"
         "</div>"
     )
@@ -129,14 +132,14 @@ def counts_html(counts: SourceCounts | None, catalog_name: str) -> str:
             f"{numbers['at_risk']}</b></td></tr>"
         )
     head = (
-        "<tr style='color:#555;font-size:0.85em'><td></td>"
+        f"<tr style='color:{NOTE_COLOUR};font-size:0.85em'><td></td>"
         f"<td {cell} title='inside an MSA quadrant'>in MSA</td>"
         f"<td {cell} title='inside the MSA and at least one NIRCam exposure'>imaged</td>"
         f"<td {cell} title='inside the MSA but in no NIRCam exposure'>at risk</td></tr>"
     )
     return (
         "<div style='margin-top:8px'>Catalog sources "
-        f"<span style='color:#777;font-size:0.85em'>({html.escape(catalog_name)})"
+        f"<span style='color:{NOTE_COLOUR};font-size:0.85em'>({html.escape(catalog_name)})"
         "</span></div>"
         f"<table class='previs-counts' style='border-collapse:collapse'>{head}"
         + "".join(rows)

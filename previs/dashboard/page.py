@@ -131,6 +131,12 @@ class PageLayout:
         self.widget = widgets.VBox([*self._page, self.plan_tab])
         self.widget.add_class("previs-dashboard")
 
+    def on_message(self, callback) -> None:
+        """Call ``callback(content)`` with each message of the page helper (a dict with a
+        ``kind``: ``"angle-wrapped"``, ``"angle-refused"``); nothing without the helper."""
+        if self.helper is not None:
+            self.helper.on_msg(lambda _widget, content, _buffers: callback(content))
+
     def show(self, content) -> None:
         """Show ``content`` (e.g. the Plan and Schedule tabs) instead of the Plan tab alone."""
         self.widget.children = [*self._page, content]

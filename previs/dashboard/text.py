@@ -10,7 +10,11 @@ import html
 import re
 
 __all__ = [
+    "ANGLE_DECIMALS",
+    "DEGREE_DECIMALS",
+    "clean_degrees",
     "format_degrees",
+    "format_signed",
     "format_percent",
     "markup_to_text",
     "size_text",
@@ -22,9 +26,30 @@ def format_percent(fraction: float) -> str:
     return f"{100.0 * fraction:.1f} %"
 
 
+#: Decimals kept of a position in degrees (1e-10 deg = 0.36 micro-arcsec): enough to
+#: read any plan back, few enough to hide float noise ("-27.791399999999996").
+DEGREE_DECIMALS = 10
+#: Decimals kept of an angle in degrees (APAs: 1e-9 deg).
+ANGLE_DECIMALS = 9
+
+
+def clean_degrees(value: float, decimals: int = DEGREE_DECIMALS) -> float:
+    """``value`` rounded to ``decimals`` (no float noise, no ``-0.0``)."""
+    return round(float(value), decimals) + 0.0
+
+
 def format_degrees(value: float) -> str:
-    """A float as text that reads back exactly."""
-    return repr(float(value))
+    """A position in degrees as text without float noise: at most :data:`DEGREE_DECIMALS`
+    decimals (``-27.7914``, not ``-27.791399999999996``); reads back within 0.4 micro-arcsec,
+    exactly for values rounded by :func:`clean_degrees`."""
+    text = f"{clean_degrees(value):.{DEGREE_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def format_signed(value: float, decimals: int = 1) -> str:
+    """``+1.2`` / ``-0.4`` / ``+0.0`` (never ``-0.0``), rounded to ``decimals``."""
+    rounded = round(float(value), decimals) + 0.0
+    return f"{rounded:+.{decimals}f}"
 
 
 def size_text(size: int) -> str:

@@ -70,6 +70,31 @@ function onKeyDown(event) {
   api.set(wrapped >= 360 ? 0 : wrapped);
 }
 
+// A typed angle outside 0-360 wraps (400 -> 40, -10 -> 350) instead of being
+// clamped by the slider; text that is not a number is reported. Runs before
+// ipywidgets reads the readout (capture phase), and tells the kernel.
+function onReadoutEdit(event, model) {
+  const target = event.target;
+  if (!(target instanceof Element) || !target.classList.contains("widget-readout")) return;
+  const slider = target.closest(".previs-angle-slider");
+  if (!slider || (event.type === "keydown" && event.key !== "Enter")) return;
+  const text = target.textContent.trim();
+  if (text === "" || text === target.dataset.previsLast) return;
+  const control = labelOf(slider);
+  const value = Number(text.replace(/[°\s]/g, "").replace(",", "."));
+  if (!Number.isFinite(value)) {
+    target.dataset.previsLast = text;
+    model.send({ kind: "angle-refused", control, text });
+    return;
+  }
+  if (value < 0 || value > 360) {
+    const wrapped = Math.round((((value % 360) + 360) % 360) * 1e6) / 1e6;
+    target.textContent = String(wrapped);
+    target.dataset.previsLast = String(wrapped);
+    model.send({ kind: "angle-wrapped", control, text, value: wrapped });
+  }
+}
+
 function render({ model, el }) {
   let root = null;
   let timer = null;
@@ -94,6 +119,11 @@ function render({ model, el }) {
     if (!root.dataset.previsKeys) {
       root.dataset.previsKeys = "1";
       root.addEventListener("keydown", onKeyDown, true);
+      root.addEventListener("keydown", (e) => onReadoutEdit(e, model), true);
+      root.addEventListener("blur", (e) => onReadoutEdit(e, model), true);
+      root.addEventListener("focusin", (e) => {
+        if (e.target instanceof Element) delete e.target.dataset.previsLast;
+      }, true);
     }
     const observer = new ResizeObserver(schedule);
     const column = root.querySelector(".previs-figure-column");

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from previs.dashboard.text import format_signed
 from previs.planning.plan import Plan
 from previs.planning.schedule import (
     MIN_SEPARATION_DAYS,
@@ -22,6 +23,9 @@ from previs.planning.schedule import (
 from previs.planning.search import SearchResult
 from previs.planning.sweep import WorstCase
 from previs.style import CHANNEL_LABELS, UI_COLOURS
+
+NOTE_COLOUR = UI_COLOURS["note"]  # 7:1 on white (WCAG AA needs 4.5:1)
+WARNING_COLOUR = UI_COLOURS["warning"]
 
 __all__ = [
     "ERROR_COLOR",
@@ -42,7 +46,7 @@ __all__ = [
 ERROR_COLOR = UI_COLOURS["error"]
 _STATUS_STYLE = {
     "ok": ("#1e8449", "&#10004;", "OK"),
-    "warning": ("#b9770e", "&#9888;", "Allowed, but short"),
+    "warning": (WARNING_COLOUR, "&#9888;", "Allowed, but short"),
     "error": (ERROR_COLOR, "&#10006;", "Not allowed"),
 }
 
@@ -80,7 +84,7 @@ def plain_text(markup: str) -> str:
 def muted_html(text: str, size: str = "") -> str:
     """Plain ``text`` (escaped here) in grey, optionally at a smaller font ``size``."""
     font = f";font-size:{size}" if size else ""
-    return f"<span style='color:#555{font}'>{html.escape(text)}</span>"
+    return f"<span style='color:{NOTE_COLOUR}{font}'>{html.escape(text)}</span>"
 
 
 def message_html(error: str, note: str, keeps_schedule: bool) -> str:
@@ -90,7 +94,7 @@ def message_html(error: str, note: str, keeps_schedule: bool) -> str:
         kept = " (showing the last valid schedule)" if keeps_schedule else ""
         parts.append(f"<div style='color:{ERROR_COLOR}'>&#9888; {html.escape(error)}{kept}</div>")
     if note:
-        parts.append(f"<div style='color:#555'>{html.escape(note)}</div>")
+        parts.append(f"<div style='color:{NOTE_COLOUR}'>{html.escape(note)}</div>")
     return "".join(parts)
 
 
@@ -122,7 +126,7 @@ def proposal_note_html(k: int, proposal: ScheduleProposal) -> str:
     if proposal.latest_imaging_allowed:
         parts.append(f"until {proposal.latest_imaging_allowed} for {MIN_SEPARATION_DAYS}")
     text = "; ".join(parts) if parts else "no slack: the imaging date must not slip"
-    return f"<div style='color:#555;font-size:0.9em'>Proposal {k + 1}: {text}.</div>"
+    return f"<div style='color:{NOTE_COLOUR};font-size:0.9em'>Proposal {k + 1}: {text}.</div>"
 
 
 def check_html(schedule: SchedulePlan) -> str:
@@ -143,7 +147,7 @@ def check_html(schedule: SchedulePlan) -> str:
         f"<div class='previs-schedule-status previs-status-{schedule.status}' "
         f"style='color:{color};font-weight:700;font-size:1.15em'>{icon} {word}: "
         f"{check.separation_days} days between pre-imaging and NIRSpec start</div>"
-        f"<div style='color:#555;font-size:0.9em'>rule: at least {MIN_SEPARATION_DAYS} "
+        f"<div style='color:{NOTE_COLOUR};font-size:0.9em'>rule: at least {MIN_SEPARATION_DAYS} "
         f"days, {RECOMMENDED_SEPARATION_DAYS} recommended</div>"
         f"<ul style='margin:4px 0 4px 18px;padding:0'>{messages}</ul>"
         "<table style='border-collapse:collapse'>"
@@ -206,7 +210,7 @@ def coverage_html(plan: Plan, worst: WorstCase | None, nircam_apa: float | None)
     setup at ``nircam_apa``; a hint when there is none (a date outside visibility)."""
     if worst is None or nircam_apa is None:
         return (
-            "<div style='font-family:sans-serif;color:#555'>The worst case needs both "
+            f"<div style='font-family:sans-serif;color:{NOTE_COLOUR}'>The worst case needs both "
             "dates inside visibility windows (grey bands on the timeline).</div>"
         )
     tiles = plan.mosaic.n_tiles
@@ -217,7 +221,7 @@ def coverage_html(plan: Plan, worst: WorstCase | None, nircam_apa: float | None)
         f"color:#0a6ebd'>{100.0 * worst.min:.1f} %</div>"
         f"<div>at NIRSpec APA <b>{_deg(worst.apa_at_min)}</b>; best "
         f"{100.0 * float(worst.covered.max()):.1f} %</div>"
-        f"<div style='color:#555;margin-top:4px'>NIRCam {CHANNEL_LABELS[plan.channel]}, "
+        f"<div style='color:{NOTE_COLOUR};margin-top:4px'>NIRCam {CHANNEL_LABELS[plan.channel]}, "
         f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
         f"({html.escape(plan.mosaic.label)}), APA {_deg(nircam_apa)}, centre "
         f"{plan.nircam.ra:.5f}&deg; {plan.nircam.dec:+.5f}&deg; (from the main tab); "
@@ -249,7 +253,7 @@ def tradeoff_html(result: SearchResult) -> str:
         f"<tr><th {cell}>Exposures</th><th {cell}>Worst-case coverage</th>"
         f"<th {cell}>Dither</th><th {cell}>Mosaic</th></tr>"
         + "".join(rows)
-        + "</table><div style='color:#555;font-size:0.85em'>Best configuration found for "
+        + f"</table><div style='color:{NOTE_COLOUR};font-size:0.85em'>Best configuration found for "
         "each number of exposures; 'at most': checked at a few angles only.</div></div>"
     )
 
@@ -261,10 +265,11 @@ def best_configuration_html(result: SearchResult, nominal_nircam_apa: float | No
     best = result.best
     if best is None:
         return (
-            "<div style='font-family:sans-serif'><b style='color:#b9770e'>No configuration "
-            f"reached {100.0 * result.target:.1f} %</b> at every allowed NIRSpec APA. Lower "
-            "the required coverage or shorten the NIRSpec window (fewer angles to cover)."
-            f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
+            f"<div style='font-family:sans-serif'><b style='color:{WARNING_COLOUR}'>No "
+            f"configuration reached {100.0 * result.target:.1f} %</b> at every allowed NIRSpec "
+            "APA. Lower the required coverage or shorten the NIRSpec window (fewer angles to "
+            "cover)."
+            f"<div style='color:{NOTE_COLOUR};font-size:0.85em'>{elapsed}</div></div>"
         )
     roll = (
         f" ({_signed_text(best.nircam.apa - nominal_nircam_apa)}&deg; from nominal)"
@@ -283,7 +288,8 @@ def best_configuration_html(result: SearchResult, nominal_nircam_apa: float | No
         f"<div>worst case <b>{100.0 * best.worst:.2f} %</b> at NIRSpec APA "
         f"{_deg(best.apa_at_min)}</div>"
         f"<div>NIRCam APA {_deg(best.nircam.apa)}{roll}</div>"
-        f"<div>NIRCam centre moved {dx:+.0f}&quot;, {dy:+.0f}&quot; along its own axes "
-        f"({east:+.1f}&quot; east, {north:+.1f}&quot; north)</div>"
-        f"<div style='color:#555;font-size:0.85em'>{elapsed}</div></div>"
+        f"<div>NIRCam centre moved {format_signed(dx, 0)}&quot;, {format_signed(dy, 0)}&quot; "
+        f"along its own axes ({format_signed(east)}&quot; east, {format_signed(north)}&quot; "
+        "north)</div>"
+        f"<div style='color:{NOTE_COLOUR};font-size:0.85em'>{elapsed}</div></div>"
     )

@@ -14,6 +14,10 @@ from previs.errors import PrevisError
 from previs.planning.plan import Plan
 from previs.planning.schedule import SchedulePlan
 from previs.planning.search import SearchResult, search_configuration
+from previs.style import UI_COLOURS
+
+NOTE_COLOUR = UI_COLOURS["note"]  # 7:1 on white (WCAG AA needs 4.5:1)
+WARNING_COLOUR = UI_COLOURS["warning"]
 
 __all__ = ["ConfigurationSearch"]
 
@@ -109,7 +113,7 @@ class ConfigurationSearch:
         if self.result is None:
             c.tradeoff_html.value = ""
             c.best_html.value = (
-                f"<div style='font-family:sans-serif;color:#555'>{html.escape(note)}</div>"
+                f"<div style='font-family:sans-serif;color:{NOTE_COLOUR}'>{html.escape(note)}</div>"
                 if note
                 else ""
             )
