@@ -13,6 +13,11 @@ A configuration file is JSON with a ``previs_config`` version field::
               "primaries": true, "fillers": true},
      "click_target": "nircam",        # what a click on the image moves: nircam or nirspec
      "nircam_mode": null,             # how the NIRCam centre is entered: same, offset, radec
+     "display": {"stretch": "asinh", "limits_percent": [0.5, 99.7], "cmap": "gray",
+                 "nirspec_colour": "#27d3ff", "nircam_colour": "#ff9e26",
+                 "fill_opacity": 0.1, "both_channels": false},
+     "schedule": {"imaging_date": "2028-08-10", "nirspec_start": "2028-10-20",
+                  "nirspec_end": null, "delivery_delay_days": 0, "nircam_roll": 0.0},
      "msaoper": "jwst_nirspec_msaoper_0042.json"   # optional: which shutters work
     }
 
@@ -20,9 +25,12 @@ A configuration file is JSON with a ``previs_config`` version field::
 read the file) names a CRDS ``jwst_nirspec_msaoper_*.json`` operability map to
 use instead of the bundled snapshot: a choice of the session, not of the plan.
 
-The plan's part is :class:`~previs.planning.plan.Plan`'s own JSON; the view's
-part (``tie_orient``, ``show``, ``click_target``, ``nircam_mode``) is a
-:class:`ViewSettings`, which only the dashboard reads.
+The plan's part is :class:`~previs.planning.plan.Plan`'s own JSON (with the
+allowed NIRSpec APA range); the view's part (``tie_orient``, ``show``,
+``click_target``, ``nircam_mode``, ``display``: image stretch and overlay
+colours, ``schedule``: the Schedule tab's dates) is a :class:`ViewSettings`,
+which only the dashboard reads. Files written before ``display`` and
+``schedule`` existed read as before (defaults, no dates).
 
 Reading is strict: an unknown key, a wrong type or an out-of-range value raises
 :class:`ConfigError` (a PrevisError) whose message names the file and the key
@@ -41,6 +49,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,7 +59,11 @@ from previs.planning.plan import Plan
 
 __all__ = [
     "CLICK_TARGETS",
+    "COLOUR_MAPS",
     "CONFIG_FORMAT_VERSION",
+    "DisplaySettings",
+    "STRETCHES",
+    "ScheduleDates",
     "NIRCAM_MODES",
     "SHOW_KEYS",
     "Config",
@@ -73,8 +86,161 @@ _TOP_KEYS = (
     "show",
     "click_target",
     "nircam_mode",
+    "display",
+    "schedule",
     "msaoper",
 )
+#: Image stretches the dashboard offers (see :class:`DisplaySettings`).
+STRETCHES = ("linear", "log", "asinh")
+#: Colour maps the dashboard offers for the image.
+COLOUR_MAPS = ("gray", "gray_r", "viridis", "magma", "cividis")
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """How the image and the overlay are drawn (nothing here changes the coverage).
+
+    Parameters
+    ----------
+    stretch : {"linear", "log", "asinh"}
+        Brightness scale of the image between the display limits.
+    limits_percent : (float, float)
+        Display limits as percentiles of the image's pixels (low < high, 0-100).
+    cmap : str
+        Colour map of the image, one of :data:`COLOUR_MAPS`.
+    nirspec_colour, nircam_colour : str
+        Outline colours (``#rrggbb``) of the NIRSpec apertures and NIRCam detectors.
+    fill_opacity : float
+        Opacity (0-1) of the NIRCam detectors' fill.
+    both_channels : bool
+        Also draw the other NIRCam channel's detectors (dashed).
+    """
+
+    stretch: str = "asinh"
+    limits_percent: tuple[float, float] = (0.5, 99.7)
+    cmap: str = "gray"
+    nirspec_colour: str = "#27d3ff"
+    nircam_colour: str = "#ff9e26"
+    fill_opacity: float = 0.10
+    both_channels: bool = False
+
+    def __post_init__(self) -> None:
+        self._check("display")
+
+    def _check(self, where: str) -> None:
+        set_ = object.__setattr__
+        set_(
+            self, "stretch", check.choice(self.stretch, STRETCHES, f"{where}.stretch", ConfigError)
+        )
+        set_(self, "cmap", check.choice(self.cmap, COLOUR_MAPS, f"{where}.cmap", ConfigError))
+        limits = self.limits_percent
+        if not isinstance(limits, (list, tuple)) or len(limits) != 2:
+            raise ConfigError(
+                f"{where}.limits_percent must be [low, high] percentiles, got {quote(limits)}"
+            )
+        low, high = (
+            check.finite_number(v, f"{where}.limits_percent", "percent", ConfigError)
+            for v in limits
+        )
+        if not 0.0 <= low < high <= 100.0:
+            raise ConfigError(
+                f"{where}.limits_percent must satisfy 0 <= low < high <= 100, got {quote(limits)}"
+            )
+        set_(self, "limits_percent", (low, high))
+        for key in ("nirspec_colour", "nircam_colour"):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not _HEX_COLOUR.match(value):
+                raise ConfigError(f"{where}.{key} must be a colour #rrggbb, got {quote(value)}")
+            set_(self, key, value.lower())
+        opacity = check.finite_number(self.fill_opacity, f"{where}.fill_opacity", "", ConfigError)
+        if not 0.0 <= opacity <= 1.0:
+            raise ConfigError(f"{where}.fill_opacity must be from 0 to 1, got {quote(opacity)}")
+        set_(self, "fill_opacity", opacity)
+        set_(self, "both_channels", check.boolean(self.both_channels, f"{where}.both_channels",
+                                                  ConfigError))  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        """The session file's ``display`` object."""
+        return {
+            "stretch": self.stretch,
+            "limits_percent": list(self.limits_percent),
+            "cmap": self.cmap,
+            "nirspec_colour": self.nirspec_colour,
+            "nircam_colour": self.nircam_colour,
+            "fill_opacity": self.fill_opacity,
+            "both_channels": self.both_channels,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> DisplaySettings:
+        """Read a ``display`` object (missing keys: defaults)."""
+        data = check.mapping(data, where, ConfigError)
+        check.reject_unknown(data, set(cls().to_dict()), where, ConfigError)
+        try:
+            return cls(**{k: tuple(v) if k == "limits_percent" and isinstance(v, list) else v
+                          for k, v in data.items()})  # fmt: skip
+        except ConfigError as error:
+            raise ConfigError(
+                f"{where}: {error}".replace(f"{where}: display.", f"{where}.")
+            ) from None
+
+
+@dataclass(frozen=True)
+class ScheduleDates:
+    """The Schedule tab's inputs: pre-imaging date, NIRSpec window, delivery delay, roll.
+
+    Dates are ISO strings (``YYYY-MM-DD``) or None (not chosen; an open window end).
+    """
+
+    imaging_date: str | None = None
+    nirspec_start: str | None = None
+    nirspec_end: str | None = None
+    delivery_delay_days: int = 0
+    nircam_roll: float = 0.0
+
+    def __post_init__(self) -> None:
+        import datetime as _dt
+
+        for key in ("imaging_date", "nirspec_start", "nirspec_end"):
+            value = getattr(self, key)
+            if isinstance(value, _dt.date):
+                object.__setattr__(self, key, value.isoformat())
+            elif value is not None:
+                try:
+                    _dt.date.fromisoformat(str(value))
+                except ValueError:
+                    raise ConfigError(
+                        f"schedule.{key} must be a date YYYY-MM-DD or null, got {quote(value)}"
+                    ) from None
+        delay = check.integer(self.delivery_delay_days, "schedule.delivery_delay_days", ConfigError)
+        if not 0 <= delay <= 365:
+            raise ConfigError(f"schedule.delivery_delay_days must be 0-365, got {delay}")
+        object.__setattr__(
+            self,
+            "nircam_roll",
+            check.finite_number(self.nircam_roll, "schedule.nircam_roll", "degrees", ConfigError),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The session file's ``schedule`` object."""
+        return {
+            "imaging_date": self.imaging_date,
+            "nirspec_start": self.nirspec_start,
+            "nirspec_end": self.nirspec_end,
+            "delivery_delay_days": self.delivery_delay_days,
+            "nircam_roll": self.nircam_roll,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> ScheduleDates:
+        """Read a ``schedule`` object (missing keys: defaults)."""
+        data = check.mapping(data, where, ConfigError)
+        check.reject_unknown(data, set(cls().to_dict()), where, ConfigError)
+        try:
+            return cls(**data)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -107,12 +273,18 @@ class ViewSettings:
     nircam_mode : {"same", "offset", "radec"} or None
         How the dashboard enters the NIRCam centre (None: the dashboard decides
         from the plan).
+    display : DisplaySettings
+        Image stretch, colour map and overlay colours.
+    schedule : ScheduleDates or None
+        The Schedule tab's dates (None: the tab proposes its own).
     """
 
     tie_orient: bool = False
     show: ShowFlags = field(default_factory=ShowFlags)
     click_target: str = "nircam"
     nircam_mode: str | None = None
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    schedule: ScheduleDates | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.show, ShowFlags):
@@ -129,6 +301,18 @@ class ViewSettings:
                 check.choice(self.nircam_mode, NIRCAM_MODES, "nircam_mode", ConfigError),
             )
         object.__setattr__(self, "tie_orient", bool(self.tie_orient))
+        if not isinstance(self.display, DisplaySettings):
+            raise ConfigError(
+                f"view display must be DisplaySettings, got {type(self.display).__name__}"
+            )
+        if self.schedule is not None and not isinstance(self.schedule, ScheduleDates):
+            raise ConfigError(
+                f"view schedule must be ScheduleDates or None, got {type(self.schedule).__name__}"
+            )
+
+    def replace(self, **changes: Any) -> ViewSettings:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """The session file's view keys."""
@@ -137,6 +321,8 @@ class ViewSettings:
             "show": self.show.to_dict(),
             "click_target": self.click_target,
             "nircam_mode": self.nircam_mode,
+            "display": self.display.to_dict(),
+            "schedule": None if self.schedule is None else self.schedule.to_dict(),
         }
 
     @classmethod
@@ -171,7 +357,11 @@ class ViewSettings:
             nircam_mode = check.choice(
                 nircam_mode, NIRCAM_MODES, f"{where}: nircam_mode", ConfigError
             )
-        return cls(tie_orient, show, click_target, nircam_mode)
+        display = DisplaySettings.from_dict(data.get("display", {}), f"{where}: display")
+        schedule = data.get("schedule")
+        if schedule is not None:
+            schedule = ScheduleDates.from_dict(schedule, f"{where}: schedule")
+        return cls(tie_orient, show, click_target, nircam_mode, display, schedule)
 
 
 @dataclass(frozen=True)
