@@ -41,6 +41,7 @@ from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
 from previs.dashboard.markup import readout_html
 from previs.dashboard.page import PageLayout
 from previs.dashboard.panels.catalog import CatalogPanel
+from previs.dashboard.panels.display import DisplayPanel
 from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
 from previs.errors import PrevisError, quote
@@ -50,7 +51,18 @@ from previs.planning.plan import Plan, Result
 from previs.planning.sweep import WorstCase, WorstCaseTracker
 from previs.plotting.sky import SkyView
 
-__all__ = ["Dashboard", "default_plan"]
+__all__ = ["Dashboard", "default_plan", "inside_on_grid"]
+
+
+def inside_on_grid(arc: ApaArc, apa: float, step: float = 0.1) -> float:
+    """The angle of the slider's ``step`` grid inside ``arc`` nearest to ``apa`` (degrees),
+    so that the slider shows an allowed angle (the arc's nearer end if none is on it)."""
+    end = arc.nearest(apa)
+    for candidate in (math.ceil(end / step) * step, math.floor(end / step) * step):
+        candidate = round(candidate, 6) % 360.0
+        if arc.contains(candidate):
+            return candidate
+    return end
 
 
 def default_plan() -> Plan:
@@ -126,6 +138,7 @@ class Dashboard(FileMethods):
         self.form = PlanForm(self.controls, self.guard)
         self.image_panel = ImagePanel(self)
         self.catalog_panel = CatalogPanel(self)
+        self.display_panel = DisplayPanel(self)
         self.export_panel = ExportPanel(self)
         self._build_layout()
         self.form.set_from_plan(self._plan)
@@ -172,7 +185,9 @@ class Dashboard(FileMethods):
         )
         self.worst_case_button.add_class("previs-worst-button")
         self.page = PageLayout(
-            self.controls.column(self.image_panel.rows, self.catalog_panel.rows),
+            self.controls.column(
+                self.image_panel.rows, self.catalog_panel.rows, self.display_panel.rows
+            ),
             [self.status.widget, self.canvas, self.export_panel.box],
             [self.readout, self.worst_case_button],
             self.canvas,
@@ -346,6 +361,7 @@ class Dashboard(FileMethods):
     ) -> None:
         """Set the NIRCam APA (untied) and the allowed NIRSpec APA range, as the Schedule
         tab's "Use these orientations" button does; the readout then shows the worst case.
+        A NIRSpec APA outside the range moves to the nearest allowed angle.
 
         ``nirspec_apa_range`` None removes the range.
         """
@@ -359,6 +375,12 @@ class Dashboard(FileMethods):
             )
         self._plan = self._plan.replace(nirspec_apa_range=arc)
         self.form.untie_nircam_apa(nircam_apa)
+        if arc is not None and not arc.contains(self.controls.nirspec_apa.value):
+            # The slider outside the allowed arc would show an angle the schedulers cannot
+            # pick: move it to the nearest allowed angle (the readout says so).
+            with self.guard.hold():
+                apa = self.controls.nirspec_apa.value
+                self.controls.nirspec_apa.value = inside_on_grid(arc, apa)
         self.refresh()
 
     def show_worst_angle(self) -> None:

@@ -331,8 +331,9 @@ class PlanControls:
         self.offset_box.layout.display = None if mode == "offset" else "none"
         self.radec_box.layout.display = None if mode == "radec" else "none"
 
-    def column(self, image_rows: list, catalog_rows: list) -> widgets.VBox:
-        """The left column of the Plan tab: these controls, then the image and catalog rows."""
+    def column(self, image_rows: list, catalog_rows: list, display_rows: list = ()) -> widgets.VBox:
+        """The left column of the Plan tab: these controls, then the image, catalog and
+        display rows."""
         checks = widgets.HBox(list(self.show_toggles))
         checks.add_class("previs-checks")
         return widgets.VBox(
@@ -362,5 +363,6 @@ class PlanControls:
                 *image_rows,
                 heading("Catalog"),
                 *catalog_rows,
+                *([heading("Display"), *display_rows] if display_rows else []),
             ]
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from previs.catalog import Catalog
 from previs.errors import ConfigError
-from previs.io.session import Config
+from previs.io.session import Config, ViewSettings
 
 __all__ = ["FileMethods"]
 
@@ -95,8 +95,19 @@ class FileMethods:
         with self.guard.hold():
             self.controls.set_view_settings(config.view)
         self.view.set_visible(**self.controls.shown())
+        self.display_panel.set_settings(config.view.display)
         self.set_plan(config.plan, config.view.nircam_mode)
+        if config.view.schedule is not None and self.schedule_panel is not None:
+            self.schedule_panel.restore(config.view.schedule)
         self.canvas.draw_idle()
+
+    def view_settings(self) -> ViewSettings:
+        """How the session is shown: toggles, click target, APA tie, NIRCam mode, the
+        display settings and the Schedule tab's dates (saved with the session)."""
+        view = self.controls.view_settings().replace(display=self.view.display)
+        if self.schedule_panel is not None:
+            view = view.replace(schedule=self.schedule_panel.dates())
+        return view
 
     def export_regions(
         self,

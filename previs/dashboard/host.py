@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from previs.catalog import Catalog, SourceCounts
     from previs.catalog.summary import Summary
     from previs.dashboard.controls import PlanControls
-    from previs.io.session import Config
+    from previs.io.session import Config, ViewSettings
     from previs.planning.plan import Plan, Result
     from previs.plotting.sky import SkyView
 
@@ -150,3 +150,6 @@ class PanelHost(Protocol):
 
     def apply_config(self, config: Config, where: str = "config") -> None:
         """Set the whole session from a saved configuration."""
+
+    def view_settings(self) -> ViewSettings:
+        """How the session is shown (toggles, display settings, Schedule dates)."""

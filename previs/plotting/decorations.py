@@ -89,11 +89,17 @@ def add_compass(ax, mapping: SkyMapping, shape: tuple[int, int]) -> AnchoredOffs
                 va="center",
             )
         )
-    compass = AnchoredOffsetbox(
-        loc="lower right", child=area, frameon=False, pad=0.2, borderpad=0.3
-    )
+    compass = AnchoredOffsetbox(loc="lower right", child=area, frameon=True, pad=0.1, borderpad=0.3)
+    _backing(compass.patch)
     ax.add_artist(compass)
     return compass
+
+
+def _backing(patch) -> None:
+    """A dark, half-transparent box behind the compass and scale bar: legible on light images."""
+    patch.set_facecolor((0.05, 0.08, 0.12, 0.55))
+    patch.set_edgecolor("none")
+    patch.set_boxstyle("round,pad=0.2,rounding_size=0.3")
 
 
 def add_scale_bar(ax, wcs: WCS, shape: tuple[int, int]) -> tuple[AnchoredSizeBar, float]:
@@ -111,11 +117,12 @@ def add_scale_bar(ax, wcs: WCS, shape: tuple[int, int]) -> tuple[AnchoredSizeBar
         label,
         loc="lower left",
         color=COLOURS["compass"],
-        frameon=False,
+        frameon=True,
         size_vertical=0,
         pad=0.4,
         sep=3,
     )
+    _backing(bar.patch)
     ax.add_artist(bar)
     return bar, pixels
 
@@ -153,17 +160,31 @@ def _signed_area(xy: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
 
 
-def overlay_legend(ax, with_catalog: bool):
-    """The overlay's legend in the upper right of ``ax`` (catalog entries ``with_catalog``)."""
+def overlay_legend(ax, with_catalog: bool, display=None):
+    """The overlay's legend in the upper right of ``ax`` (catalog entries ``with_catalog``),
+    in the colours of ``display`` (a :class:`previs.io.session.DisplaySettings`)."""
+    from previs.plotting.sky_style import overlay_colours
+
+    colours = (
+        overlay_colours(display)
+        if display is not None
+        else {"msa": COLOURS["nirspec"], "nircam_face": COLOURS["nircam_face"],
+              "nircam_edge": COLOURS["nircam_edge"], "other_edge": COLOURS["nircam_edge"]}
+    )  # fmt: skip
     items = [
-        Patch(facecolor="none", edgecolor=COLOURS["nirspec"], label="NIRSpec MSA, IFU, slits"),
+        Patch(facecolor="none", edgecolor=colours["msa"], label="NIRSpec MSA, IFU, slits"),
         Patch(
-            facecolor=COLOURS["nircam_face"],
-            edgecolor=COLOURS["nircam_edge"],
+            facecolor=colours["nircam_face"],
+            edgecolor=colours["nircam_edge"],
             label="NIRCam detectors",
         ),
-        Patch(facecolor=COLOURS["uncovered"], edgecolor="none", label="MSA not covered"),
     ]
+    if display is not None and display.both_channels:
+        items.append(
+            Patch(facecolor="none", edgecolor=colours["other_edge"], linestyle="--",
+                  label="other NIRCam channel")
+        )  # fmt: skip
+    items.append(Patch(facecolor=COLOURS["uncovered"], edgecolor="none", label="MSA not covered"))
     if with_catalog:
         for key, label in (
             ("primary", "primary targets"),

@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from astropy.visualization import AsinhStretch, ImageNormalize
+from astropy.visualization import ImageNormalize
 from astropy.wcs import WCS
-from matplotlib import colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Polygon
@@ -31,6 +30,7 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 
 from previs.geometry.siaf import MSA_QUADRANTS
+from previs.io.session import DisplaySettings
 from previs.io.sky_mapping import SkyMapping
 from previs.plotting.blitting import OverlayBlitter
 from previs.plotting.catalog_markers import CatalogMarkers
@@ -42,6 +42,7 @@ from previs.plotting.decorations import (
     pixel_scale_arcsec,
     sky_path,
 )
+from previs.plotting.sky_style import StyledView
 from previs.style import COLOURS, MARKERS
 
 __all__ = ["SkyView", "STYLE"]
@@ -49,11 +50,9 @@ __all__ = ["SkyView", "STYLE"]
 #: The overlay's colours (:data:`previs.style.COLOURS`, with ``msa`` for the NIRSpec outline).
 STYLE = {**COLOURS, "msa": COLOURS["nirspec"]}
 _MARKERS = MARKERS
-_ASINH_A = 0.05
-_IMAGE_CMAP = "gray"
 
 
-class SkyView:
+class SkyView(StyledView):
     """One figure showing a sky image (or an empty grid) with the plan's overlay.
 
     Parameters
@@ -83,6 +82,10 @@ class SkyView:
         self.shape: tuple[int, int] | None = None
         self.image_artist = None
         self.image_norm: ImageNormalize | None = None
+        #: Stretch, colour map and overlay colours (:meth:`set_display` changes them).
+        self.display = DisplaySettings()
+        self._display_data = None
+        self._image_limits = None
         self.visible = {
             "ifu_slits": True,
             "nircam": True,
@@ -128,30 +131,22 @@ class SkyView:
         ax = self.figure.add_axes((0.15, 0.09, 0.82, 0.85), projection=self.wcs)
         self.ax = ax
         ny, nx = self.shape
+        self.image_artist = None
+        self._display_data, self._image_limits = data, limits
         if data is not None:
-            if limits is None:
-                from previs.io.images import display_limits
-
-                limits = display_limits(data)
-            self.image_norm = ImageNormalize(
-                vmin=limits[0], vmax=limits[1], stretch=AsinhStretch(_ASINH_A), clip=True
-            )
             # Colour-mapped once to RGBA bytes: every later redraw only resamples bytes,
             # about 2.5x faster than normalising the float image again on each draw.
-            rgba = colormaps[_IMAGE_CMAP](
-                self.image_norm(np.nan_to_num(data, nan=limits[0])), bytes=True
-            )
-            self.image_artist = ax.imshow(rgba, origin="lower", interpolation="antialiased")
+            self._colour_image()
             self.n_image_draws += 1
             grid_alpha = 0.35
         else:
-            self.image_artist = None
             self.image_norm = None
             ax.set_facecolor(STYLE["empty_sky"])
             grid_alpha = 0.6
         ax.set_xlim(-0.5, nx - 0.5)
         ax.set_ylim(-0.5, ny - 0.5)
         ax.set_aspect("equal")
+        ax.format_coord = self.format_cursor  # ICRS under the cursor, whatever the frame
         ax.coords.grid(True, color=STYLE["grid"], alpha=grid_alpha, linestyle="dotted")
         x_label, y_label = self.mapping.axis_labels
         ax.coords[0].set_axislabel(x_label)
@@ -182,6 +177,11 @@ class SkyView:
             zorder=3,
         )
         ax.add_collection(self._nircam)
+        self._other_nircam = PolyCollection(
+            [], facecolors="none", edgecolors=[STYLE["nircam_edge"]], linewidths=0.6,
+            linestyles="dashed", zorder=3,
+        )  # fmt: skip
+        ax.add_collection(self._other_nircam)
         self._uncovered = PathPatch(
             Path(np.zeros((1, 2))), facecolor=STYLE["uncovered"], edgecolor="none", zorder=4
         )
@@ -235,6 +235,7 @@ class SkyView:
         )
         self.catalog.attach(ax)
         self._legend = None
+        self._style_overlay()
         self._build_legend()
         self._apply_visibility()
         if self.blit:
@@ -245,7 +246,9 @@ class SkyView:
         """The legend; catalog entries appear while a catalog with sources is set."""
         if self._legend is not None:
             self._legend.remove()
-        self._legend = overlay_legend(self.ax, with_catalog=self.catalog.has_sources)
+        self._legend = overlay_legend(
+            self.ax, with_catalog=self.catalog.has_sources, display=self.display
+        )
         self.blitter.mark_stale()  # the legend is part of the static layer
 
     # ------------------------------------------------------------------ coordinates
@@ -290,6 +293,12 @@ class SkyView:
         self._ifu_slits.set_verts(others)
         x, y = self.sky_to_pixel(nircam.ra, nircam.dec)
         self._nircam.set_verts(list(np.stack([x, y], axis=-1)))
+        other = result.other_nircam
+        if other is not None:
+            x, y = self.sky_to_pixel(other.ra, other.dec)
+            self._other_nircam.set_verts(list(np.stack([x, y], axis=-1)))
+        else:
+            self._other_nircam.set_verts([])
         self._uncovered.set_path(
             sky_path(result.coverage.uncovered_sky_polygons(), self.sky_to_pixel)
         )
@@ -326,6 +335,7 @@ class SkyView:
     def _apply_visibility(self) -> None:
         self._ifu_slits.set_visible(self.visible["ifu_slits"])
         self._nircam.set_visible(self.visible["nircam"])
+        self._other_nircam.set_visible(self.visible["nircam"] and self.display.both_channels)
         self._uncovered.set_visible(self.visible["uncovered"])
         self.catalog.primaries.set_visible(self.visible["primaries"])
         self.catalog.fillers.set_visible(self.visible["fillers"])
@@ -335,6 +345,7 @@ class SkyView:
         """Artists that move with the plan, in drawing order (the rest is the static layer)."""
         artists = [
             self._nircam,
+            self._other_nircam,
             self._uncovered,
             *self._quadrants,
             self._ifu_slits,
@@ -411,6 +422,7 @@ class SkyView:
             "quadrant_labels": list(self._quadrant_labels),
             "ifu_slits": self._ifu_slits,
             "nircam": self._nircam,
+            "other_nircam": self._other_nircam,
             "uncovered": self._uncovered,
             "nirspec_marker": self._nirspec_marker,
             "nircam_marker": self._nircam_marker,

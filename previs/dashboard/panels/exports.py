@@ -164,7 +164,7 @@ class ExportPanel:
             plan=host.plan,
             image=host.image_panel.config_value(),
             catalog=EXAMPLE if catalogs.is_example else catalogs.file_path,
-            view=host.controls.view_settings(),
+            view=host.view_settings(),
         )
 
     def show_session_files(self, config: Config, where: str) -> Config:

@@ -63,12 +63,14 @@ from typing import Any
 
 from previs.dashboard.host import UpdateGuard
 from previs.dashboard.panels.schedule import markup
+from previs.dashboard.panels.schedule.actions import ScheduleActions
 from previs.dashboard.panels.schedule.figures import ScheduleFigures
 from previs.dashboard.panels.schedule.search_section import ConfigurationSearch
 from previs.dashboard.panels.schedule.visibility_cache import TargetVisibility
 from previs.dashboard.panels.schedule.widgets import ScheduleControls
 from previs.errors import PrevisError
-from previs.geometry.angles import ApaArc, signed_difference, wrap_degrees
+from previs.geometry.angles import wrap_degrees
+from previs.io.session import ScheduleDates
 from previs.planning.plan import Plan
 from previs.planning.schedule import (
     MIN_SEPARATION_DAYS,
@@ -83,11 +85,17 @@ from previs.planning.visibility import LAST_DATE, check_date
 
 __all__ = ["PROPOSAL_SPAN_DAYS", "SchedulePanel"]
 
+
+def _complete(value: object) -> bool:
+    """Whether a date picker's value is a whole date (not a year still being typed)."""
+    return value is None or getattr(value, "year", 0) >= 1000
+
+
 #: Days searched by "Propose dates", from the first day.
 PROPOSAL_SPAN_DAYS = 730
 
 
-class SchedulePanel:
+class SchedulePanel(ScheduleActions):
     """Choose the pre-imaging date and the NIRSpec window; see the angles and worst-case coverage.
 
     Parameters
@@ -171,9 +179,34 @@ class SchedulePanel:
         c.apply_config_button.on_click(lambda _: self.use_configuration())
 
     def _on_control(self, change: dict[str, Any]) -> None:
-        if not self.guard.active:
-            self._note = ""
-            self.update()
+        if self.guard.active:
+            return
+        if change["owner"] in self.controls.date_pickers and not _complete(change["new"]):
+            return  # a date typed digit by digit (year 0002...): wait for the whole date
+        self._note = ""
+        self.update()
+        if change["owner"] in self.controls.date_pickers:
+            self._mark_proposal()
+
+    def _mark_proposal(self) -> None:
+        with self.guard.hold():
+            self.controls.mark_proposal(self._proposals)
+
+    # ------------------------------------------------------------------ saved sessions
+    def dates(self) -> ScheduleDates:
+        """The dates, delivery delay and roll as a saved session keeps them."""
+        return self.controls.dates()
+
+    def restore(self, saved: ScheduleDates) -> None:
+        """Set the dates, delivery delay and roll of a saved session."""
+        with self.guard.hold():
+            self.controls.restore_dates(saved)
+        self._note = ""
+        self.update()
+        with self.guard.hold():
+            self.controls.restore_roll(saved.nircam_roll)
+        self.update()
+        self._mark_proposal()
 
     def _on_proposal(self, change: dict[str, Any]) -> None:
         if self.guard.active or change["new"] is None:
@@ -416,67 +449,6 @@ class SchedulePanel:
         self.controls.message_html.value = markup.message_html(
             self._error, self._note, self._schedule is not None
         )
-
-    # ------------------------------------------------------------------ actions
-    def use_orientations(self) -> None:
-        """Send the NIRCam APA and NIRSpec APA range to the dashboard ("Use these orientations")."""
-        schedule = self._schedule
-        if schedule is None or self._nircam_apa is None or schedule.nirspec_apa is None:
-            self._show_error("no orientations to use: choose dates inside visibility windows")
-            return
-        nirspec_range = (float(schedule.nirspec_apa[0]), float(schedule.nirspec_apa[1]))
-        try:
-            self._apply(float(self._nircam_apa), nirspec_range)
-        except ValueError as error:  # the dashboard's callback: PrevisError or its own
-            self._show_error(f"the main tab refused the orientations: {error}")
-            return
-        arc = ApaArc.from_range(nirspec_range)
-        allowed = (
-            "every NIRSpec APA"
-            if arc.is_full_circle
-            else (f"NIRSpec APA range {arc.low:.1f}° to {arc.high:.1f}°")
-        )
-        self._note = f"Sent to the main tab: NIRCam APA {self._nircam_apa:.1f}°, {allowed}."
-        self._render_message()
-
-    def find_configuration(self) -> None:
-        """Run the configuration search for the current dates ("Find a configuration")."""
-        self.update()
-        schedule, plan = self._schedule, self._plan
-        if self._error or schedule is None or plan is None:
-            self.search.show("Fix the dates first (see the message above).")
-            return
-        self.search.run(plan, schedule, schedule.nircam_apa_nominal)
-
-    def use_configuration(self) -> None:
-        """Send the searched configuration to the dashboard ("Use this configuration")."""
-        result = self.search.result
-        if result is None or result.best is None:
-            self._show_error("no configuration to use: run 'Find a configuration' first")
-            return
-        if self._apply_plan is None:
-            self._show_error("this panel was built without a way to change the main tab's plan")
-            return
-        plan = self._read_plan()
-        if plan is None:
-            return
-        try:
-            self._apply_plan(result.best.to_plan(plan.nirspec, plan.channel))
-        except ValueError as error:  # the dashboard's callback: PrevisError or its own
-            self._show_error(f"the main tab refused the configuration: {error}")
-            return
-        # Show the worst case of the configuration just applied: its NIRCam APA on the slider.
-        nominal = self._schedule.nircam_apa_nominal if self._schedule else None
-        if nominal is not None:
-            with self.guard.hold():
-                self.controls.nircam_roll.value = round(
-                    signed_difference(result.best.nircam.apa, nominal), 6
-                )
-        self._note = (
-            f"Sent to the main tab: {result.best.dither}, {result.best.mosaic.label} mosaic, "
-            f"NIRCam APA {result.best.nircam.apa:.1f}°."
-        )
-        self.update()
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:

@@ -15,9 +15,11 @@ import ipywidgets as widgets
 
 from previs.dashboard.panels.schedule.figures import FigureView
 from previs.errors import PrevisError, quote
+from previs.io.session import ScheduleDates
 from previs.planning.schedule import MIN_SEPARATION_DAYS, RECOMMENDED_SEPARATION_DAYS
 from previs.planning.search import DEFAULT_TARGET
 from previs.planning.visibility import check_date
+from previs.style import UI_COLOURS
 
 __all__ = ["ScheduleControls"]
 
@@ -85,11 +87,18 @@ class ScheduleControls:
             min=0,
             max=120,
             description="Days until images",
-            tooltip="Days between the pre-imaging and the moment your team has the images "
-            "(0: count from the observation date, as the JWST documentation does)",
+            tooltip="Days between the pre-imaging and the moment your team has the reduced "
+            "images (0: count from the observation date, as the JWST documentation does). "
+            "The days left to design the MSA are counted from then.",
             style=style,
             layout=widgets.Layout(width="240px"),
         )
+        self.delivery_note = widgets.HTML(
+            f"<span style='color:{UI_COLOURS['note']};font-size:0.9em'>Days until images: from the "
+            "pre-imaging to when your team has the images (0: the observation date, as JDox "
+            "counts); the days to plan the MSA start then.</span>"
+        )
+        self.delivery_note.add_class("previs-delivery-note")
         self.propose_button = button(
             "Propose dates",
             "Let previs find pairs of visibility windows that satisfy the "
@@ -187,6 +196,7 @@ class ScheduleControls:
                 self.nirspec_start,
                 self.nirspec_end,
                 self.delivery_delay,
+                self.delivery_note,
                 widgets.HBox([self.propose_button]),
                 self.proposal_choice,
                 self.proposal_html,
@@ -301,6 +311,58 @@ class ScheduleControls:
                     ) from None
             values.append(value)
         self.imaging_date.value, self.nirspec_start.value, self.nirspec_end.value = values
+
+    @property
+    def date_pickers(self) -> tuple:
+        """The three date pickers."""
+        return (self.imaging_date, self.nirspec_start, self.nirspec_end)
+
+    def mark_proposal(self, proposals: list) -> None:
+        """Select the proposal the dates are, or none ("your own dates")."""
+        try:
+            dates = self.read_dates()
+        except PrevisError:
+            return
+        match = next(
+            (
+                k
+                for k, p in enumerate(proposals)
+                if (p.imaging_date, p.nirspec_start, p.nirspec_end) == dates
+            ),
+            None,
+        )
+        self.show_proposal(match, proposals)
+
+    def dates(self) -> ScheduleDates:
+        """The dates, delivery delay and roll as a saved session keeps them."""
+        return ScheduleDates(
+            imaging_date=self.imaging_date.value,
+            nirspec_start=self.nirspec_start.value,
+            nirspec_end=self.nirspec_end.value,
+            delivery_delay_days=int(self.delivery_delay.value),
+            nircam_roll=float(self.nircam_roll.value),
+        )
+
+    def restore_dates(self, saved: ScheduleDates) -> None:
+        """Set the dates and delivery delay of a saved session (the roll follows later)."""
+        self.delivery_delay.value = min(saved.delivery_delay_days, self.delivery_delay.max)
+        self.set_dates(saved.imaging_date, saved.nirspec_start, saved.nirspec_end)
+
+    def restore_roll(self, roll: float) -> None:
+        """Set the NIRCam roll within the slider's current limits."""
+        self.nircam_roll.value = min(max(roll, self.nircam_roll.min), self.nircam_roll.max)
+
+    def show_proposal(self, k: int | None, proposals: list) -> None:
+        """Select proposal ``k`` in the dropdown, or none when the dates typed are the user's."""
+        from previs.dashboard.panels.schedule import markup
+
+        self.proposal_choice.value = k
+        self.proposal_html.value = (
+            markup.proposal_note_html(k, proposals[k])
+            if k is not None
+            else f"<div style='color:{UI_COLOURS['note']};font-size:0.9em'>Your own dates: "
+            "pick a proposal above to use previs's.</div>"
+        )
 
     def set_proposals(self, proposals: list) -> None:
         """Offer ``proposals`` (best first) in the dropdown, the first one chosen."""
