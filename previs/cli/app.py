@@ -31,6 +31,8 @@ from previs.errors import PrevisError, UsageError
 
 DEFAULT_PORT = 8866
 IMAGE_ENV = "PREVIS_IMAGE"
+#: Read by the dashboard (previs.dashboard.page.upload_limit_bytes) to state the limit.
+UPLOAD_LIMIT_ENV = "PREVIS_UPLOAD_LIMIT"
 # Widget messages travel over the kernel websocket, whose default limit (10 MiB)
 # silently drops an uploaded FITS file above that size and cuts the kernel off.
 MAX_UPLOAD_BYTES = 1024**3
@@ -136,6 +138,7 @@ def run_app(args: argparse.Namespace) -> int:
     if not 0 <= args.pool <= 16:
         raise UsageError(f"--pool must be from 0 to 16 preheated kernels, got {args.pool}")
     env = dict(os.environ)
+    env[UPLOAD_LIMIT_ENV] = str(MAX_UPLOAD_BYTES)  # the dashboard tells users the limit
     if args.image is not None:
         from previs.io.images import check_image
 

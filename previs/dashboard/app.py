@@ -193,7 +193,7 @@ class Dashboard(FileMethods):
             self.canvas,
         )
         self.plan_tab, self.widget = self.page.plan_tab, self.page.widget
-        self.page.on_message(self.form.on_page_message)
+        self.page.on_message(self._on_page_message)
 
     def fit_figure(self, column_width: float, window_height: float) -> int:
         """Resize the sky figure for a figure column ``column_width`` CSS pixels wide in a

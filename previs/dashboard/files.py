@@ -101,6 +101,23 @@ class FileMethods:
             self.schedule_panel.restore(config.view.schedule)
         self.canvas.draw_idle()
 
+    def _on_page_message(self, content: dict) -> None:
+        """A message of the page helper: a typed angle explained, an upload refused."""
+        kind = content.get("kind", "")
+        if kind.startswith("angle-"):
+            self.form.on_page_message(content)
+        elif kind == "upload-too-large":
+            from previs.dashboard.text import size_text
+
+            name = str(content.get("name", "the file"))[:80]
+            size, limit = int(content.get("size", 0)), int(content.get("limit", 0))
+            self.status.set_error(
+                "other",
+                f"{name} ({size_text(size)}) was not uploaded: this server takes messages up "
+                f"to {size_text(limit)}. Run `previs app` (1 GiB), set the Jupyter server's "
+                "websocket_max_message_size, or type the file's path in the box.",
+            )
+
     def view_settings(self) -> ViewSettings:
         """How the session is shown: toggles, click target, APA tie, NIRCam mode, the
         display settings and the Schedule tab's dates (saved with the session)."""
@@ -120,9 +137,14 @@ class FileMethods:
         <previs.dashboard.panels.exports.ExportPanel.export_regions>`."""
         return self.export_panel.export_regions(path, pixel, include_catalog)
 
-    def save_figure(self, path: str | os.PathLike, dpi: float = 300) -> Path:
-        """Save the figure as PNG, PDF or SVG (by extension) at ``dpi`` (300 by default)."""
-        return self.export_panel.save_figure(path, dpi)
+    def save_figure(
+        self, path: str | os.PathLike, dpi: float | None = None, caption: bool = True
+    ) -> Path:
+        """Save the figure as PNG, PDF or SVG (by extension), with a caption (APAs, dither,
+        mosaic, coverage, SIAF version); ``dpi`` None: a PNG 1000 px wide, PDF images at
+        200 dpi (see :meth:`ExportPanel.save_figure
+        <previs.dashboard.panels.exports.ExportPanel.save_figure>`)."""
+        return self.export_panel.save_figure(path, dpi, caption)
 
     def save_report(self, path: str | os.PathLike) -> Path:
         """Write the coverage report (both channels, source counts) as .md, .html or .json."""

@@ -24,6 +24,10 @@ from pathlib import Path
 import ipywidgets as widgets
 
 __all__ = [
+    "DEFAULT_UPLOAD_LIMIT",
+    "UPLOAD_LIMIT_ENV",
+    "upload_limit_bytes",
+    "upload_limit_note",
     "FIGURE_MAX_PX",
     "FIGURE_MIN_PX",
     "PageLayout",
@@ -42,6 +46,57 @@ FIGURE_MAX_PX = 1100
 _FREE_HEIGHT_PX = 150
 #: Width the canvas frame (borders, margins) takes beside the figure.
 _FREE_WIDTH_PX = 14
+
+
+#: The websocket message limit of a Jupyter server left at its defaults (tornado's 10 MiB).
+DEFAULT_UPLOAD_LIMIT = 10 * 2**20
+#: Set by ``previs app`` to the limit it gives the server (kernels inherit it).
+UPLOAD_LIMIT_ENV = "PREVIS_UPLOAD_LIMIT"
+
+
+def upload_limit_bytes() -> int:
+    """The largest upload the server takes: ``$PREVIS_UPLOAD_LIMIT`` (``previs app`` sets it),
+    else ``ServerApp.tornado_settings.websocket_max_message_size`` from the Jupyter config
+    files (Binder's image sets it), else tornado's default 10 MiB."""
+    import json
+    import os
+
+    value = os.environ.get(UPLOAD_LIMIT_ENV, "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        from jupyter_core.paths import jupyter_config_path
+    except ImportError:  # pragma: no cover - a kernel always has jupyter_core
+        return DEFAULT_UPLOAD_LIMIT
+    for folder in map(Path, jupyter_config_path()):
+        candidates = [folder / "jupyter_server_config.json"]
+        candidates += sorted((folder / "jupyter_server_config.d").glob("*.json"))
+        for path in candidates:
+            try:
+                settings = json.loads(path.read_text(encoding="utf-8"))
+                size = settings["ServerApp"]["tornado_settings"]["websocket_max_message_size"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(size, int) and size > 0:
+                return size
+    return DEFAULT_UPLOAD_LIMIT
+
+
+def upload_limit_note(limit: int | None = None) -> widgets.HTML:
+    """The note beside upload buttons: the server's limit and how to get past it."""
+    from previs.dashboard.text import size_text
+
+    limit = upload_limit_bytes() if limit is None else limit
+    advice = (
+        "larger files: type their path"
+        if limit >= 2**30
+        else "`previs app` raises it to 1 GiB; or type the file's path"
+    )
+    note = widgets.HTML(
+        f"<span>Uploads up to {size_text(limit)} (the server's message limit); {advice}.</span>"
+    )
+    note.add_class("previs-upload-limit")
+    return note
 
 
 def row(children: list, css_class: str = "previs-row") -> widgets.HBox:
@@ -87,6 +142,8 @@ if anywidget is not None:
 
         _esm = STATIC / "dashboard.js"
         figure_box = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+        #: Uploads larger than this (bytes) are stopped in the browser with a message.
+        upload_limit = traitlets.Int(DEFAULT_UPLOAD_LIMIT).tag(sync=True)
 
 else:  # pragma: no cover
     PageHelper = None
@@ -161,6 +218,6 @@ def make_page_helper():
     """A :class:`PageHelper` with the hidden helper's CSS class, or None without anywidget."""
     if PageHelper is None:
         return None
-    helper = PageHelper()
+    helper = PageHelper(upload_limit=upload_limit_bytes())
     helper.add_class("previs-page-helper")
     return helper

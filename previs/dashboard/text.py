@@ -15,6 +15,7 @@ __all__ = [
     "clean_degrees",
     "format_degrees",
     "format_signed",
+    "friendly_error",
     "format_percent",
     "markup_to_text",
     "size_text",
@@ -59,6 +60,37 @@ def size_text(size: int) -> str:
     if size < 2**20:
         return f"{size / 1024:.0f} kB"
     return f"{size / 2**20:.1f} MB"
+
+
+#: Library advice that makes no sense to a dashboard user, and what to say instead.
+_REWORDINGS = (
+    (
+        re.compile(
+            r"No SIMPLE card found, this file does not appear to be a valid FITS file\."
+            r"\s*If this is really a FITS file, try with ignore_missing_simple=True"
+        ),
+        "it does not start with a FITS header (no SIMPLE card)",
+    ),
+    (re.compile(r"\s*If this is really a FITS file, try with ignore_missing_simple=True"), ""),
+)
+
+
+def friendly_error(message: str, typed_path: str | None = None, cwd: str | None = None) -> str:
+    """A reader's error as the dashboard shows it: library advice a user cannot act on
+    is reworded, and a relative ``typed_path`` is said to be read from ``cwd`` (the
+    folder the notebook's kernel runs in)."""
+    import os
+
+    text = str(message)
+    for pattern, replacement in _REWORDINGS:
+        text = pattern.sub(replacement, text)
+    if typed_path and not os.path.isabs(os.path.expanduser(typed_path)):
+        folder = cwd if cwd is not None else os.getcwd()
+        text = (
+            text.rstrip(". ")
+            + f" (a relative path is read from {folder}, where the notebook runs)."
+        )
+    return text
 
 
 def markup_to_text(markup: str) -> str:

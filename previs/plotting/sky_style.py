@@ -18,6 +18,9 @@ Layer: plotting.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from astropy.visualization import AsinhStretch, ImageNormalize, LinearStretch, LogStretch
 from matplotlib import colormaps
@@ -186,6 +189,20 @@ class StyledView:
         self._ifu_slits.set_edgecolor([colours["msa"]])
         self._nirspec_marker.set_color(colours["msa"])
         self._nircam_marker.set_color(colours["nircam_edge"][:3])
+
+    @contextmanager
+    def captioned(self, text: str) -> Iterator[None]:
+        """While saving: ``text`` under the axes (the caption of an exported figure)."""
+        if not text:
+            yield
+            return
+        caption = self.figure.text(
+            0.02, -0.01, text, fontsize=7.5, ha="left", va="top", color="0.15", wrap=True
+        )
+        try:
+            yield
+        finally:
+            caption.remove()
 
     def format_cursor(self, x: float, y: float) -> str:
         """The footer's text at pixel (x, y): ICRS RA/Dec (see :func:`cursor_text`)."""

@@ -271,11 +271,11 @@ def test_bad_upload_shows_an_error_and_keeps_the_image(page, tmp_path):
         page.click(".previs-upload")
     chooser.value.set_files(str(bad))
     page.wait_for_function(
-        "() => document.querySelector('.previs-status').innerText.includes('Could not load')",
+        "() => document.querySelector('.previs-status').innerText.includes('was not shown')",
         timeout=15_000,
     )
     status = page.inner_text(".previs-status")
-    assert "Could not load bad.fits" in status and "Still showing" in status
+    assert "bad.fits was not shown" in status and "The figure keeps" in status
     time.sleep(1.0)  # any (unwanted) redraw would have arrived by now
     assert page.inner_text(".previs-image-name") == image_name
     assert _canvas_signature(page) == before

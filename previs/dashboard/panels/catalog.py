@@ -19,14 +19,31 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from previs.catalog import Catalog, CatalogError, read_catalog
-from previs.dashboard.page import row
+from previs.dashboard.page import row, upload_limit_note
 from previs.dashboard.panels.file_source import FileSource
+from previs.dashboard.text import friendly_error
 from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
 
-__all__ = ["CATALOG_ACCEPT", "CatalogPanel"]
+__all__ = ["CATALOG_ACCEPT", "FAR_FIELD_DEG", "CatalogPanel", "nearest_separation_deg"]
+
+#: A catalog whose nearest source is farther than this from the NIRSpec pointing
+#: (degrees; the MSA is 3.6' across) is probably of another field: the panel warns.
+FAR_FIELD_DEG = 1.0
+
+
+def nearest_separation_deg(catalog: Catalog, ra: float, dec: float) -> float:
+    """Great-circle distance (degrees) from (ra, dec) to the catalog's nearest source."""
+    import numpy as np
+    from astropy.coordinates import angular_separation
+
+    separation = angular_separation(
+        np.radians(catalog.ra), np.radians(catalog.dec), np.radians(ra), np.radians(dec)
+    )
+    return float(np.degrees(np.min(separation)))
+
 
 #: File name endings the upload button offers.
 CATALOG_ACCEPT = ".radec,.txt,.dat,.csv,.ecsv,.fits,.fit,.fts,.xml,.vot,.votable"
@@ -91,6 +108,7 @@ class CatalogPanel:
         self.rows = [
             row([self.path_box, self.load_button]),
             row([self.upload, self.example_button, self.clear_button]),
+            upload_limit_note(),
             self.label,
         ]
         self.example_button.on_click(lambda _: self.show_example())
@@ -98,12 +116,13 @@ class CatalogPanel:
 
     def read(self, source: str | os.PathLike | bytes, name: str | None) -> Catalog:
         """Read a catalog file or its bytes; errors go to the panel (and are raised)."""
+        typed = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
         try:
-            if isinstance(source, (str, os.PathLike)):
-                return read_catalog(os.path.expanduser(os.fspath(source)), name=name)
+            if typed is not None:
+                return read_catalog(os.path.expanduser(typed), name=name)
             return read_catalog(bytes(source), name=name or "uploaded catalog")
         except CatalogError as error:
-            self._error(str(error))
+            self._error(str(error), typed)
             raise
 
     def show(
@@ -129,6 +148,7 @@ class CatalogPanel:
         host = self._host
         host.view.set_catalog(catalog.ra, catalog.dec, catalog.primary)
         host.status.set("catalog", "")
+        self._warn_if_elsewhere(catalog)
         primary, filler = int(catalog.primary.sum()), int(catalog.filler.sum())
         kinds = f"{primary} primary, {filler} filler" if catalog.has_flags else "no P/F flags"
         self.label.value = (
@@ -148,13 +168,32 @@ class CatalogPanel:
         self._host.view.set_catalog([], [])
         self.label.value = ""
 
-    def _error(self, message: str) -> None:
-        kept = f" Still using {html.escape(self.name)}." if self.catalog else ""
+    def _error(self, message: str, typed_path: str | None = None) -> None:
+        kept = (
+            f" The counts keep {html.escape(self.name)}."
+            if self.catalog
+            else " No catalog is used."
+        )
         self._host.status.set(
             "catalog",
-            f"<span style='color:{UI_COLOURS['error']}'>&#9888; Could not load the catalog: "
-            f"{html.escape(message)}</span>{kept}",
+            f"<span style='color:{UI_COLOURS['error']}'>&#9888; Catalog not loaded: "
+            f"{html.escape(friendly_error(message, typed_path))}</span>{kept}",
         )
+
+    def _warn_if_elsewhere(self, catalog: Catalog) -> None:
+        """Warn when no source lies near the NIRSpec pointing (a catalog of another field)."""
+        if len(catalog) == 0:
+            return
+        plan = self._host.plan
+        nearest = nearest_separation_deg(catalog, plan.nirspec.ra, plan.nirspec.dec)
+        if nearest > FAR_FIELD_DEG:
+            self._host.status.set(
+                "catalog",
+                f"<span style='color:{UI_COLOURS['warning']}'>&#9888; {html.escape(self.name)}: "
+                f"the nearest of its {len(catalog)} sources is {nearest:.1f}&deg; from the "
+                "NIRSpec pointing; is it the catalog of another field? It is shown and counted "
+                "anyway.</span>",
+            )
 
     @property
     def message(self) -> str:

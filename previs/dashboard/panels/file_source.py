@@ -79,6 +79,7 @@ class FileSource:
         self._load_bytes = load_bytes
         self._syncing = syncing
         self._default_upload_name = default_upload_name
+        self._path_tooltip = path_tooltip
         self._shown_key: tuple[str, int] | None = None
         self.reads = 0
         self.path_box = widgets.Text(
@@ -105,6 +106,7 @@ class FileSource:
     def shown(self, path: str | os.PathLike | None) -> None:
         """Record the file now shown (None: an upload, an object or nothing)."""
         self._shown_key = None if path is None else file_key(path)
+        self.mark_rejected(False)
 
     def _load_from_path_box(self) -> None:
         if self._syncing():
@@ -120,7 +122,20 @@ class FileSource:
         try:
             self._load_path(path)
         except ValueError:
-            pass  # shown in the panel; the previous file stays
+            self.mark_rejected(True)  # shown in the panel; the previous file stays
+            return
+        self.mark_rejected(False)
+
+    def mark_rejected(self, rejected: bool) -> None:
+        """Show the path box as rejected (red; its text was not loaded) or as accepted."""
+        if rejected:
+            self.path_box.add_class("previs-rejected")
+            self.path_box.tooltip = "Not loaded (see the message above the figure): " + (
+                self._path_tooltip
+            )
+        else:
+            self.path_box.remove_class("previs-rejected")
+            self.path_box.tooltip = self._path_tooltip
 
     def _on_upload(self, change: dict[str, Any]) -> None:
         files = change["new"]

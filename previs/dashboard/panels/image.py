@@ -19,13 +19,23 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from previs.dashboard.page import row
+from previs.dashboard.page import row, upload_limit_note
 from previs.dashboard.panels.file_source import FileSource
+from previs.dashboard.text import friendly_error
 from previs.planning.plan import Plan
 from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
+
+
+def _without_prefix(message: str, path: str | None, label: str) -> str:
+    """A reader's message without the file name it starts with (the panel names the file)."""
+    for prefix in (path, label):
+        if prefix and message.startswith(f"{prefix}: "):
+            return message[len(prefix) + 2 :]
+    return message
+
 
 __all__ = ["EMPTY_SKY_PIXEL_ARCSEC", "EMPTY_SKY_SIZE_ARCSEC", "EXAMPLE_IMAGE_NAME", "ImagePanel"]
 
@@ -98,6 +108,7 @@ class ImagePanel:
         self.rows = [
             row([self.path_box, self.load_button]),
             row([self.upload, self.example_button, self.empty_button]),
+            upload_limit_note(),
             self.label,
         ]
         self.example_button.on_click(lambda _: self.show_example())
@@ -124,14 +135,16 @@ class ImagePanel:
         """Read a FITS image into a SkyImage; errors go to the panel (and are raised)."""
         from previs.io.images import ImageError, load_image
 
-        label = name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "image")
+        is_path = isinstance(source, (str, os.PathLike))
+        label = name or (Path(source).name if is_path else "image")
+        typed = os.fspath(source) if is_path else None
         try:
             return load_image(source, name=name)
         except ImageError as error:
-            self._error(label, str(error))
+            self._error(label, _without_prefix(str(error), typed, label), typed)
             raise
         except (OSError, ValueError) as error:
-            self._error(label, str(error))
+            self._error(label, str(error), typed)
             raise ImageError(f"{label}: {error}") from error
 
     def show(
@@ -235,11 +248,12 @@ class ImagePanel:
         return bool(view.contains_pixel(float(x[0]), float(y[0])))
 
     # ------------------------------------------------------------------ messages
-    def _error(self, label: str, message: str) -> None:
-        kept = f" Still showing {html.escape(self.name)}." if self.name else ""
+    def _error(self, label: str, message: str, typed_path: str | None = None) -> None:
+        shown = self.name or "the empty sky grid"
         self.set_message(
-            f"<span style='color:{UI_COLOURS['error']}'>&#9888; Could not load "
-            f"{html.escape(label)}: {html.escape(message)}</span>{kept}"
+            f"<span style='color:{UI_COLOURS['error']}'>&#9888; {html.escape(label)} was not "
+            f"shown: {html.escape(friendly_error(message, typed_path))}</span> The figure keeps "
+            f"{html.escape(shown)}."
         )
 
     def set_message(self, text: str) -> None:

@@ -95,6 +95,37 @@ function onReadoutEdit(event, model) {
   }
 }
 
+// Uploads over the server's websocket message limit would be dropped with the
+// connection and no word: stop them before ipywidgets reads the file. The
+// FileUpload widget's <input type=file> is not in the page, so its click() is
+// watched for the time a previs upload button is being clicked.
+if (!HTMLInputElement.prototype.__previsWrapped) {
+  const originalClick = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.__previsWrapped = true;
+  HTMLInputElement.prototype.click = function (...args) {
+    const pending = window.__previsPendingUpload;
+    if (this.type === "file" && pending && !this.__previsChecked) {
+      this.__previsChecked = true;
+      const input = this;
+      const watch = pending;
+      input.addEventListener("change", (event) => {
+        const files = Array.from(input.files || []);
+        const size = files.reduce((total, f) => total + f.size, 0);
+        const limit = watch.model.get("upload_limit");
+        if (limit > 0 && size > limit - 65536) {
+          event.stopImmediatePropagation();
+          input.value = "";
+          watch.model.send({
+            kind: "upload-too-large", control: watch.control,
+            name: files.map((f) => f.name).join(", "), size, limit,
+          });
+        }
+      }, { capture: true });
+    }
+    return originalClick.apply(this, args);
+  };
+}
+
 function render({ model, el }) {
   let root = null;
   let timer = null;
@@ -120,6 +151,12 @@ function render({ model, el }) {
       root.dataset.previsKeys = "1";
       root.addEventListener("keydown", onKeyDown, true);
       root.addEventListener("keydown", (e) => onReadoutEdit(e, model), true);
+      root.addEventListener("click", (e) => {
+        const button = e.target instanceof Element && e.target.closest(".widget-upload");
+        if (!button) return;
+        window.__previsPendingUpload = { model, control: button.textContent.trim() };
+        setTimeout(() => { window.__previsPendingUpload = null; }, 0);
+      }, true);
       root.addEventListener("blur", (e) => onReadoutEdit(e, model), true);
       root.addEventListener("focusin", (e) => {
         if (e.target instanceof Element) delete e.target.dataset.previsLast;

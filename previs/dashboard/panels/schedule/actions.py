@@ -75,4 +75,3 @@ class ScheduleActions:
             f"NIRCam APA {result.best.nircam.apa:.1f}°."
         )
         self.update()
-
