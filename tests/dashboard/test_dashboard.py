@@ -443,7 +443,8 @@ def test_catalog_by_path_upload_errors_and_clearing(dashboard, tmp_path):
         },
     )
     message = dashboard.message
-    assert "bad.radec" in message and "line 3" in message and "The counts keep targets.radec" in message
+    assert "bad.radec" in message and "line 3" in message
+    assert "The counts keep targets.radec" in message
     assert len(dashboard.catalog) == 60  # the previous catalog stays
     assert readout_counts(dashboard) == expected_counts(dashboard.catalog, plan)
 
