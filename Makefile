@@ -8,20 +8,24 @@ STAMP := $(VENV)/.previs-installed
 PORT ?= 8866
 # Property tests draw fixed examples under make test (see tests/conftest.py).
 HYPOTHESIS_PROFILE ?= ci
+# `make app NO_BROWSER=1` (or NO_BROWSER=1 in the environment) serves without opening a
+# browser: for a remote machine, a container or a test.
+NO_BROWSER ?=
 
 .PHONY: setup app test lint docs dist browser benchmarks siaf shutters clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml binder/constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c binder/constraints.txt -e ".[app,test,docs]"
+	@echo "previs: installing into $(VENV) (about a minute; pip lists what it collects)"
+	$(BIN)/python -m pip install --upgrade --progress-bar on pip
+	$(BIN)/python -m pip install --progress-bar on -c binder/constraints.txt -e ".[app,test,docs]"
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 ## Set everything up and open the dashboard on the bundled example (Voila).
 app: setup
-	$(BIN)/previs app --port $(PORT)
+	$(BIN)/previs app --port $(PORT) $(if $(NO_BROWSER),--no-browser)
 
 ## Set everything up and run the whole test suite (lint, unit, notebooks, browser,
 ## the wheel in a bare venv) and build the documentation.
