@@ -74,7 +74,8 @@ class PlanForm:
         sliders = {"NIRSpec APA": self.controls.nirspec_apa, "NIRCam APA": self.controls.nircam_apa}
         if kind == "angle-wrapped":
             value = float(content.get("value", 0.0))
-            note = f"{control} {typed}° is {value:.1f}°: angles wrap at 360°."
+            typed_number = str(content.get("text", ""))[:24]
+            note = f"{control} {typed_number}° is {value:.1f}°: angles wrap at 360°."
             self._note_for = sliders.get(control)
         elif kind == "angle-refused":
             note = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser_support import ARTIFACTS, REPO, free_port, launch_chromium, wait_for_voila
 
-from previs.cli.app import voila_command
+from previs.cli.app import MAX_UPLOAD_BYTES, UPLOAD_LIMIT_ENV, voila_command
 
 
 def _unavailable(reason: str) -> None:
@@ -72,6 +72,7 @@ def voila_url(browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
+    env[UPLOAD_LIMIT_ENV] = str(MAX_UPLOAD_BYTES)  # as `previs app` does
     log_path = ARTIFACTS / "voila.log"
     with open(log_path, "w") as log:
         command = voila_command(Path("notebooks/dashboard.ipynb"), port, open_browser=False)
