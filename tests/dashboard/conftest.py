@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,13 +69,16 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="session")
-def voila_url(browser):
+@contextmanager
+def serve_dashboard(log_name: str = "voila.log", **extra_env: str) -> Iterator[str]:
+    """Serve notebooks/dashboard.ipynb with Voila as `previs app` does; yields the URL and
+    stops the server and its kernels afterwards."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PREVIS_IMAGE"}
     env[UPLOAD_LIMIT_ENV] = str(MAX_UPLOAD_BYTES)  # as `previs app` does
-    log_path = ARTIFACTS / "voila.log"
+    env.update(extra_env)
+    log_path = ARTIFACTS / log_name
     with open(log_path, "w") as log:
         command = voila_command(Path("notebooks/dashboard.ipynb"), port, open_browser=False)
         process = subprocess.Popen(
@@ -97,3 +102,9 @@ def voila_url(browser):
             process.wait(timeout=5)
         for pid in kernels:  # kernels run in their own process groups
             _kill_group(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def voila_url(browser):
+    with serve_dashboard() as url:
+        yield url
