@@ -418,3 +418,16 @@ def test_days_until_images_is_explained():
     controls = dashboard.schedule_panel.controls
     assert "reduced images" in controls.delivery_delay.tooltip
     assert "Days until images" in controls.delivery_note.value
+
+
+def test_png_frames_decode_to_the_same_pixels():
+    from PIL import Image
+
+    from previs.dashboard.canvas import png_bytes
+
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(rgba))).convert("RGBA"))
+    assert np.array_equal(decoded, rgba)
+    with pytest.raises(ValueError, match="RGBA"):
+        png_bytes(rgba[..., :3])
