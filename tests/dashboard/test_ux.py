@@ -431,3 +431,11 @@ def test_png_frames_decode_to_the_same_pixels():
     assert np.array_equal(decoded, rgba)
     with pytest.raises(ValueError, match="RGBA"):
         png_bytes(rgba[..., :3])
+
+
+def test_compass_and_scale_bar_sit_on_a_dark_backing(dashboard):
+    """Legible on light images: both have an opaque-enough dark box behind them."""
+    for key in ("compass", "scale_bar"):
+        patch = dashboard.view.artists[key].patch
+        r, g, b, a = patch.get_facecolor()
+        assert patch.get_visible() and a >= 0.5 and 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.15
