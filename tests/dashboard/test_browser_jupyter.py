@@ -114,8 +114,12 @@ def test_jupyterlab_with_the_file_browser_open(browser, lab_url):
         assert page.locator(".jp-DirListing").first.is_visible(), "the file browser is closed"
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                timeout=120_000)  # fmt: skip
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        # Run the cells one by one as a person would (Shift+Enter from the first one).
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        for _ in range(page.locator(".jp-Notebook .jp-Cell").count()):
+            page.keyboard.press("Shift+Enter")
+            time.sleep(0.3)
         page.wait_for_selector(".previs-readout .previs-covered", timeout=120_000)
         page.wait_for_selector(".previs-sky canvas", timeout=30_000)
         page.locator(".previs-dashboard").scroll_into_view_if_needed()
