@@ -84,16 +84,15 @@ def upload_limit_bytes() -> int:
 
 def upload_limit_note(limit: int | None = None) -> widgets.HTML:
     """The note beside upload buttons: the server's limit and how to get past it."""
-    from previs.dashboard.text import size_text
-
     limit = upload_limit_bytes() if limit is None else limit
+    size = f"{limit / 2**30:g} GiB" if limit >= 2**30 else f"{limit / 2**20:.3g} MiB"
     advice = (
         "larger files: type their path"
         if limit >= 2**30
         else "`previs app` raises it to 1 GiB; or type the file's path"
     )
     note = widgets.HTML(
-        f"<span>Uploads up to {size_text(limit)} (the server's message limit); {advice}.</span>"
+        f"<span>Uploads up to {size} (the server's message limit); {advice}.</span>"
     )
     note.add_class("previs-upload-limit")
     return note

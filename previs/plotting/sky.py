@@ -128,7 +128,9 @@ class SkyView(StyledView):
         self.wcs = wcs.celestial if wcs.naxis > 2 else wcs
         self.mapping = SkyMapping(self.wcs)
         self.shape = tuple(int(n) for n in (data.shape if data is not None else shape))
-        ax = self.figure.add_axes((0.15, 0.09, 0.82, 0.85), projection=self.wcs)
+        # Axes up to 2 % below the top (5 % with a title): the toolbar has its own row above.
+        height = 0.84 if title else 0.89
+        ax = self.figure.add_axes((0.15, 0.09, 0.82, height), projection=self.wcs)
         self.ax = ax
         ny, nx = self.shape
         self.image_artist = None

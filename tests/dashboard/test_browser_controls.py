@@ -157,7 +157,7 @@ def test_an_upload_over_the_limit_is_stopped_with_a_message(browser, tmp_path):
     with serve_dashboard("voila-small-limit.log", PREVIS_UPLOAD_LIMIT="2000000") as url:
         page = _open(browser, url)
         try:
-            assert "Uploads up to 1.9 MB" in page.inner_text(".previs-controls")
+            assert "Uploads up to 1.91 MiB" in page.inner_text(".previs-controls")
             with page.expect_file_chooser() as chooser:
                 page.click(".previs-upload")
             chooser.value.set_files(str(big))

@@ -154,7 +154,7 @@ def _wait_for_figure_size(page, timeout_s: float = 20.0) -> float:
 def _set_viewport(page, width: int, height: int) -> dict:
     page.set_viewport_size({"width": width, "height": height})
     _wait_for_figure_size(page)
-    page.evaluate("() => window.scrollTo(0, 0)")
+    page.evaluate(SCROLL_JS, 0)
     return page.evaluate(LAYOUT_JS)
 
 
@@ -191,7 +191,7 @@ def test_layout_holds(page, width, height):
         assert readout["left"] >= figure["right"] - 1
         assert layout["controls"]["right"] <= figure["left"]
     name = f"dashboard-{width}x{height}.png"
-    page.screenshot(path=str(ARTIFACTS / name))
+    page.screenshot(path=str(ARTIFACTS / name))  # what the window shows on opening
     if os.environ.get("PREVIS_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(ARTIFACTS / name, SCREENSHOTS / name)
@@ -205,15 +205,30 @@ def test_the_figure_grows_with_its_column(page):
     assert widths[2] >= 900
 
 
+SCROLL_JS = """
+(y) => { let e = document.querySelector('.previs-dashboard');
+  while (e && !(e.scrollHeight > e.clientHeight + 5
+                && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))) e = e.parentElement;
+  (e || document.scrollingElement).scrollTop = y;
+  return (e || document.scrollingElement).scrollTop; }
+"""
+
+
 def test_the_readout_stays_in_view_when_the_page_scrolls(page):
     _set_viewport(page, 1280, 800)
-    page.evaluate("() => window.scrollTo(0, 600)")
+    scrolled = page.evaluate(SCROLL_JS, 700)
     time.sleep(0.3)
-    top = page.evaluate(
-        "() => document.querySelector('.previs-readout-column').getBoundingClientRect().top"
+    box = page.evaluate(
+        "() => { const r = document.querySelector('.previs-readout-column')"
+        ".getBoundingClientRect(); return [r.top, r.bottom]; }"
     )
-    page.evaluate("() => window.scrollTo(0, 0)")
-    assert 0 <= top < 800
+    controls = page.evaluate(
+        "() => document.querySelector('.previs-controls').getBoundingClientRect().top"
+    )
+    page.evaluate(SCROLL_JS, 0)
+    assert scrolled >= 300, "the page did not scroll"
+    assert controls < 0, "the page did not scroll"
+    assert 0 <= box[0] < 800 and box[1] > 100, box
 
 
 def test_a_long_error_leaves_the_columns_alone(page):
@@ -276,7 +291,6 @@ def _summary(values: list[float]) -> dict:
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS)
 def test_latency_of_the_three_common_changes(page, width, height):
     _set_viewport(page, width, height)
-    page.evaluate("() => window.scrollTo(0, 0)")
     plan = default_plan()
     results = {}
 
