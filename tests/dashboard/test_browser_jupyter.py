@@ -115,12 +115,17 @@ def test_jupyterlab_with_the_file_browser_open(browser, lab_url):
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                timeout=120_000)  # fmt: skip
         # Run the cells one by one as a person would (Shift+Enter from the first one).
-        page.locator(".jp-Notebook .jp-Cell").first.click()
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells.first.click()
         page.keyboard.press("Escape")
-        for _ in range(page.locator(".jp-Notebook .jp-Cell").count()):
+        for _ in range(cells.count()):
             page.keyboard.press("Shift+Enter")
-            time.sleep(0.3)
-        page.wait_for_selector(".previs-readout .previs-covered", timeout=120_000)
+            time.sleep(0.5)
+        try:
+            page.wait_for_selector(".previs-readout .previs-covered", timeout=150_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-failed.png"))
+            raise
         page.wait_for_selector(".previs-sky canvas", timeout=30_000)
         page.locator(".previs-dashboard").scroll_into_view_if_needed()
         _wait_for_fitted_figure(page)
