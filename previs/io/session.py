@@ -29,8 +29,8 @@ The plan's part is :class:`~previs.planning.plan.Plan`'s own JSON (with the
 allowed NIRSpec APA range); the view's part (``tie_orient``, ``show``,
 ``click_target``, ``nircam_mode``, ``display``: image stretch and overlay
 colours, ``schedule``: the Schedule tab's dates) is a :class:`ViewSettings`,
-which only the dashboard reads. Files written before ``display`` and
-``schedule`` existed read as before (defaults, no dates).
+which only the dashboard reads. ``display`` and ``schedule`` are written only
+when they differ from the defaults, and files without them read as before.
 
 Reading is strict: an unknown key, a wrong type or an out-of-range value raises
 :class:`ConfigError` (a PrevisError) whose message names the file and the key
@@ -315,15 +315,19 @@ class ViewSettings:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The session file's view keys."""
-        return {
+        """The session file's view keys (``display`` and ``schedule`` only when set, so
+        that previs versions without them still read the file)."""
+        data = {
             "tie_orient": self.tie_orient,
             "show": self.show.to_dict(),
             "click_target": self.click_target,
             "nircam_mode": self.nircam_mode,
-            "display": self.display.to_dict(),
-            "schedule": None if self.schedule is None else self.schedule.to_dict(),
         }
+        if self.display != DisplaySettings():
+            data["display"] = self.display.to_dict()
+        if self.schedule is not None:
+            data["schedule"] = self.schedule.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict, where: str) -> ViewSettings:

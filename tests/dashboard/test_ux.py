@@ -371,7 +371,7 @@ def test_previs_app_tells_the_kernel_its_upload_limit(monkeypatch, tmp_path):
 
     seen = {}
     monkeypatch.setattr(app.subprocess, "call", lambda cmd, env, cwd: seen.update(env) or 0)
-    app.run_app(argparse.Namespace(port=8899, image=None, no_browser=True))
+    app.run_app(argparse.Namespace(port=8899, image=None, no_browser=True, pool=0))
     assert seen[UPLOAD_LIMIT_ENV] == str(app.MAX_UPLOAD_BYTES)
 
 
@@ -439,3 +439,10 @@ def test_compass_and_scale_bar_sit_on_a_dark_backing(dashboard):
         patch = dashboard.view.artists[key].patch
         r, g, b, a = patch.get_facecolor()
         assert patch.get_visible() and a >= 0.5 and 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.15
+
+
+def test_default_display_and_no_dates_leave_the_file_as_older_previs_wrote_it():
+    data = Config().to_dict()
+    assert "display" not in data and "schedule" not in data
+    view = Config().view.replace(schedule=ScheduleDates(imaging_date="2028-08-10"))
+    assert Config(view=view).to_dict()["schedule"]["imaging_date"] == "2028-08-10"
