@@ -1,5 +1,6 @@
 """Browser fixtures shared by the browser tests: one Chromium and one Voila server
-(the command ``previs app`` runs) per test session."""
+(the command ``previs app`` runs) per test module: a module that starts Playwright itself
+(test_classroom) must not find another one running."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def _kill_group(pid: int, sig: int) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     try:
         from playwright.sync_api import Error, sync_playwright
@@ -104,7 +105,7 @@ def serve_dashboard(log_name: str = "voila.log", **extra_env: str) -> Iterator[s
             _kill_group(pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila_url(browser):
     with serve_dashboard() as url:
         yield url
