@@ -169,6 +169,7 @@ class Dashboard(FileMethods):
             self.recentre()  # the default plan is off this image: start on its centre
         else:
             self._apply(self._plan)
+        self.view.fit_all()  # the first Home view holds every footprint, also off the image
         if schedule:
             self._add_schedule_tab()
 

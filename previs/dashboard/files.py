@@ -114,8 +114,8 @@ class FileMethods:
             self.status.set_error(
                 "other",
                 f"{name} ({size_text(size)}) was not uploaded: this server takes messages up "
-                f"to {size_text(limit)}. Run `previs app` (1 GiB), set the Jupyter server's "
-                "websocket_max_message_size, or type the file's path in the box.",
+                f"to {size_text(limit)}. Serve the dashboard with 'previs app' (1 GiB), raise "
+                "the Jupyter server's websocket_max_message_size, or type the file's path.",
             )
 
     def view_settings(self) -> ViewSettings:

@@ -89,7 +89,7 @@ def upload_limit_note(limit: int | None = None) -> widgets.HTML:
     advice = (
         "larger files: type their path"
         if limit >= 2**30
-        else "`previs app` raises it to 1 GiB; or type the file's path"
+        else "<code>previs app</code> raises it to 1 GiB; or type the file's path"
     )
     note = widgets.HTML(
         f"<span>Uploads up to {size} (the server's message limit); {advice}.</span>"

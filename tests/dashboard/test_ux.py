@@ -229,6 +229,8 @@ def test_fit_all_shows_footprints_off_the_image_and_home_returns_there(tmp_path)
     path = tmp_path / "small.fits"
     fits.PrimaryHDU(np.ones((100, 100), np.float32), header=wcs.to_header()).writeto(path)
     dashboard = Dashboard(image=path, schedule=False, catalog=False)
+    opened = dashboard.view.ax.get_xlim()
+    assert opened[0] < -0.5 and opened[1] > 99.5  # the MSA runs off: shown from the start
     xlim, ylim = dashboard.view.fit_all()
     assert xlim[0] < -0.5 and xlim[1] > 99.5 and ylim[0] < -0.5 and ylim[1] > 99.5
     nirspec = dashboard.result.nirspec

@@ -176,7 +176,7 @@ class ImagePanel:
             f"{html.escape(sky.hdu_name)}, {sky.full_shape[1]}x{sky.full_shape[0]} px{block})."
             + html.escape(note)
         )
-        host.canvas.draw_idle()
+        host.view.fit_all()  # Home shows every footprint, also off the image
 
     def show_example_image(self, sky, source, recentre: bool = True) -> None:
         """Show the read bundled example image under its own name and note."""
@@ -222,7 +222,7 @@ class ImagePanel:
             host.redraw()
         if not keep_message:
             self.set_message("No image: an empty sky grid centred on the NIRSpec pointing.")
-        host.canvas.draw_idle()
+        host.view.fit_all()  # Home shows every footprint, also off the image
 
     def draw_empty_sky(self) -> None:
         """Give the view an empty RA/Dec grid centred on the plan's NIRSpec pointing."""
