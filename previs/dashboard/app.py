@@ -34,7 +34,8 @@ from matplotlib.figure import Figure
 
 from previs.catalog import Catalog, SourceCounts
 from previs.catalog.summary import Summary, summarize
-from previs.dashboard.controls import PlanControls, make_sky_canvas
+from previs.dashboard.canvas import make_sky_canvas
+from previs.dashboard.controls import PlanControls
 from previs.dashboard.files import FileMethods
 from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup

@@ -6,7 +6,7 @@ frame) or of the whole figure. matplotlib encodes it with Pillow at zlib level
 third of a 750 px figure changes when the mosaic grows) takes 65 ms, more than
 the rest of an update together. :func:`png_bytes` writes the same pixels with
 no row filter at zlib level 1: 16 ms and a smaller file for the same frame at
-930 px (Pillow at level 1: 35 ms). :class:`FastFrames` is an ipympl ``Canvas``
+930 px (Pillow at level 1: 35 ms). ``FastFrames`` (:func:`canvas_class`) is an ipympl ``Canvas``
 that encodes its frames so.
 
 Layer: dashboard (ipympl is imported when a canvas is made).

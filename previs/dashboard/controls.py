@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from previs.dashboard.canvas import make_canvas, make_sky_canvas
 from previs.geometry.patterns import DITHER_NAMES
 from previs.io.session import ShowFlags, ViewSettings
 
@@ -24,8 +23,6 @@ __all__ = [
     "DITHER_LABELS",
     "PlanControls",
     "heading",
-    "make_canvas",
-    "make_sky_canvas",
 ]
 
 MOSAIC_SLIDER_MAX = 4

@@ -17,7 +17,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from previs.dashboard.controls import make_canvas
+from previs.dashboard.canvas import make_canvas
 from previs.dashboard.panels.schedule.markup import ERROR_COLOR
 from previs.geometry.attitude import Pointing
 from previs.planning.plan import Plan
