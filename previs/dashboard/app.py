@@ -103,8 +103,10 @@ class Dashboard(FileMethods):
         The whole dashboard (displayed when the dashboard is a cell's last value).
     controls : PlanControls
         The plan-entry widgets (``controls.nirspec_apa``, ``controls.dither``, ...).
-    image_panel, catalog_panel, export_panel, schedule_panel
+    image_panel, catalog_panel, display_panel, export_panel, schedule_panel
         The panels (``schedule_panel`` is None without the Schedule tab).
+    page : previs.dashboard.page.PageLayout
+        The columns, the stylesheet and the page helper (figure fitting, keys).
     view : SkyView
         The figure's overlay.
     readout : ipywidgets.HTML
