@@ -129,7 +129,8 @@ class Dashboard(FileMethods):
         self.worst_case_times_ms = self._worst_cases.times_ms
         self.update_times_ms: list[float] = []
         self.guard = UpdateGuard()
-        self.schedule_panel = None
+        self._schedule_enabled = bool(schedule)
+        self._schedule_panel = None
 
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = make_sky_canvas(self.figure)
@@ -206,24 +207,41 @@ class Dashboard(FileMethods):
         return self.page.fit_figure(column_width, window_height)
 
     def _add_schedule_tab(self) -> None:
-        """Put the plan and the Schedule panel in two tabs."""
-        from previs.dashboard.panels.schedule import SchedulePanel
-
-        self.schedule_panel = SchedulePanel(
-            get_plan=lambda: self._plan,
-            apply=self.apply_orientations,
-            apply_plan=self._use_plan_from_schedule,
+        """Put the plan and the Schedule tab in two tabs; the Schedule panel itself is built
+        when first needed (its visibility and two figures cost a page's start ~20 %)."""
+        self._schedule_slot = widgets.VBox(
+            [widgets.HTML("<i>Preparing the schedule...</i>")]
         )
-        self.tabs = widgets.Tab(children=[self.plan_tab, self.schedule_panel.widget])
+        self.tabs = widgets.Tab(children=[self.plan_tab, self._schedule_slot])
         self.tabs.set_title(0, "Plan")
         self.tabs.set_title(1, "Schedule")
         self.tabs.add_class("previs-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
         self.page.show(self.tabs)
 
+    @property
+    def schedule_panel(self):
+        """The Schedule tab's :class:`~previs.dashboard.panels.schedule.SchedulePanel`
+        (built on first use; None when the dashboard has no Schedule tab)."""
+        if self._schedule_panel is None and self._schedule_enabled:
+            from previs.dashboard.panels.schedule import SchedulePanel
+
+            self._schedule_panel = SchedulePanel(
+                get_plan=lambda: self._plan,
+                apply=self.apply_orientations,
+                apply_plan=self._use_plan_from_schedule,
+            )
+            slot = getattr(self, "_schedule_slot", None)
+            if slot is not None:
+                slot.children = [self._schedule_panel.widget]
+        return self._schedule_panel
+
     def _on_tab(self, change: dict[str, Any]) -> None:
-        if change["new"] == 1 and self.schedule_panel is not None:
-            self.schedule_panel.refresh_from_plan()  # the target or NIRCam setup may have changed
+        if change["new"] == 1 and self._schedule_enabled:
+            built = self._schedule_panel is not None
+            panel = self.schedule_panel
+            if built:
+                panel.refresh_from_plan()  # the target or NIRCam setup may have changed
 
     def _use_plan_from_schedule(self, plan: Plan) -> None:
         self.controls.tie_apa.value = False

@@ -122,8 +122,8 @@ class FileMethods:
         """How the session is shown: toggles, click target, APA tie, NIRCam mode, the
         display settings and the Schedule tab's dates (saved with the session)."""
         view = self.controls.view_settings().replace(display=self.view.display)
-        if self.schedule_panel is not None:
-            view = view.replace(schedule=self.schedule_panel.dates())
+        if self._schedule_panel is not None:  # dates exist once the tab has been used
+            view = view.replace(schedule=self._schedule_panel.dates())
         return view
 
     def export_regions(
