@@ -117,3 +117,15 @@ def exact_usable(msa_tables):
         return overall, {q: covered[q] / total[q] for q in covered}
 
     return fractions
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir_of_the_test_session(tmp_path_factory):
+    """previs's caches (example field, display copies, traced regions) go to a folder of
+    this test session, not the user's ~/.cache/previs (unless PREVIS_CACHE_DIR says where)."""
+    if os.environ.get("PREVIS_CACHE_DIR"):
+        yield
+        return
+    os.environ["PREVIS_CACHE_DIR"] = str(tmp_path_factory.mktemp("previs-cache"))
+    yield
+    os.environ.pop("PREVIS_CACHE_DIR", None)

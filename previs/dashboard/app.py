@@ -209,9 +209,7 @@ class Dashboard(FileMethods):
     def _add_schedule_tab(self) -> None:
         """Put the plan and the Schedule tab in two tabs; the Schedule panel itself is built
         when first needed (its visibility and two figures cost a page's start ~20 %)."""
-        self._schedule_slot = widgets.VBox(
-            [widgets.HTML("<i>Preparing the schedule...</i>")]
-        )
+        self._schedule_slot = widgets.VBox([widgets.HTML("<i>Preparing the schedule...</i>")])
         self.tabs = widgets.Tab(children=[self.plan_tab, self._schedule_slot])
         self.tabs.set_title(0, "Plan")
         self.tabs.set_title(1, "Schedule")

@@ -362,6 +362,7 @@ def load_image(
     max_display_size: int = 2000,
     *,
     name: str | None = None,
+    cache: bool = True,
 ) -> SkyImage:
     """Load the first 2-D celestial image of a FITS file, block-averaged for display.
 
@@ -376,6 +377,9 @@ def load_image(
         partial blocks at the top/right edges average the pixels they hold).
     name : str, optional
         Name used in messages and `SkyImage.source` (defaults to the path).
+    cache : bool
+        For a file that needs block-averaging, keep the display copy in
+        :mod:`previs.io.display_cache` and read it from there next time.
 
     Returns
     -------
@@ -400,6 +404,23 @@ def load_image(
             f"load_image: max_display_size must be a positive integer (pixels), "
             f"got {quote(max_display_size)}"
         )
+    if cache and name is None and isinstance(source, (str, os.PathLike)):
+        from previs.io.display_cache import cached_display
+
+        path = Path(source)
+        if path.is_file():
+            remember_input(path, "image")
+            return cached_display(
+                path,
+                int(max_display_size),
+                lambda: _read_image(source, max_display_size, None),
+                SkyImage,
+            )
+    return _read_image(source, max_display_size, name)
+
+
+def _read_image(source: Any, max_display_size: int, name: str | None) -> SkyImage:
+    """:func:`load_image` without the display cache."""
     hdul, label = open_fits(source, name)
     try:
         index, hdu, wcs, kept = find_celestial_image(hdul, label)

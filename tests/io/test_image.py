@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import warnings
 
 import numpy as np
@@ -404,3 +405,43 @@ def test_display_limits_are_the_percentiles_numpy_gives():
     assert display_limits(np.full((5, 5), np.nan)) == (0.0, 1.0)
     low, high = display_limits(np.ones((4, 4)))
     assert low < 1.0 < high
+
+
+def test_display_copies_are_cached_exactly_and_refreshed_when_the_file_changes(
+    tmp_path, monkeypatch
+):
+    """A large image's display copy is read from the cache: same pixels, same sky (SIP
+    included), same file pixels for exports; a changed file is reduced again."""
+    monkeypatch.setenv("PREVIS_CACHE_DIR", str(tmp_path / "cache"))
+    rng = np.random.default_rng(2)
+    data = rng.normal(size=(900, 700)).astype(np.float32)
+    data[10:40, 5:50] = np.nan
+    path = write(tmp_path / "big.fits", fits.PrimaryHDU(data, sip_header(data.shape)))
+    fresh = load_image(path, max_display_size=300, cache=False)
+    first = load_image(path, max_display_size=300)
+    cached = load_image(path, max_display_size=300)
+    assert list((tmp_path / "cache" / "display").glob("*.fits")) and fresh.block == 3
+    for image in (first, cached):
+        assert np.array_equal(image.data, fresh.data, equal_nan=True)
+        assert image.limits == fresh.limits and image.block == fresh.block
+        assert (image.full_shape, image.hdu, image.source) == (
+            fresh.full_shape, fresh.hdu, fresh.source,
+        )  # fmt: skip
+        yy, xx = np.mgrid[0:300:37, 0:234:29]
+        ra, dec = image.wcs.all_pix2world(xx, yy, 0)
+        ra0, dec0 = fresh.wcs.all_pix2world(xx, yy, 0)
+        assert sky_separation_mas(ra, dec, ra0, dec0).max() < 1e-6
+    data[:] = 5.0
+    write_over = fits.PrimaryHDU(data, sip_header(data.shape))
+    write_over.writeto(path, overwrite=True)
+    os.utime(path, ns=(1, 10**18))  # a different mtime whatever the clock's resolution
+    assert np.nanmax(load_image(path, max_display_size=300).data) == pytest.approx(5.0)
+
+
+def test_an_unwritable_cache_does_not_stop_the_image(tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("PREVIS_CACHE_DIR", str(blocked))
+    data = np.ones((600, 400), dtype=np.float32)
+    path = write(tmp_path / "img.fits", fits.PrimaryHDU(data, tan_wcs(data.shape).to_header()))
+    assert load_image(path, max_display_size=200).block == 3
