@@ -40,6 +40,8 @@ MAX_UPLOAD_BYTES = 1024**3
 CULL_IDLE_SECONDS = 90
 #: ...checked this often: every kernel is gone within two minutes of its page closing.
 CULL_INTERVAL_SECONDS = 15
+#: How long Voila waits for a cell's output while it renders the page, seconds.
+IOPUB_TIMEOUT_SECONDS = 60
 #: Preheated kernels kept ready by default (each holds a rendered dashboard).
 DEFAULT_POOL = 1
 
@@ -116,6 +118,9 @@ def voila_command(
         "--MappingKernelManager.cull_busy=False",
         "--VoilaConfiguration.multi_kernel_manager_class="
         "previs.cli.voila_kernels.ClassroomKernelManager",
+        # Under a class's load a kernel may take longer than nbclient's default 4 s to
+        # send a cell's output: the page would then miss the dashboard.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
     ]
     if pool > 0:
         command += ["--preheat_kernel=True", f"--pool_size={int(pool)}"]
