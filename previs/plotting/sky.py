@@ -74,8 +74,7 @@ class SkyView(StyledView):
 
     def __init__(self, figure: Figure | None = None, blit: bool = False) -> None:
         self.figure = figure if figure is not None else Figure(figsize=(6.8, 6.8), dpi=100)
-        self.blit = bool(blit)
-        self.blitter = OverlayBlitter(self.figure, self._blit_layer, enabled=self.blit)
+        self.blitter = OverlayBlitter(self.figure, self._blit_layer, enabled=bool(blit))
         self.ax = None
         self.wcs: WCS | None = None
         self.mapping: SkyMapping | None = None
@@ -362,6 +361,16 @@ class SkyView(StyledView):
         if self.ax is None:
             return None, [], None
         return self.ax, self._overlay_artists(), self._legend
+
+    @property
+    def blit(self) -> bool:
+        """Whether the overlay is blitted over a cached static layer (else fully redrawn);
+        artists made while it is on are animated (set it before :meth:`show_image`)."""
+        return self.blitter.enabled
+
+    @blit.setter
+    def blit(self, value: bool) -> None:
+        self.blitter.enabled = bool(value)
 
     @property
     def n_full_draws(self) -> int:
