@@ -6,7 +6,7 @@ readout, the median and the maximum; the peak memory (RSS) of the server and
 its kernels; and how long after the pages closed the last of their kernels was
 gone. Chromium runs on the same machine, as in a workshop on one laptop.
 
-    python benchmarks/bench_classroom.py [--pages 10] [--pool 3] [--cull 90 --interval 15]
+    python benchmarks/bench_classroom.py [--pages 10] [--pool 1] [--cull 90 --interval 15]
 
 Goal (issue 10): 10 pages painted within a median of 20 s and a maximum of 30 s,
 every kernel gone within 2 minutes of its page closing.
@@ -34,7 +34,12 @@ from browser_support import (  # noqa: E402
     wait_for_voila,
 )
 
-from previs.cli.app import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS, voila_command  # noqa: E402
+from previs.cli.app import (  # noqa: E402
+    CULL_IDLE_SECONDS,
+    CULL_INTERVAL_SECONDS,
+    DEFAULT_POOL,
+    voila_command,
+)
 
 
 def _rss_mib(pids: list[int]) -> float:
@@ -52,7 +57,7 @@ def _rss_mib(pids: list[int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10)
-    parser.add_argument("--pool", type=int, default=3)
+    parser.add_argument("--pool", type=int, default=DEFAULT_POOL)
     parser.add_argument("--cull", type=float, default=CULL_IDLE_SECONDS)
     parser.add_argument("--interval", type=float, default=CULL_INTERVAL_SECONDS)
     parser.add_argument(
