@@ -21,11 +21,12 @@ Layer: plotting.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.collections import PolyCollection
-from matplotlib.legend import Legend
+from matplotlib.image import FigureImage
 from matplotlib.patches import Patch
 
 from previs.geometry.attitude import Pointing, tel_to_sky
@@ -176,9 +177,12 @@ def shutters_in_view(
 class _LazyGroup(Artist):
     """Artists drawn together, after their owner has brought them up to date."""
 
-    def __init__(self, owner: ShutterLayer, children: list, zorder: float) -> None:
+    def __init__(
+        self, owner: ShutterLayer, children: list, zorder: float, before: Callable | None = None
+    ) -> None:
         super().__init__()
         self._owner = owner
+        self._before = before
         self.children = children
         self.set_zorder(zorder)
 
@@ -186,6 +190,8 @@ class _LazyGroup(Artist):
         if not self.get_visible():
             return
         if self._owner.prepare():
+            if self._before is not None:
+                self._before()
             for child in self.children:
                 child.draw(renderer)
         self.stale = False
@@ -242,18 +248,7 @@ class ShutterLayer:
             [], [], s=14.0, marker="o", edgecolors="black", linewidths=0.6, zorder=6.5
         )
         self.targets.remove()  # drawn by its group (lazily), not by the axes
-        handles = [
-            Patch(facecolor="none", edgecolor=colours["operable"], label="open area"),
-            Patch(facecolor=colours["failed_closed"], label="failed closed"),
-            Patch(facecolor=colours["failed_open"], label="failed open"),
-        ] + [
-            Patch(facecolor=colour, edgecolor="black", label=f"target: {label}")
-            for _, label, colour in TARGET_STATES
-        ]
-        self.key = Legend(
-            ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=6.5,
-            framealpha=0.75, handlelength=1.2, borderpad=0.3, labelspacing=0.2,
-        )  # fmt: skip
+        self.key = FigureImage(ax.figure, origin="upper", zorder=6.6)
         for child in (self.operable, self.failed_closed, self.failed_open):
             child.set_figure(ax.figure)
             child.axes = ax
@@ -263,7 +258,8 @@ class ShutterLayer:
         self.targets.set_figure(ax.figure)
         self.targets.axes = ax
         grid = _LazyGroup(self, [self.operable, self.failed_closed, self.failed_open], 4.5)
-        dots = _LazyGroup(self, [self.targets, self.key], 6.5)
+        self._key_dpi = None
+        dots = _LazyGroup(self, [self.targets, self.key], 6.5, before=self._place_key)
         self.artists = [grid, dots]
         for artist in self.artists:
             ax.add_artist(artist)
@@ -343,11 +339,24 @@ class ShutterLayer:
         quadrant, i, j, corners = found
         self.drawn = (quadrant, i, j)
         reason = self._operability.reason[quadrant - 1, j - 1, i - 1]
-        self.operable.set_verts(list(corners[reason == 0]))
-        self.failed_closed.set_verts(list(corners[reason == FAILED_CLOSED]))
-        self.failed_open.set_verts(list(corners[reason == FAILED_OPEN]))
+        # 3-D arrays take PolyCollection's fast path (all polygons closed at once).
+        self.operable.set_verts(corners[reason == 0])
+        self.failed_closed.set_verts(corners[reason == FAILED_CLOSED])
+        self.failed_open.set_verts(corners[reason == FAILED_OPEN])
         self._place_targets(xlim, ylim)
         return True
+
+    def _place_key(self) -> None:
+        """The key in the upper left corner of the axes, at the dpi of this draw (a resize,
+        an export at another resolution)."""
+        dpi = self.ax.figure.dpi
+        pixels = key_image(dpi)
+        if self._key_dpi != dpi:
+            self.key.set_data(pixels)
+            self._key_dpi = dpi
+        height = pixels.shape[0]
+        box = self.ax.bbox
+        self.key.ox, self.key.oy = box.x0 + 4, box.y1 - height - 4
 
     def _place_targets(self, xlim, ylim) -> None:
         if self._targets is None:
@@ -369,6 +378,38 @@ class ShutterLayer:
         palette = np.array([_rgba(colour) for _, _, colour in TARGET_STATES])
         self.targets.set_offsets(xy[inside])
         self.targets.set_facecolors(palette[self.states] if len(self.states) else "none")
+
+
+@lru_cache(maxsize=4)
+def key_image(dpi: float) -> np.ndarray:
+    """RGBA pixels (upper row first) of the layer's key at ``dpi``, rendered once: drawn as
+    an image it costs a fraction of a millisecond, a legend's text layout ~20 ms a frame."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    colours = SHUTTER_COLOURS
+    handles = [
+        Patch(facecolor="none", edgecolor=colours["operable"], label="shutter open area"),
+        Patch(facecolor=colours["failed_closed"], label="failed closed"),
+        Patch(facecolor=colours["failed_open"], edgecolor="white", label="failed open"),
+    ] + [
+        Patch(facecolor=colour, edgecolor="black", label=f"target: {label}")
+        for _, label, colour in TARGET_STATES
+    ]
+    figure = Figure(figsize=(3, 2), dpi=dpi)
+    canvas = FigureCanvasAgg(figure)
+    figure.patch.set_alpha(0.0)
+    legend = figure.legend(
+        handles=handles, loc="upper left", fontsize=6.5, framealpha=0.8, handlelength=1.2,
+        borderpad=0.3, labelspacing=0.2,
+    )  # fmt: skip
+    canvas.draw()
+    box = legend.get_window_extent().padded(1)
+    pixels = np.asarray(canvas.buffer_rgba())
+    height = pixels.shape[0]
+    rows = slice(max(int(height - box.y1), 0), int(np.ceil(height - box.y0)))
+    columns = slice(max(int(box.x0), 0), int(np.ceil(box.x1)))
+    return pixels[rows, columns].copy()
 
 
 def _rgba(colour: str) -> tuple[float, float, float, float]:
