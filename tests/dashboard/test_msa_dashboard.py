@@ -275,3 +275,55 @@ def test_zoomed_in_the_dashboard_colours_the_targets_by_their_shutters():
     dashboard.controls.nirspec_apa.value = 46.0  # the slider moves the shutters
     canvas.draw()
     assert layer.n_prepared == drawn + 1
+
+
+# ----------------------------------------------------------------------------- sessions, report
+def test_a_saved_session_keeps_the_users_map_and_a_bad_one_changes_nothing(tmp_path):
+    dashboard = Dashboard(image=False, schedule=False)
+    path = write_msaoper(tmp_path / "jwst_nirspec_msaoper_0061.json", [
+        {"Q": 4, "x": 1, "y": 1, "state": "closed"},
+    ])  # fmt: skip
+    dashboard.msa_panel.load(path)
+    saved = dashboard.save_config(tmp_path / "session.json")
+    assert json.loads(saved.read_text())["msaoper"] == "jwst_nirspec_msaoper_0061.json"
+    other = Dashboard(image=False, schedule=False)
+    other.load_config(saved)
+    assert other.operability.name.startswith("msaoper_0061")
+    assert other.msa_panel.path_box.value == path
+    assert number(other, "previs-operability") == other.operability.name
+    # A session whose msaoper file is broken: refused whole, the map and plan kept.
+    (tmp_path / "jwst_nirspec_msaoper_0061.json").write_text('{"msaoper": [{"Q": 1}]}')
+    plan = other.plan.replace(nirspec=Pointing(RA, DEC, 99.0))
+    config = other.config.replace(plan=plan)
+    with pytest.raises(ValueError, match="msaoper: .*msaoper entry 1 has no 'x'"):
+        other.apply_config(config, where="broken session")
+    assert other.operability.name.startswith("msaoper_0061")
+    assert other.plan.nirspec.apa != 99.0
+    # Back to the bundled map: the session no longer names a file.
+    other.msa_panel.use_bundled()
+    assert other.config.msaoper is None
+
+
+def test_an_uploaded_map_is_stored_beside_the_session(tmp_path):
+    dashboard = Dashboard(image=False, schedule=False)
+    data = json.dumps({"msaoper": [{"Q": 3, "x": 5, "y": 6, "state": "open"}]}).encode()
+    dashboard.msa_panel.load_bytes(data, "jwst_nirspec_msaoper_0078.json")
+    saved = dashboard.save_config(tmp_path / "session.json")
+    stored = tmp_path / json.loads(saved.read_text())["msaoper"]
+    assert stored.read_bytes() == data
+
+
+def test_the_report_names_the_map_and_follows_the_image(tmp_path):
+    dashboard = Dashboard(image=False, schedule=False)
+    path = write_msaoper(tmp_path / "jwst_nirspec_msaoper_0062.json", [
+        {"Q": 4, "x": 1, "y": 1, "state": "closed"},
+    ])  # fmt: skip
+    dashboard.msa_panel.load(path)
+    dashboard.load_image(write_image(tmp_path / "half.fits"))
+    report = json.loads(dashboard.save_report(tmp_path / "planned.json").read_text())
+    assert report["operability"]["name"].startswith("msaoper_0062")
+    assert "image" not in report
+    dashboard.coverage_source.set_mode("image")
+    report = json.loads(dashboard.save_report(tmp_path / "image.json").read_text())
+    assert report["image"]["covered"] == pytest.approx(dashboard.image_summary.coverage.covered)
+    assert report["image"]["usable"]["operability"].startswith("msaoper_0062")

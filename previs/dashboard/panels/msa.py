@@ -157,6 +157,8 @@ class MSAPanel:
         self.path = None if path is None else os.path.abspath(path)
         self.upload_data = None
         self.files.shown(self.path)
+        with self._host.guard.hold():
+            self.path_box.value = self.path or ""
         self._use(operability)
 
     def _use(self, operability: OperabilityMap) -> None:
