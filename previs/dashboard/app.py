@@ -40,7 +40,7 @@ from previs.dashboard.controls import PlanControls, heading
 from previs.dashboard.files import FileMethods
 from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
-from previs.dashboard.msa_view import readout, show_msa
+from previs.dashboard.msa_view import MSAView, readout
 from previs.dashboard.page import PageLayout
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.coverage_source import CoverageSource
@@ -139,6 +139,7 @@ class Dashboard(FileMethods):
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = make_sky_canvas(self.figure)
         self.view = SkyView(self.figure, blit=True)
+        self.msa_view = MSAView(self.view)
         status_widget = widgets.HTML()
         status_widget.add_class("previs-status")
         self.status = StatusBoard(status_widget)
@@ -344,7 +345,7 @@ class Dashboard(FileMethods):
         self.image_panel.follow_plan(plan)
         self.form.sync_hidden_fields(plan)
         self.view.update(summary.result)
-        show_msa(self.view, summary, image)
+        self.msa_view.show(summary, image)
         self.worst_case_button.layout.display = None if plan.nirspec_apa_range else "none"
         self.readout.value = readout(summary, image, self.catalog_panel.name)
         self.status.set("input", "")

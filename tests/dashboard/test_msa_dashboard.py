@@ -156,8 +156,12 @@ def test_coverage_from_the_image_equals_image_coverage(dashboard, tmp_path):
         uncovered = shapely.difference(msa.union, region.in_plane(msa.plane)).area
         assert shaded_area(dashboard) == pytest.approx(uncovered, rel=2e-3)
     assert dashboard.coverage_source.n_traced == 1  # traced once, then cached
+    outline = dashboard.msa_view.outline
+    assert outline in dashboard.view.ax.patches
+    assert path_area(outline.get_path()) == pytest.approx(region.area_arcsec2, rel=2e-3)
     dashboard.coverage_source.toggle.value = "planned"
     assert dashboard.image_summary is None
+    assert dashboard.msa_view.outline is None and outline not in dashboard.view.ax.patches
     assert "previs-covered" in dashboard.readout.value
     assert dashboard.result.coverage.covered != pytest.approx(planned)  # APA moved
     uncovered = dashboard.result.coverage.uncovered.area
@@ -165,10 +169,15 @@ def test_coverage_from_the_image_equals_image_coverage(dashboard, tmp_path):
 
 
 def shaded_area(dashboard: Dashboard) -> float:
-    """Area (pixels^2) of the uncovered shading: the path's rings turn one way for
-    exteriors and the other for holes, so their shoelace areas add up."""
+    """Area (pixels^2) of the uncovered shading."""
+    return path_area(dashboard.view.artists["uncovered"].get_path())
+
+
+def path_area(path) -> float:
+    """Area of a compound path whose rings turn one way for exteriors and the other for
+    holes (as previs draws them): their shoelace areas add up."""
     total = 0.0
-    for ring in dashboard.view.artists["uncovered"].get_path().to_polygons():
+    for ring in path.to_polygons():
         x, y = ring[:, 0], ring[:, 1]
         total += 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
     return abs(total)
@@ -327,3 +336,30 @@ def test_the_report_names_the_map_and_follows_the_image(tmp_path):
     report = json.loads(dashboard.save_report(tmp_path / "image.json").read_text())
     assert report["image"]["covered"] == pytest.approx(dashboard.image_summary.coverage.covered)
     assert report["image"]["usable"]["operability"].startswith("msaoper_0062")
+
+
+def test_the_readout_shows_msata_per_bin():
+    from previs.catalog.msata import MSATA_BINS, msata_for_catalog
+    from previs.catalog.table import Catalog
+
+    dashboard = Dashboard(image=False, schedule=False)
+    plan = dashboard.plan
+    rng = np.random.default_rng(5)
+    n = 400
+    ra = plan.nirspec.ra + rng.uniform(-0.03, 0.03, n) / np.cos(np.radians(DEC))
+    dec = plan.nirspec.dec + rng.uniform(-0.03, 0.03, n)
+    flags = np.where(rng.random(n) < 0.5, "R", "P")
+    magnitudes = {"NRS_F110W": rng.uniform(19.0, 23.0, n)}
+    catalog = Catalog(ra, dec, flags, source="msata.csv", magnitudes=magnitudes)
+    dashboard.load_catalog(catalog)
+    summary = dashboard.summary
+    expected = msata_for_catalog(catalog, summary.shutters.usable, summary.plan_counts.imaged)
+    assert summary.msata.bins == expected.bins
+    verdict = "feasible" if expected.feasible else "not feasible"
+    assert number(dashboard, "previs-msata-feasible") == verdict
+    table = re.search(r"class='previs-msata'.*?</table>", dashboard.readout.value).group(0)
+    cell = "<td style='padding:0 5px;text-align:right'>"
+    for count in expected.bins:
+        assert f"{count.bin.label}</td>{cell}{count.usable}<" in table
+    assert any(count.usable for count in expected.bins)
+    assert MSATA_BINS[0].label in table
