@@ -427,9 +427,12 @@ class Dashboard(FileMethods):
         self.refresh()
 
     def show_worst_angle(self) -> None:
-        """Move the NIRSpec APA slider to the allowed angle where coverage is smallest."""
-        if self.worst_case is not None:
-            self.controls.nirspec_apa.value = self.worst_case.apa_at_min
+        """Move the NIRSpec APA slider to the allowed angle where coverage is smallest (the
+        image's coverage in "this image" mode)."""
+        image = self._image_summary
+        worst = self.worst_case if image is None else image.worst_case
+        if worst is not None:
+            self.controls.nirspec_apa.value = worst.apa_at_min
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:

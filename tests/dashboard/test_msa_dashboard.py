@@ -195,6 +195,18 @@ def test_the_worst_case_follows_the_image(tmp_path):
     assert worst.min <= min(brute) + 1e-9
     assert worst.min == pytest.approx(min(brute), abs=5e-3)
     assert number(dashboard, "previs-worst-case") == format_percent(worst.min)
+    dashboard.show_worst_angle()  # the image's worst angle, not the plan's
+    assert dashboard.plan.nirspec.apa == pytest.approx(worst.apa_at_min)
+    assert dashboard.image_summary.coverage.covered == pytest.approx(worst.min, abs=1e-9)
+
+
+def test_coverage_from_an_uploaded_image(dashboard, tmp_path):
+    path = write_image(tmp_path / "half.fits")
+    dashboard.load_image((tmp_path / "half.fits").read_bytes(), name="sent.fits")
+    dashboard.coverage_source.set_mode("image")
+    expected = image_coverage(valid_region(path, cache=False), dashboard.plan.nirspec)
+    assert dashboard.image_summary.coverage.covered == pytest.approx(expected.covered, abs=1e-12)
+    assert "sent.fits" in dashboard.readout.value
 
 
 def test_targets_in_the_image_mode_count_the_valid_data(tmp_path):
