@@ -217,13 +217,15 @@ class ShutterLayer:
         self._nirspec: Pointing | None = None
         self._operability: OperabilityMap | None = None
         self._targets: tuple | None = None  # (ra, dec, placement, pre_imaged)
-        self._target_xy: tuple | None = None  # (key, xy)
+        self._target_xy: tuple | None = None  # (ra, dec, sky_to_pixel, xy)
         self._key: tuple | None = None
+        self._version = 0  # bumped by every new pointing, map or set of targets
         self.shown = False
         self.visible = True
         empty = np.zeros(0, dtype=int)
         self.drawn: tuple[np.ndarray, ...] = (empty, empty, empty)
         self.states = np.zeros(0, dtype=np.int8)
+        self.target_index = np.zeros(0, dtype=int)
         self.n_prepared = 0
         self.artists: list = []
         self.pitch_arcsec = float(min(q.pitch[0] for q in msa_shutters().quadrants))
@@ -268,7 +270,9 @@ class ShutterLayer:
 
     def set_pointing(self, nirspec: Pointing, operability: OperabilityMap) -> None:
         """The NIRSpec pointing and operability map to draw (cheap: read when drawn)."""
-        self._nirspec, self._operability = nirspec, operability
+        if nirspec != self._nirspec or operability is not self._operability:
+            self._nirspec, self._operability = nirspec, operability
+            self._version += 1
 
     def set_targets(
         self,
@@ -283,6 +287,7 @@ class ShutterLayer:
             self._targets = None
         else:
             self._targets = (ra, dec, placement, pre_imaged)
+        self._version += 1
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the layer (still only when zoomed in)."""
@@ -314,16 +319,13 @@ class ShutterLayer:
             or self._operability is None
             or self.pixels_per_shutter() < MIN_PIXELS_PER_SHUTTER
         ):
-            self.shown = False
+            if self._key is not None:  # leaving the zoomed-in view
+                self._key, self.shown = None, False
+                empty = np.zeros(0, dtype=int)
+                self.drawn = (empty, empty, empty)
             return False
         ax = self.ax
-        key = (
-            ax.get_xlim(),
-            ax.get_ylim(),
-            self._nirspec,
-            id(self._operability),
-            None if self._targets is None else tuple(id(t) for t in self._targets),
-        )
+        key = (ax.get_xlim(), ax.get_ylim(), self._version)
         if key != self._key:
             self._key = key
             self.shown = self._compute(ax.get_xlim(), ax.get_ylim())
@@ -361,14 +363,17 @@ class ShutterLayer:
     def _place_targets(self, xlim, ylim) -> None:
         if self._targets is None:
             self.states = np.zeros(0, dtype=np.int8)
+            self.target_index = np.zeros(0, dtype=int)
             self.targets.set_offsets(np.empty((0, 2)))
             return
         ra, dec, placement, pre_imaged = self._targets
-        xy_key = (id(ra), id(dec), id(self._sky_to_pixel))
-        if self._target_xy is None or self._target_xy[0] != xy_key:
+        cached = self._target_xy  # (ra, dec, mapping, xy): held, so compared by identity
+        if cached is None or not (
+            cached[0] is ra and cached[1] is dec and cached[2] is self._sky_to_pixel
+        ):
             x, y = self._sky_to_pixel(np.asarray(ra), np.asarray(dec))
-            self._target_xy = (xy_key, np.column_stack([x, y]))
-        xy = self._target_xy[1]
+            cached = self._target_xy = (ra, dec, self._sky_to_pixel, np.column_stack([x, y]))
+        xy = cached[3]
         x0, x1 = sorted(xlim)
         y0, y1 = sorted(ylim)
         inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)

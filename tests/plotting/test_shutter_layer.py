@@ -220,3 +220,33 @@ def test_hidden_layer_draws_nothing(view, plan):
     view.shutters.set_visible(False)
     view.figure.canvas.draw()
     assert view.shutters.n_prepared == 0
+
+
+def test_zooming_out_and_back_draws_the_same_shutters_again(view, plan):
+    x, y = msa_pixel(plan, 30.0, 20.0)
+    zoom(view, x, y, 25.0)
+    view.figure.canvas.draw()
+    first = set(zip(*(a.tolist() for a in view.shutters.drawn), strict=True))
+    zoom(view, x, y, 600.0)
+    view.figure.canvas.draw()
+    assert not view.shutters.shown and len(view.shutters.drawn[0]) == 0
+    zoom(view, x, y, 25.0)
+    view.figure.canvas.draw()
+    assert view.shutters.shown
+    assert set(zip(*(a.tolist() for a in view.shutters.drawn), strict=True)) == first
+
+
+def test_new_pre_imaging_flags_recolour_the_targets(view, plan):
+    x, y = msa_pixel(plan, 30.0, 20.0)
+    zoom(view, x, y, 25.0)
+    sky = tan_wcs().pixel_to_world(np.full(50, x) + np.arange(50) * 0.3, np.full(50, y))
+    ra, dec = sky.ra.deg, sky.dec.deg
+    placement = place_sources(plan.nirspec, ra, dec)
+    seen = []
+    for flags in (np.ones(50, bool), np.zeros(50, bool)):  # same size, same dtype
+        view.shutters.set_targets(ra, dec, placement, flags)
+        view.figure.canvas.draw()
+        expected = expected_state(placement, flags)[view.shutters.target_index]
+        np.testing.assert_array_equal(view.shutters.states, expected)
+        seen.append(view.shutters.states.copy())
+    assert (seen[0] != seen[1]).any()
