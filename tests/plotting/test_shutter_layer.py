@@ -239,7 +239,11 @@ def test_zooming_out_and_back_draws_the_same_shutters_again(view, plan):
 def test_new_pre_imaging_flags_recolour_the_targets(view, plan):
     x, y = msa_pixel(plan, 30.0, 20.0)
     zoom(view, x, y, 25.0)
-    sky = tan_wcs().pixel_to_world(np.full(50, x) + np.arange(50) * 0.3, np.full(50, y))
+    rng = np.random.default_rng(8)
+    half = 12.0 / PIXEL_ARCSEC
+    sky = tan_wcs().pixel_to_world(
+        x + rng.uniform(-half, half, 50), y + rng.uniform(-half, half, 50)
+    )
     ra, dec = sky.ra.deg, sky.dec.deg
     placement = place_sources(plan.nirspec, ra, dec)
     seen = []
