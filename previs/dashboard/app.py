@@ -51,6 +51,7 @@ from previs.dashboard.panels.msa import MSAPanel
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing
+from previs.geometry.operability import OperabilityMap
 from previs.planning.plan import Plan, Result
 from previs.planning.sweep import WorstCase, WorstCaseTracker
 from previs.plotting.sky import SkyView
@@ -292,7 +293,7 @@ class Dashboard(FileMethods):
         return self._image_summary
 
     @property
-    def operability(self):
+    def operability(self) -> OperabilityMap:
         """The operability map in use (:attr:`MSAPanel.operability
         <previs.dashboard.panels.msa.MSAPanel.operability>`)."""
         return self.msa_panel.operability
