@@ -362,6 +362,8 @@ class Dashboard(FileMethods):
 
     def _on_visibility(self, change: dict[str, Any]) -> None:
         self.view.set_visible(**self.controls.shown())
+        if self._summary is not None:  # the target states follow the kinds shown
+            self.msa_view.show(self._summary, self._image_summary)
         self.view.refresh()
 
     def _on_click(self, event) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from previs.dashboard.markup import readout_html
 from previs.dashboard.msa_markup import image_readout_html, msa_details_html
 from previs.plotting.region_outline import add_region_outline
@@ -66,7 +68,9 @@ class MSAView:
         if catalog is None or counts is None or summary.shutters is None:
             layer.set_targets(None)
         else:
-            layer.set_targets(catalog.ra, catalog.dec, summary.shutters, counts.imaged)
+            visible = view.visible  # the kinds the Show toggles leave on
+            shown = np.where(catalog.primary, visible["primaries"], visible["fillers"])
+            layer.set_targets(catalog.ra, catalog.dec, summary.shutters, counts.imaged, shown)
         self.show_outline(None if image is None else image.region)
         if image is not None:
             view.set_uncovered(image.coverage.uncovered_sky_polygons())

@@ -216,7 +216,7 @@ class ShutterLayer:
         self._pixel_scale = 1.0
         self._nirspec: Pointing | None = None
         self._operability: OperabilityMap | None = None
-        self._targets: tuple | None = None  # (ra, dec, placement, pre_imaged)
+        self._targets: tuple | None = None  # (ra, dec, placement, pre_imaged, shown)
         self._target_xy: tuple | None = None  # (ra, dec, sky_to_pixel, xy)
         self._key: tuple | None = None
         self._version = 0  # bumped by every new pointing, map or set of targets
@@ -280,13 +280,15 @@ class ShutterLayer:
         dec: np.ndarray | None = None,
         placement: ShutterPlacement | None = None,
         pre_imaged: np.ndarray | None = None,
+        shown: np.ndarray | None = None,
     ) -> None:
-        """The catalog targets (ICRS degrees), their shutters and whether each is
-        pre-imaged (None for ``ra``: no targets). Read when drawn."""
+        """The catalog targets (ICRS degrees), their shutters, whether each is pre-imaged
+        and (``shown``, default all) which to mark; None for ``ra``: no targets. Read
+        when drawn."""
         if ra is None or placement is None or pre_imaged is None:
             self._targets = None
         else:
-            self._targets = (ra, dec, placement, pre_imaged)
+            self._targets = (ra, dec, placement, pre_imaged, shown)
         self._version += 1
 
     def set_visible(self, visible: bool) -> None:
@@ -366,7 +368,7 @@ class ShutterLayer:
             self.target_index = np.zeros(0, dtype=int)
             self.targets.set_offsets(np.empty((0, 2)))
             return
-        ra, dec, placement, pre_imaged = self._targets
+        ra, dec, placement, pre_imaged, shown = self._targets
         cached = self._target_xy  # (ra, dec, mapping, xy): held, so compared by identity
         if cached is None or not (
             cached[0] is ra and cached[1] is dec and cached[2] is self._sky_to_pixel
@@ -377,6 +379,8 @@ class ShutterLayer:
         x0, x1 = sorted(xlim)
         y0, y1 = sorted(ylim)
         inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        if shown is not None:
+            inside &= np.asarray(shown, dtype=bool)
         states = target_states(placement, pre_imaged)
         self.states = states[inside]
         self.target_index = np.flatnonzero(inside)

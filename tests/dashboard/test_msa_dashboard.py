@@ -375,3 +375,31 @@ def test_the_readout_shows_msata_per_bin():
         assert f"{count.bin.label}</td>{cell}{count.usable}<" in table
     assert any(count.usable for count in expected.bins)
     assert MSATA_BINS[0].label in table
+
+
+def test_the_show_toggles_hide_the_target_states_of_their_kind():
+    dashboard = Dashboard(schedule=False)
+    canvas, view, catalog = dashboard.canvas, dashboard.view, dashboard.catalog
+    x, y = view.sky_to_pixel(catalog.ra, catalog.dec)
+    inside = np.flatnonzero(dashboard.counts.in_msa)
+    half = 15.0 / view.pixel_scale_arcsec()
+    # A 30" view holding several targets of both kinds, if the example has one.
+    best = max(
+        inside[catalog.primary[inside]],  # centred on a primary target
+        key=lambda k: int(
+            ((np.abs(x[inside] - x[k]) < half) & (np.abs(y[inside] - y[k]) < half)).sum()
+        ),
+    )
+    view.ax.set_xlim(x[best] - half, x[best] + half)
+    view.ax.set_ylim(y[best] - half, y[best] + half)
+    canvas.draw()
+    layer = view.shutters
+    assert layer.shown and catalog.primary[layer.target_index].any()
+    before = set(layer.target_index.tolist())
+    dashboard.controls.show_primaries.value = False
+    canvas.draw()
+    after = set(layer.target_index.tolist())
+    assert after == {k for k in before if not catalog.primary[k]}
+    dashboard.controls.show_primaries.value = True
+    canvas.draw()
+    assert set(layer.target_index.tolist()) == before
