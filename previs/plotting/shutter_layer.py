@@ -64,7 +64,7 @@ USABLE, FAILED, BAR_OR_OFF, NOT_IMAGED = range(len(TARGET_STATES))
 
 #: Colours of the shutter grid (RGBA): operable outlines, failed-closed and failed-open fills.
 SHUTTER_COLOURS = {
-    "operable": (0.15, 0.83, 1.0, 0.55),
+    "operable": (0.15, 0.83, 1.0, 0.4),
     "failed_closed": (0.45, 0.45, 0.45, 0.80),
     "failed_open": (1.0, 0.36, 0.0, 0.90),
 }
@@ -243,7 +243,7 @@ class ShutterLayer:
             return PolyCollection([], facecolors=[face], edgecolors=[edge], linewidths=width)
 
         colours = SHUTTER_COLOURS
-        self.operable = collection("none", colours["operable"], 0.5)
+        self.operable = collection("none", colours["operable"], 0.4)
         self.failed_closed = collection(colours["failed_closed"], "none", 0.0)
         self.failed_open = collection(colours["failed_open"], (1.0, 1.0, 1.0, 0.9), 0.6)
         self.targets = ax.scatter(
