@@ -294,8 +294,8 @@ class Dashboard(FileMethods):
 
     @property
     def operability(self) -> OperabilityMap:
-        """The operability map in use (:attr:`MSAPanel.operability
-        <previs.dashboard.panels.msa.MSAPanel.operability>`)."""
+        """The operability map in use (chosen in the
+        :class:`~previs.dashboard.panels.msa.MSAPanel`)."""
         return self.msa_panel.operability
 
     @property
