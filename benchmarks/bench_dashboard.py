@@ -9,7 +9,10 @@ with the example catalog it prints, per NIRSpec APA change (median of 30):
   grid, ticks, image resampling, overlay) plus the PNG the ipympl front end gets;
 - the canvas frame with blitting (restore the cached static layer, draw the
   overlay, PNG of the changed pixels), as the dashboard does now;
-- the worst-case coverage over a 22-degree NIRSpec APA range (Schedule tab).
+- the worst-case coverage over a 22-degree NIRSpec APA range (Schedule tab);
+- zoomed in to 20" on the MSA, where the shutter layer draws the shutters in view
+  and the targets' states: a zoom or pan (full redraw, shutters worked out again)
+  and a NIRSpec APA change (blit, shutters worked out again).
 
 The browser latencies (slider change to new readout and new canvas) are
 measured by tests/test_browser.py, which prints them.
@@ -57,6 +60,8 @@ def main() -> None:
         assert view.refresh() == "blit"
         blit.append(time.perf_counter() - start)
 
+    zoom_draw, zoom_blit, shutters = zoomed_in(dashboard, apas)
+
     dashboard.apply_orientations(dashboard.plan.nircam.apa, (195.0, 217.0))
     worst = []
     for dither in ("FULL3", "FULL6", "8NIRSPEC", "FULL3TIGHT") * 5:
@@ -74,6 +79,37 @@ def main() -> None:
     print(f"  frame with a full redraw + PNG:                         {median_ms(full)}")
     print(f"  frame with blitting + PNG of changed pixels:            {median_ms(blit)}")
     print(f"  worst case over a 22 deg NIRSpec APA range:             {median_ms(worst)}")
+    print(f"zoomed in to 20 arcsec ({shutters} shutters in view):")
+    print(f"  zoom or pan: full redraw with the shutter layer + PNG:    {median_ms(zoom_draw)}")
+    print(f"  NIRSpec APA change: blit with the shutters moved + PNG:   {median_ms(zoom_blit)}")
+
+
+def zoomed_in(dashboard: Dashboard, apas: np.ndarray) -> tuple[list, list, int]:
+    """Frame times zoomed in on a catalog target in the MSA: after a pan (full draw) and
+    after a NIRSpec APA change (blit); and the number of shutters in view."""
+    canvas, view = dashboard.canvas, dashboard.view
+    counts, catalog = dashboard.counts, dashboard.catalog
+    target = int(np.flatnonzero(counts.in_msa)[0])
+    x, y = view.sky_to_pixel(catalog.ra[target : target + 1], catalog.dec[target : target + 1])
+    half = 10.0 / view.pixel_scale_arcsec()
+    draws = []
+    for shift in np.linspace(-half / 2, half / 2, 15):  # a pan across the target
+        view.ax.set_xlim(x[0] + shift - half, x[0] + shift + half)
+        view.ax.set_ylim(y[0] - half, y[0] + half)
+        start = time.perf_counter()
+        canvas.draw()
+        draws.append(time.perf_counter() - start)
+    assert view.shutters.shown
+    blits = []
+    for apa in apas[:15]:
+        dashboard.controls.nirspec_apa.value = 45.0 + (apa - 180.0) / 340.0  # stay in view
+        start = time.perf_counter()
+        assert view.refresh() == "blit"
+        blits.append(time.perf_counter() - start)
+    shown = len(view.shutters.drawn[0])
+    dashboard.view.fit_all()
+    canvas.draw()
+    return draws, blits, shown
 
 
 if __name__ == "__main__":

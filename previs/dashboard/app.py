@@ -33,21 +33,25 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from previs.catalog import Catalog, SourceCounts
+from previs.catalog.image_summary import ImageSummary
 from previs.catalog.summary import Summary, summarize
 from previs.dashboard.canvas import make_sky_canvas
-from previs.dashboard.controls import PlanControls
+from previs.dashboard.controls import PlanControls, heading
 from previs.dashboard.files import FileMethods
 from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
-from previs.dashboard.markup import readout_html
+from previs.dashboard.msa_view import MSAView, readout
 from previs.dashboard.page import PageLayout
 from previs.dashboard.panels.catalog import CatalogPanel
+from previs.dashboard.panels.coverage_source import CoverageSource
 from previs.dashboard.panels.display import DisplayPanel
 from previs.dashboard.panels.exports import ExportPanel
 from previs.dashboard.panels.image import ImagePanel
+from previs.dashboard.panels.msa import MSAPanel
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing
+from previs.geometry.operability import OperabilityMap
 from previs.planning.plan import Plan, Result
 from previs.planning.sweep import WorstCase, WorstCaseTracker
 from previs.plotting.sky import SkyView
@@ -125,6 +129,7 @@ class Dashboard(FileMethods):
     ) -> None:
         self._plan = plan if plan is not None else default_plan()
         self._summary: Summary | None = None
+        self._image_summary: ImageSummary | None = None
         self._worst_cases = WorstCaseTracker()
         self.worst_case_times_ms = self._worst_cases.times_ms
         self.update_times_ms: list[float] = []
@@ -135,6 +140,7 @@ class Dashboard(FileMethods):
         self.figure = Figure(figsize=(6.8, 6.8), dpi=100)
         self.canvas = make_sky_canvas(self.figure)
         self.view = SkyView(self.figure, blit=True)
+        self.msa_view = MSAView(self.view)
         status_widget = widgets.HTML()
         status_widget.add_class("previs-status")
         self.status = StatusBoard(status_widget)
@@ -142,6 +148,8 @@ class Dashboard(FileMethods):
         self.form = PlanForm(self.controls, self.guard)
         self.image_panel = ImagePanel(self)
         self.catalog_panel = CatalogPanel(self)
+        self.msa_panel = MSAPanel(self)
+        self.coverage_source = CoverageSource(self)
         self.display_panel = DisplayPanel(self)
         self.export_panel = ExportPanel(self)
         self._build_layout()
@@ -191,7 +199,9 @@ class Dashboard(FileMethods):
         self.worst_case_button.add_class("previs-worst-button")
         self.page = PageLayout(
             self.controls.column(
-                self.image_panel.rows, self.catalog_panel.rows, self.display_panel.rows
+                self.image_panel.rows + self.coverage_source.rows,
+                self.catalog_panel.rows + [heading("MSA shutters"), *self.msa_panel.rows],
+                self.display_panel.rows,
             ),
             [self.status.widget, self.canvas, self.export_panel.box],
             [self.readout, self.worst_case_button],
@@ -278,6 +288,17 @@ class Dashboard(FileMethods):
         return self._summary
 
     @property
+    def image_summary(self) -> ImageSummary | None:
+        """The image's coverage of the MSA in "this image" mode (None in planned mode)."""
+        return self._image_summary
+
+    @property
+    def operability(self) -> OperabilityMap:
+        """The operability map in use (chosen in the
+        :class:`~previs.dashboard.panels.msa.MSAPanel`)."""
+        return self.msa_panel.operability
+
+    @property
     def result(self) -> Result | None:
         """The evaluation of :attr:`plan` (footprints and coverage)."""
         return None if self._summary is None else self._summary.result
@@ -313,18 +334,21 @@ class Dashboard(FileMethods):
     def _apply(self, plan: Plan) -> None:
         start = time.perf_counter()
         try:
-            summary = summarize(plan, self.catalog_panel.catalog, worst_cases=self._worst_cases)
+            catalog, operability = self.catalog_panel.catalog, self.msa_panel.operability
+            summary = summarize(
+                plan, catalog, worst_cases=self._worst_cases, operability=operability
+            )
+            image = self.coverage_source.evaluate(plan, catalog, operability)
         except PrevisError as error:
             self._show_input_error(str(error))
             return
-        self._plan, self._summary = plan, summary
+        self._plan, self._summary, self._image_summary = plan, summary, image
         self.image_panel.follow_plan(plan)
         self.form.sync_hidden_fields(plan)
         self.view.update(summary.result)
-        if summary.plan_counts is not None:
-            self.view.set_at_risk(summary.plan_counts.at_risk)
+        self.msa_view.show(summary, image)
         self.worst_case_button.layout.display = None if plan.nirspec_apa_range else "none"
-        self.readout.value = readout_html(summary, self.catalog_panel.name)
+        self.readout.value = readout(summary, image, self.catalog_panel.name)
         self.status.set("input", "")
         self.view.refresh()
         self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
@@ -338,6 +362,8 @@ class Dashboard(FileMethods):
 
     def _on_visibility(self, change: dict[str, Any]) -> None:
         self.view.set_visible(**self.controls.shown())
+        if self._summary is not None:  # the target states follow the kinds shown
+            self.msa_view.show(self._summary, self._image_summary)
         self.view.refresh()
 
     def _on_click(self, event) -> None:
@@ -404,9 +430,12 @@ class Dashboard(FileMethods):
         self.refresh()
 
     def show_worst_angle(self) -> None:
-        """Move the NIRSpec APA slider to the allowed angle where coverage is smallest."""
-        if self.worst_case is not None:
-            self.controls.nirspec_apa.value = self.worst_case.apa_at_min
+        """Move the NIRSpec APA slider to the allowed angle where coverage is smallest (the
+        image's coverage in "this image" mode)."""
+        image = self._image_summary
+        worst = self.worst_case if image is None else image.worst_case
+        if worst is not None:
+            self.controls.nirspec_apa.value = worst.apa_at_min
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:

@@ -16,7 +16,26 @@ from previs.catalog import Catalog
 from previs.errors import ConfigError
 from previs.io.session import Config, ViewSettings
 
-__all__ = ["FileMethods"]
+__all__ = ["FileMethods", "read_session_msaoper"]
+
+
+def read_session_msaoper(config: Config, where: str):
+    """The operability map a session names (None: the bundled one).
+
+    Raises
+    ------
+    previs.errors.ConfigError
+        When the file cannot be read; the message names the key, the file and the entry.
+    """
+    if config.msaoper is None:
+        return None
+    from previs.errors import PrevisError
+    from previs.geometry.operability import read_msaoper
+
+    try:
+        return read_msaoper(config.msaoper)
+    except PrevisError as error:
+        raise ConfigError(f"{where}: msaoper: {error}") from None
 
 
 class FileMethods:
@@ -91,7 +110,12 @@ class FileMethods:
         """
         if not isinstance(config, Config):
             raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
+        operability = read_session_msaoper(config, where)  # before anything changes
         config = self.export_panel.show_session_files(config, where)
+        if operability is None:
+            self.msa_panel.use_bundled()
+        else:
+            self.msa_panel.use(operability, config.msaoper)
         with self.guard.hold():
             self.controls.set_view_settings(config.view)
         self.view.set_visible(**self.controls.shown())

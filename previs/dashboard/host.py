@@ -71,7 +71,8 @@ class StatusBoard:
     """The status line above the figure, one message per channel.
 
     Channels, shown in this order: ``"input"`` (why the plan typed cannot be
-    used: the last valid one is shown), ``"image"``, ``"catalog"``, ``"other"``.
+    used: the last valid one is shown), ``"image"``, ``"catalog"``, ``"msa"`` (the
+    operability map), ``"coverage"`` (coverage from an image), ``"other"``.
     Messages are markup; :meth:`set_error` escapes plain text.
 
     Parameters
@@ -80,7 +81,7 @@ class StatusBoard:
         Where the messages are shown.
     """
 
-    CHANNELS = ("input", "image", "catalog", "other")
+    CHANNELS = ("input", "image", "catalog", "msa", "coverage", "other")
 
     def __init__(self, widget: Any) -> None:
         self.widget = widget

@@ -29,11 +29,12 @@ __all__ = ["counts_html", "readout_html", "worst_case_html"]
 _ERROR_COLOR = UI_COLOURS["error"]
 
 
-def readout_html(summary: Summary, catalog_name: str = "") -> str:
+def readout_html(summary: Summary, catalog_name: str = "", details: str = "") -> str:
     """The readout column of a :class:`~previs.catalog.summary.Summary`: MSA covered by the
     plan's channel (and the other channel, when the summary has it), per quadrant, depth,
-    exposures, V3PAs, then the worst case (:func:`worst_case_html`) and the catalog counts
-    (:func:`counts_html`)."""
+    exposures, V3PAs, then the worst case (:func:`worst_case_html`), the catalog counts
+    (:func:`counts_html`) and ``details`` (markup: the shutter part,
+    :func:`previs.dashboard.msa_markup.msa_details_html`)."""
     result = summary.result
     coverage, plan = result.coverage, result.plan
     other = result.other_coverage
@@ -45,7 +46,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
     per_tile = coverage.exposures // max(tiles, 1)
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
-        f"<div>MSA covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
+        f"<div>MSA area covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
         + (
@@ -67,6 +68,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
         + worst_case_html(result.worst_case, plan.nirspec.apa)
         + counts_html(summary.plan_counts, catalog_name)
+        + details
         + f"<div style='color:{NOTE_COLOUR};font-size:0.85em;margin-top:6px'>SIAF "
         f"{html.escape(result.siaf_version)}</div>"
         "</div>"
@@ -112,8 +114,11 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     )
 
 
-def counts_html(counts: SourceCounts | None, catalog_name: str) -> str:
-    """The catalog table: primaries and fillers in the MSA, imaged, at risk; empty without."""
+def counts_html(counts: SourceCounts | None, catalog_name: str, imaged: str = "imaged") -> str:
+    """The catalog table: primaries and fillers in the MSA, imaged, at risk; empty without.
+
+    ``imaged`` heads the imaged column: ``"in data"`` when the coverage comes from an
+    image's valid data (the column then counts sources inside it)."""
     if counts is None:
         return ""
     numbers_by_kind = counts.to_dict()
@@ -131,11 +136,14 @@ def counts_html(counts: SourceCounts | None, catalog_name: str) -> str:
             f"<td {cell}><b class='previs-{kind}-at-risk' style='color:{colour}'>"
             f"{numbers['at_risk']}</b></td></tr>"
         )
+    in_data = imaged != "imaged"
+    what = "the valid data of the image" if in_data else "at least one NIRCam exposure"
+    missed = "outside the valid data of the image" if in_data else "in no NIRCam exposure"
     head = (
         f"<tr style='color:{NOTE_COLOUR};font-size:0.85em'><td></td>"
         f"<td {cell} title='inside an MSA quadrant'>in MSA</td>"
-        f"<td {cell} title='inside the MSA and at least one NIRCam exposure'>imaged</td>"
-        f"<td {cell} title='inside the MSA but in no NIRCam exposure'>at risk</td></tr>"
+        f"<td {cell} title='inside the MSA and {what}'>{html.escape(imaged)}</td>"
+        f"<td {cell} title='inside the MSA but {missed}'>at risk</td></tr>"
     )
     return (
         "<div style='margin-top:8px'>Catalog sources "

@@ -42,6 +42,7 @@ from previs.plotting.decorations import (
     pixel_scale_arcsec,
     sky_path,
 )
+from previs.plotting.shutter_layer import ShutterLayer
 from previs.plotting.sky_style import StyledView
 from previs.style import COLOURS, MARKERS
 
@@ -94,6 +95,7 @@ class SkyView(StyledView):
         }
         self._result = None
         self.catalog = CatalogMarkers()
+        self.shutters = ShutterLayer()  # shutters and target states, drawn zoomed in
         self.n_image_draws = 0
 
     # ------------------------------------------------------------------ image / axes
@@ -235,6 +237,7 @@ class SkyView(StyledView):
             zorder=7,
         )
         self.catalog.attach(ax)
+        self.shutters.attach(ax, self.mapping, pixel_scale_arcsec(self.wcs))
         self._legend = None
         self._style_overlay()
         self._build_legend()
@@ -307,6 +310,10 @@ class SkyView(StyledView):
         self._nirspec_marker.set_data(*self.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec]))
         self._nircam_marker.set_data(*self.sky_to_pixel([plan.nircam.ra], [plan.nircam.dec]))
 
+    def set_uncovered(self, sky_polygons: list) -> None:
+        """Shade these sky polygons (``uncovered_sky_polygons()``) as the MSA not covered."""
+        self._uncovered.set_path(sky_path(sky_polygons, self.sky_to_pixel))
+
     def set_visible(
         self,
         ifu_slits: bool | None = None,
@@ -352,6 +359,7 @@ class SkyView(StyledView):
             self._ifu_slits,
             *self._quadrant_labels,
             *self.catalog.artists,
+            *self.shutters.artists,
             self._nirspec_marker,
             self._nircam_marker,
         ]
@@ -439,6 +447,7 @@ class SkyView(StyledView):
             "nircam_marker": self._nircam_marker,
             "primaries": self.catalog.primaries,
             "fillers": self.catalog.fillers,
+            "shutters": self.shutters,
             "at_risk": self.catalog.at_risk_rings,
             "compass": self._compass,
             "scale_bar": self._scale_bar,

@@ -187,6 +187,7 @@ class ExportPanel:
             image=host.image_panel.config_value(),
             catalog=EXAMPLE if catalogs.is_example else catalogs.file_path,
             view=host.view_settings(),
+            msaoper=host.msa_panel.config_value(),
         )
 
     def show_session_files(self, config: Config, where: str) -> Config:
@@ -240,6 +241,9 @@ class ExportPanel:
         catalog_upload = dashboard.catalog_panel.upload_data
         if catalog_upload is not None:
             config = config.replace(catalog=str(store_upload(directory, *catalog_upload)))
+        msaoper_upload = dashboard.msa_panel.upload_data
+        if msaoper_upload is not None:
+            config = config.replace(msaoper=str(store_upload(directory, *msaoper_upload)))
         return save_config(config, target)
 
     def load_config(self, path: str | os.PathLike) -> Config:
@@ -344,7 +348,10 @@ class ExportPanel:
                 f"cannot write a report to {quote(str(path))}: the extension must be one of "
                 f"{', '.join(REPORT_FORMATS)}"
             )
-        return write_report(target, build_report(self._host.plan, self._host.catalog))
+        host = self._host
+        image = host.image_summary  # the image's coverage in "this image" mode
+        report = build_report(host.plan, host.catalog, operability=host.operability, image=image)
+        return write_report(target, report)
 
     # ------------------------------------------------------------------ buttons
     def _on_export(self, key: str) -> None:
