@@ -41,6 +41,7 @@ from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
 from previs.dashboard.markup import readout_html
 from previs.dashboard.page import PageLayout
+from previs.dashboard.panels.apt import AptPanel
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.display import DisplayPanel
 from previs.dashboard.panels.exports import ExportPanel
@@ -103,7 +104,7 @@ class Dashboard(FileMethods):
         The whole dashboard (displayed when the dashboard is a cell's last value).
     controls : PlanControls
         The plan-entry widgets (``controls.nirspec_apa``, ``controls.dither``, ...).
-    image_panel, catalog_panel, display_panel, export_panel, schedule_panel
+    image_panel, catalog_panel, apt_panel, display_panel, export_panel, schedule_panel
         The panels (``schedule_panel`` is None without the Schedule tab).
     page : previs.dashboard.page.PageLayout
         The columns, the stylesheet and the page helper (figure fitting, keys).
@@ -140,6 +141,7 @@ class Dashboard(FileMethods):
         self.status = StatusBoard(status_widget)
         self.controls = PlanControls(tie_apa)
         self.form = PlanForm(self.controls, self.guard)
+        self.apt_panel = AptPanel(self, self.form)
         self.image_panel = ImagePanel(self)
         self.catalog_panel = CatalogPanel(self)
         self.display_panel = DisplayPanel(self)
@@ -191,7 +193,10 @@ class Dashboard(FileMethods):
         self.worst_case_button.add_class("previs-worst-button")
         self.page = PageLayout(
             self.controls.column(
-                self.image_panel.rows, self.catalog_panel.rows, self.display_panel.rows
+                self.image_panel.rows,
+                self.catalog_panel.rows,
+                self.display_panel.rows,
+                self.apt_panel.rows,
             ),
             [self.status.widget, self.canvas, self.export_panel.box],
             [self.readout, self.worst_case_button],
@@ -269,6 +274,7 @@ class Dashboard(FileMethods):
         if not isinstance(plan, Plan):
             raise TypeError(f"Dashboard.plan must be a previs Plan, got {type(plan).__name__}")
         self.form.set_from_plan(plan, nircam_mode)
+        self.apt_panel.follow_overrides()
         self.status.set("input", "")
         self._apply(plan)
 

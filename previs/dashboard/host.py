@@ -71,7 +71,8 @@ class StatusBoard:
     """The status line above the figure, one message per channel.
 
     Channels, shown in this order: ``"input"`` (why the plan typed cannot be
-    used: the last valid one is shown), ``"image"``, ``"catalog"``, ``"other"``.
+    used: the last valid one is shown), ``"image"``, ``"catalog"``, ``"apt"`` (the
+    APT program), ``"other"``.
     Messages are markup; :meth:`set_error` escapes plain text.
 
     Parameters
@@ -80,7 +81,7 @@ class StatusBoard:
         Where the messages are shown.
     """
 
-    CHANNELS = ("input", "image", "catalog", "other")
+    CHANNELS = ("input", "image", "catalog", "apt", "other")
 
     def __init__(self, widget: Any) -> None:
         self.widget = widget
@@ -138,6 +139,12 @@ class PanelHost(Protocol):
 
     def redraw(self) -> None:
         """Evaluate the current plan again (new image or catalog) and draw it."""
+
+    def refresh(self) -> None:
+        """Read the plan from the controls again and draw it."""
+
+    def set_plan(self, plan: Plan, nircam_mode: str | None = None) -> None:
+        """Show ``plan``: every widget follows."""
 
     def recentre(self) -> None:
         """Move the NIRSpec (and a same-place NIRCam) centre to the image centre."""

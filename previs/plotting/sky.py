@@ -42,6 +42,7 @@ from previs.plotting.decorations import (
     pixel_scale_arcsec,
     sky_path,
 )
+from previs.plotting.numbered_overlay import NumberedOverlay
 from previs.plotting.sky_style import StyledView
 from previs.style import COLOURS, MARKERS
 
@@ -234,6 +235,7 @@ class SkyView(StyledView):
             linestyle="none",
             zorder=7,
         )
+        self.numbered = NumberedOverlay(ax, STYLE, animated=self.blit)
         self.catalog.attach(ax)
         self._legend = None
         self._style_overlay()
@@ -293,7 +295,9 @@ class SkyView(StyledView):
         others = [corners[i] for i, name in enumerate(nirspec.names) if name not in MSA_QUADRANTS]
         self._ifu_slits.set_verts(others)
         x, y = self.sky_to_pixel(nircam.ra, nircam.dec)
-        self._nircam.set_verts(list(np.stack([x, y], axis=-1)))
+        nircam_xy = np.stack([x, y], axis=-1)
+        self._nircam.set_verts(list(nircam_xy))
+        self.numbered.update(result, nircam_xy, self.sky_to_pixel)
         other = result.other_nircam
         if other is not None:
             x, y = self.sky_to_pixel(other.ra, other.dec)
@@ -336,6 +340,7 @@ class SkyView(StyledView):
     def _apply_visibility(self) -> None:
         self._ifu_slits.set_visible(self.visible["ifu_slits"])
         self._nircam.set_visible(self.visible["nircam"])
+        self.numbered.set_visible(self.visible["nircam"])
         self._other_nircam.set_visible(self.visible["nircam"] and self.display.both_channels)
         self._uncovered.set_visible(self.visible["uncovered"])
         self.catalog.primaries.set_visible(self.visible["primaries"])
@@ -351,6 +356,7 @@ class SkyView(StyledView):
             *self._quadrants,
             self._ifu_slits,
             *self._quadrant_labels,
+            *self.numbered.artists,
             *self.catalog.artists,
             self._nirspec_marker,
             self._nircam_marker,
@@ -437,6 +443,10 @@ class SkyView(StyledView):
             "uncovered": self._uncovered,
             "nirspec_marker": self._nirspec_marker,
             "nircam_marker": self._nircam_marker,
+            "extra_msa": self.numbered.extra_msa,
+            "pointing_labels": self.numbered.pointing_labels.texts,
+            "tile_labels": self.numbered.tile_labels.texts,
+            "dither_labels": self.numbered.dither_labels.texts,
             "primaries": self.catalog.primaries,
             "fillers": self.catalog.fillers,
             "at_risk": self.catalog.at_risk_rings,
