@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from previs.dashboard.pointings_markup import pointings_html, together_label
 from previs.dashboard.text import format_percent
 from previs.style import CHANNEL_LABELS, UI_COLOURS
 
@@ -41,11 +42,12 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
         for k, v in sorted(coverage.quadrants.items())
     )
-    tiles = plan.mosaic.n_tiles
+    tiles = plan.exposures.n_tiles
     per_tile = coverage.exposures // max(tiles, 1)
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
-        f"<div>MSA covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
+        f"<div>MSA covered by NIRCam {CHANNEL_LABELS[plan.channel]}"
+        f"{together_label(result)}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
         + (
@@ -55,6 +57,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
             else ""
         )
         + _usable_line(result.usable)
+        + pointings_html(result)
         + f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
         f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
         f"{format_percent(coverage.depth[2])}</b></div>"

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import numpy as np
 
 from previs.dashboard.overrides import Source
 from previs.dashboard.page import row, upload_limit_note
@@ -48,6 +49,9 @@ __all__ = ["APT_ACCEPT", "AptPanel", "KEEP", "NONE", "observation_label"]
 
 #: File name endings the upload offers.
 APT_ACCEPT = ".pointing,.xml"
+#: An observation's target farther than this (degrees) from the other instrument's pointing
+#: is another field: the other instrument (unless APT drives it too) moves there as well.
+OTHER_FIELD_DEG = 0.5
 #: Picker values: no observation (the controls drive the plan) and "as the plan has it"
 #: (exposures or pointings of a saved session or of a program read before).
 NONE, KEEP = 0, -1
@@ -64,6 +68,14 @@ def observation_label(row: dict[str, Any]) -> str:
     if row.get("positions"):
         parts.append(f"{row['positions']} pos.")
     return " · ".join(parts)
+
+
+def _separation_deg(a: Pointing, b: Pointing) -> float:
+    """Great-circle distance between two pointings' positions, degrees."""
+    from previs.geometry.attitude import unit_vectors
+
+    cosine = float(unit_vectors(a.ra, a.dec) @ unit_vectors(b.ra, b.dec))
+    return float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
 
 
 def _clean(pointing: Pointing) -> Pointing:
@@ -167,7 +179,10 @@ class AptPanel:
         try:
             program = read_apt(os.path.expanduser(os.fspath(path)))
         except PrevisError as error:
-            self._error(f"{shown} was not read: {error}")
+            text = str(error)
+            for prefix in (f"{shown}: ", f"{shown}, "):
+                text = text[len(prefix) :] if text.startswith(prefix) else text
+            self._error(f"{shown} was not read: {text}")
             raise
         self.program = program
         self.files.shown(None if name else path)
@@ -267,9 +282,15 @@ class AptPanel:
         )
         plan = host.plan
         nircam = _clean(Pointing(ra, dec, plan.nircam.apa))
-        plan = self._checked(number, lambda: plan.replace(nircam=nircam, dither=exposures))
+        nirspec = plan.nirspec
+        if self._overrides.pattern is None and _separation_deg(nircam, nirspec) > OTHER_FIELD_DEG:
+            nirspec = Pointing(nircam.ra, nircam.dec, nirspec.apa)  # the MSA goes to the field
+            note += "; the NIRSpec pointing moved to its target"
+        plan = self._checked(
+            number, lambda: plan.replace(nircam=nircam, dither=exposures, nirspec=nirspec)
+        )
         self._overrides.set_nircam(exposures, Source(program.name, number, note))
-        self._set(plan)
+        self._set(plan, apt_nircam=True)
 
     def pick_nirspec(self, number: int | None) -> None:
         """Put the MSA at every pointing of APT observation ``number`` at the NIRSpec APA
@@ -305,17 +326,18 @@ class AptPanel:
         nircam = plan.nircam
         if host.controls.tie_apa.value:
             nircam = Pointing(nircam.ra, nircam.dec, clean_degrees(nircam_apa_for(first.apa), 9))
-        if (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec) and (
-            host.controls.nircam_mode.value == "same"
-        ):
+        apt_nircam = self._overrides.exposures is not None
+        if not apt_nircam and host.controls.nircam_mode.value == "same":
             nircam = Pointing(first.ra, first.dec, nircam.apa)  # NIRCam at NIRSpec's place
+        elif not apt_nircam and _separation_deg(nircam, first) > OTHER_FIELD_DEG:
+            nircam = Pointing(first.ra, first.dec, nircam.apa)  # NIRCam goes to the field
         plan = self._checked(
             number, lambda: plan.replace(nirspec=first, extra_nirspec=others, nircam=nircam)
         )
         self._overrides.set_nirspec(
             NirspecPattern(first, others) if others else None, Source(program.name, number, note)
         )
-        self._set(plan)
+        self._set(plan, apt_nircam)
         if not others:
             self._host.status.set("apt", f"APT observation {number} has one MSA pointing.")
 
@@ -327,11 +349,15 @@ class AptPanel:
             self._error(f"APT observation {number} was not used: {error}")
             raise
 
-    def _set(self, plan) -> None:
+    def _set(self, plan, apt_nircam: bool = False) -> None:
+        """Show ``plan``; an APT NIRCam target is entered as its own RA/Dec (it stays when
+        the NIRSpec pointing moves), else the NIRCam centre keeps its way of entry."""
         host = self._host
-        same = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
         mode = host.controls.nircam_mode.value
-        host.set_plan(plan, None if same or mode == "offset" else "radec")
+        same = (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)
+        if apt_nircam or (mode == "same" and not same):
+            mode = "radec"
+        host.set_plan(plan, mode)
         self._host.status.set("apt", "")
 
     def _after_pick(self) -> None:
