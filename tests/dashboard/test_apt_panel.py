@@ -309,3 +309,22 @@ def test_picking_without_a_program_says_so(dashboard):
     with pytest.raises(ValueError):
         dashboard.pick_apt(nircam=1)
     assert "no APT program is loaded" in dashboard.message
+
+
+def test_the_schedule_tab_and_the_saved_figure_take_an_apt_plan(tmp_path):
+    from previs.dashboard.panels.exports import figure_caption
+
+    dashboard = Dashboard(image=False, catalog=False, schedule=True)
+    dashboard.load_apt(PROGRAM)
+    dashboard.pick_apt(nircam=1, nirspec=2)
+    panel = dashboard.schedule_panel
+    panel.propose()
+    assert panel.nircam_apa is not None, panel.message
+    panel.controls.apply_button.click()
+    plan = dashboard.plan
+    assert plan.dither == read_apt(PROGRAM).nircam_exposures(1)  # the APT setup stays
+    assert len(plan.nirspec_pointings) == 4 and dashboard.worst_case is not None
+    caption = figure_caption(dashboard.summary)
+    assert "APT pointing report preimaging_mos.pointing, observation 1" in caption
+    assert "by 4 NIRSpec pointings together" in caption
+    assert dashboard.save_figure(tmp_path / "apt.png").stat().st_size > 10_000
