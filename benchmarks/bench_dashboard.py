@@ -9,7 +9,10 @@ with the example catalog it prints, per NIRSpec APA change (median of 30):
   grid, ticks, image resampling, overlay) plus the PNG the ipympl front end gets;
 - the canvas frame with blitting (restore the cached static layer, draw the
   overlay, PNG of the changed pixels), as the dashboard does now;
-- the worst-case coverage over a 22-degree NIRSpec APA range (Schedule tab).
+- the worst-case coverage over a 22-degree NIRSpec APA range (Schedule tab);
+- the kernel update and the blitted frame with an APT program's observations picked
+  (``tests/data/apt/preimaging_mos.pointing``: APT's FULL3 + 2x1 NIRCam exposures with
+  tile and dither labels, four MSA pointings turning with the slider).
 
 The browser latencies (slider change to new readout and new canvas) are
 measured by tests/test_browser.py, which prints them.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -74,6 +78,25 @@ def main() -> None:
     print(f"  frame with a full redraw + PNG:                         {median_ms(full)}")
     print(f"  frame with blitting + PNG of changed pixels:            {median_ms(blit)}")
     print(f"  worst case over a 22 deg NIRSpec APA range:             {median_ms(worst)}")
+
+    apt = Path(__file__).resolve().parents[1] / "tests" / "data" / "apt" / "preimaging_mos.pointing"
+    if apt.is_file():
+        dashboard.apply_orientations(dashboard.plan.nircam.apa, None)
+        dashboard.load_apt(apt)
+        dashboard.pick_apt(nircam=1, nirspec=2)
+        canvas.draw()
+        dashboard.update_times_ms.clear()
+        apt_blit = []
+        for apa in apas:
+            dashboard.controls.nirspec_apa.value = float(apa) + 0.25
+            start = time.perf_counter()
+            assert view.refresh() == "blit"
+            apt_blit.append(time.perf_counter() - start)
+        apt_kernel = [t / 1000.0 for t in dashboard.update_times_ms]
+        print("with APT obs 1 (6 exposures, 2 tiles) and obs 2 (4 MSA pointings) picked")
+        kernel_ms = median_ms(apt_kernel)
+        print(f"  kernel update, both channels + counts + readout + artists: {kernel_ms}")
+        print(f"  frame with blitting + PNG of changed pixels:            {median_ms(apt_blit)}")
 
 
 if __name__ == "__main__":
