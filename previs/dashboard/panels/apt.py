@@ -135,7 +135,7 @@ class AptPanel:
         self.nircam_picker = widgets.Dropdown(
             options=[("none", NONE)],
             value=NONE,
-            description="NIRCam observation",
+            description="NIRCam obs.",
             style=style,
             disabled=True,
             tooltip="An APT NIRCam imaging observation: its target and exposures (tiles and "
@@ -144,7 +144,7 @@ class AptPanel:
         self.nirspec_picker = widgets.Dropdown(
             options=[("none", NONE)],
             value=NONE,
-            description="NIRSpec observation",
+            description="NIRSpec obs.",
             style=style,
             disabled=True,
             tooltip="An APT NIRSpec MOS observation: the MSA at each of its pointings, at the "
