@@ -148,6 +148,7 @@ class Dashboard(FileMethods):
         self.export_panel = ExportPanel(self)
         self._build_layout()
         self.form.set_from_plan(self._plan)
+        self.apt_panel.follow_overrides()
         self._connect()
 
         if image is False:

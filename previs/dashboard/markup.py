@@ -68,7 +68,7 @@ def readout_html(summary: Summary, catalog_name: str = "") -> str:
         f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
         f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
-        + worst_case_html(result.worst_case, plan.nirspec.apa)
+        + worst_case_html(result.worst_case, plan.nirspec.apa, len(plan.nirspec_pointings))
         + counts_html(summary.plan_counts, catalog_name)
         + f"<div style='color:{NOTE_COLOUR};font-size:0.85em;margin-top:6px'>SIAF "
         f"{html.escape(result.siaf_version)}</div>"
@@ -87,9 +87,11 @@ def _usable_line(usable) -> str:
     )
 
 
-def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
+def worst_case_html(worst: WorstCase | None, nirspec_apa: float, pointings: int = 1) -> str:
     """The worst case over the allowed NIRSpec APA range, and whether ``nirspec_apa``
-    (degrees, the angle shown) lies inside it; empty without a range."""
+    (degrees, the angle shown) lies inside it; empty without a range. With several
+    NIRSpec ``pointings`` it is pointing 1's (as :func:`~previs.planning.plan.evaluate`
+    gives it), and says so."""
     if worst is None:
         return ""
     arc = worst.arc
@@ -107,7 +109,7 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     )
     return (
         "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-        f"Worst case over {over}:"
+        f"Worst case over {over}{' (pointing 1)' if pointings > 1 else ''}:"
         f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
         f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"

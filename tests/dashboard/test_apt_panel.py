@@ -125,6 +125,7 @@ def test_a_nirspec_observation_gives_every_msa_pointing_and_they_follow_the_apa(
     labels = [t.get_text() for t in dashboard.view.artists["pointing_labels"] if t.get_visible()]
     assert labels == ["P1,2", "P3,4"]  # two nods each
     assert "4 MSA pointings" in dashboard.controls.nirspec_note.value
+    assert dashboard.form.read_plan() == plan  # the controls read back the plan shown
 
     # The APA slider turns the pattern; with pointing 1 where APT puts it at 60 deg,
     # the others are where APT puts them too.
@@ -222,6 +223,10 @@ def test_plan_form_round_trips_explicit_exposures_and_extra_pointings(dashboard)
     dashboard.plan = plan
     assert dashboard.plan == plan
     assert dashboard.form.read_plan() == plan
+    started = Dashboard(image=False, catalog=False, schedule=False, plan=plan)
+    assert started.plan == plan and started.controls.dither.disabled
+    assert started.apt_panel.nircam_picker.value == KEEP
+    assert started.apt_panel.nirspec_picker.value == KEEP
     dashboard.controls.channel.value = "long"  # another control: the rest stays
     assert dashboard.plan == plan.replace(channel="long")
     dashboard.plan = Plan.centred(dither="FULL6", mosaic=Mosaic(1, 2))  # a plain plan again
