@@ -52,11 +52,11 @@ class PlanOverrides:
     exposures : Exposures or None
         NIRCam exposures in place of the controls' dither and mosaic.
     nircam_source : Source or None
-        Where :attr:`exposures` came from.
+        Where ``exposures`` came from.
     pattern : NirspecPattern or None
         The NIRSpec pointings after the first, following it.
     nirspec_source : Source or None
-        Where :attr:`pattern` came from.
+        Where ``pattern`` came from.
     """
 
     def __init__(self) -> None:

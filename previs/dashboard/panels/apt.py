@@ -58,7 +58,8 @@ NONE, KEEP = 0, -1
 
 
 def observation_label(row: dict[str, Any]) -> str:
-    """A picker's label of one observation from :meth:`AptProgram.summary`: number, label,
+    """A picker's label of one observation from
+    :meth:`previs.io.apt.AptProgram.summary`: number, label,
     dither, mosaic and positions, as far as the program says them."""
     parts = [f"{row['number']}: {row['label'] or row['instrument']}"]
     if row.get("dither"):
@@ -96,8 +97,8 @@ class AptPanel:
         The dashboard: its plan, ``set_plan`` and ``refresh``, status board
         (channel ``"apt"``) and update guard.
     form : PlanForm
-        The plan form, whose :attr:`~previs.dashboard.form.PlanForm.overrides` the
-        pickers set.
+        The plan form, whose ``overrides``
+        (:class:`~previs.dashboard.overrides.PlanOverrides`) the pickers set.
 
     Attributes
     ----------
