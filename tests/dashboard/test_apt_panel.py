@@ -140,7 +140,17 @@ def test_a_nirspec_observation_gives_every_msa_pointing_and_they_follow_the_apa(
         assert _mas_apart(got.ra, got.dec, want.ra, want.dec) < 0.1
         assert got.apa == pytest.approx(want.apa, abs=1e-6)
 
+    # The button puts them where APT does at the APA shown, pointing 1 included.
+    dashboard.controls.nirspec_apa.value = 80.0
+    assert not dashboard.apt_panel.replace_button.disabled
+    dashboard.apt_panel.replace_button.click()
+    for got, want in zip(
+        dashboard.plan.nirspec_pointings, program.nirspec_pointings(2, 80.0), strict=True
+    ):
+        assert _mas_apart(got.ra, got.dec, want.ra, want.dec) < 0.01
+
     dashboard.apt_panel.nirspec_picker.value = NONE
+    assert dashboard.apt_panel.replace_button.disabled
     assert dashboard.plan.extra_nirspec == () and dashboard.controls.nirspec_note.value == ""
     assert dashboard.view.artists["extra_msa"].get_paths() == []
 

@@ -39,7 +39,7 @@ def _status_has(page, text: str) -> None:
     page.wait_for_function(
         "(t) => document.querySelector('.previs-status').innerText.includes(t)",
         arg=text,
-        timeout=20_000,
+        timeout=45_000,
     )
 
 
@@ -63,7 +63,7 @@ def test_upload_and_pick_apt_observations(page, tmp_path):
     nircam = page.locator(".previs-apt-nircam select")
     nircam.select_option(label=expected.apt_panel.nircam_picker.options[1][0])
     page.wait_for_function(
-        "() => document.querySelector('.previs-dither select').disabled", timeout=20_000
+        "() => document.querySelector('.previs-dither select').disabled", timeout=45_000
     )
     assert "APT obs 1" in page.inner_text(".previs-setup-note")
     page.locator(".previs-apt-nirspec select").select_option(
@@ -73,7 +73,7 @@ def test_upload_and_pick_apt_observations(page, tmp_path):
         "(e) => { const n = document.querySelector('.previs-pointings-together');"
         " return n && n.textContent.trim() === e; }",
         arg=together,
-        timeout=20_000,
+        timeout=45_000,
     )
     assert page.locator(".previs-pointing-covered").count() == 4
     assert "all 4 NIRSpec pointings together" in page.inner_text(".previs-readout")

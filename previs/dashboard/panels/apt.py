@@ -151,8 +151,16 @@ class AptPanel:
             tooltip="An APT NIRSpec MOS observation: the MSA at each of its pointings, at the "
             "NIRSpec APA shown; they move and turn with pointing 1",
         )
+        self.replace_button = widgets.Button(
+            description="Place as APT does",
+            disabled=True,
+            layout=widgets.Layout(width="auto"),
+            tooltip="Put the MSA pointings where APT puts them at the NIRSpec APA shown (the "
+            "slider turns them about pointing 1; APT turns them about the target)",
+        )
         self.nircam_picker.add_class("previs-apt-nircam")
         self.nirspec_picker.add_class("previs-apt-nirspec")
+        self.replace_button.add_class("previs-apt-replace")
         self.rows = [
             row([self.path_box, self.load_button]),
             row([self.upload]),
@@ -160,7 +168,9 @@ class AptPanel:
             self.label,
             self.nircam_picker,
             self.nirspec_picker,
+            self.replace_button,
         ]
+        self.replace_button.on_click(lambda _: self.replace_nirspec())
         self.nircam_picker.observe(self._on_nircam, names="value")
         self.nirspec_picker.observe(self._on_nirspec, names="value")
 
@@ -320,8 +330,8 @@ class AptPanel:
         n = len(pointings)
         note = (
             f"APT obs {number}: {n} MSA pointing{'s' if n != 1 else ''} with APT's offsets"
-            + ("; they move and turn with pointing 1 (pick again for APT's places at a new APA)"
-               if n > 1 else "")
+            + ("; they move and turn with pointing 1 (\"Place as APT does\" puts them "
+               "where APT does)" if n > 1 else "")
         )  # fmt: skip
         plan = host.plan
         nircam = plan.nircam
@@ -349,6 +359,13 @@ class AptPanel:
         except PrevisError as error:
             self._error(f"APT observation {number} was not used: {error}")
             raise
+
+    def replace_nirspec(self) -> None:
+        """Pick the NIRSpec observation shown again: its pointings where APT puts them at
+        the NIRSpec APA now shown (the slider turns them about pointing 1)."""
+        number = self.nirspec_picker.value
+        if number not in (NONE, KEEP):
+            self.pick_nirspec(number)
 
     def _set(self, plan, apt_nircam: bool = False) -> None:
         """Show ``plan``; an APT NIRCam target is entered as its own RA/Dec (it stays when
@@ -394,6 +411,7 @@ class AptPanel:
                 if list(picker.options) != base:
                     picker.options = base
                 picker.value = value
+        self.replace_button.disabled = self.nirspec_picker.value in (NONE, KEEP)
 
     def _error(self, text: str) -> None:
         self._host.status.set_error("apt", f"{text} The plan is unchanged.")
