@@ -278,6 +278,10 @@ def _malformed_row(tmp_path) -> Path:
             lambda d: _write(d / "cut.xml", (DATA / "m51_mosaic.xml").read_text()[:3000]),
             "cut.xml was not read: .*not a complete XML file",
         ),
+        (
+            lambda d: _write(d / "cut.pointing", PROGRAM.read_text()[:1500]),
+            r"cut.pointing was not read: line \d+: ",
+        ),
         (_malformed_row, r"bad.pointing was not read: line 12: malformed row"),
         (lambda d: d / "missing.pointing", "missing.pointing was not read: cannot read"),
     ],
