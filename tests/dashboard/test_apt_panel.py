@@ -215,6 +215,15 @@ def test_an_apt_session_loads_back_with_the_same_footprints(dashboard, tmp_path)
     for board in (dashboard, restored):
         board.controls.nirspec_apa.value = 70.0
     assert restored.plan == dashboard.plan
+    # Without the program, "none" still drops the saved exposures and pointings.
+    other = Dashboard(image=False, catalog=False, schedule=False)
+    other.load_config(path)
+    pickers = other.apt_panel.nircam_picker, other.apt_panel.nirspec_picker
+    assert not any(p.disabled for p in pickers)
+    for picker in pickers:
+        picker.value = NONE
+    assert isinstance(other.plan.dither, str) and other.plan.extra_nirspec == ()
+    assert all(p.disabled for p in pickers) and not other.controls.dither.disabled
     # Loading the program into the restored dashboard keeps the plan as it is.
     plan = restored.plan
     restored.load_apt(PROGRAM)

@@ -411,6 +411,8 @@ class AptPanel:
                 if list(picker.options) != base:
                     picker.options = base
                 picker.value = value
+                # Without a program a picker still offers "none" for the plan's own.
+                picker.disabled = self.program is None and value != KEEP
         self.replace_button.disabled = self.nirspec_picker.value in (NONE, KEEP)
 
     def _error(self, text: str) -> None:
