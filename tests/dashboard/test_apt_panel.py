@@ -333,6 +333,19 @@ def test_bad_picks_are_explained_and_change_nothing(dashboard, side, number, exp
     assert dashboard.apt_panel.nirspec_picker.value == 2
 
 
+def test_pointings_off_the_image_widen_the_view():
+    dashboard = Dashboard(catalog=False, schedule=False)  # the GOODS-S example image
+    dashboard.load_apt(DATA / "nrs_mos_nrc_img.xml")  # NIRSpec MOS at RA 12, Dec 12
+    dashboard.pick_apt(nirspec=2)
+    plan = dashboard.plan
+    assert plan.nirspec.ra == pytest.approx(12.0, abs=0.05) and len(plan.nirspec_pointings) == 2
+    assert (plan.nircam.ra, plan.nircam.dec) == (plan.nirspec.ra, plan.nirspec.dec)  # along
+    assert "off the image shown" in dashboard.message
+    x, y = dashboard.view.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec])
+    (x0, x1), (y0, y1) = dashboard.view.ax.get_xlim(), dashboard.view.ax.get_ylim()
+    assert x0 <= x[0] <= x1 and y0 <= y[0] <= y1
+
+
 def test_picking_without_a_program_says_so(dashboard):
     with pytest.raises(ValueError):
         dashboard.pick_apt(nircam=1)

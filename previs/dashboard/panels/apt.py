@@ -376,7 +376,14 @@ class AptPanel:
         if apt_nircam or (mode == "same" and not same):
             mode = "radec"
         host.set_plan(plan, mode)
-        self._host.status.set("apt", "")
+        host.status.set("apt", "")
+        if not host.image_panel.shows_pointing(host.plan):
+            host.view.fit_all()  # the image stays; the view widens to the footprints
+            host.status.set(
+                "apt",
+                "The APT pointings are off the image shown: the view now holds them too "
+                "(load an image of the field, or choose No image for a sky grid there).",
+            )
 
     def _after_pick(self) -> None:
         self._form.show_overrides()
