@@ -13,6 +13,9 @@ with the example catalog it prints, per NIRSpec APA change (median of 30):
 - zoomed in to 20" on the MSA, where the shutter layer draws the shutters in view
   and the targets' states: a zoom or pan (full redraw, shutters worked out again)
   and a NIRSpec APA change (blit, shutters worked out again).
+- the kernel update and the blitted frame with an APT program's observations picked
+  (``tests/data/apt/preimaging_mos.pointing``: APT's FULL3 + 2x1 NIRCam exposures with
+  tile and dither labels, four MSA pointings turning with the slider).
 
 The browser latencies (slider change to new readout and new canvas) are
 measured by tests/test_browser.py, which prints them.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -110,6 +114,31 @@ def zoomed_in(dashboard: Dashboard, apas: np.ndarray) -> tuple[list, list, int]:
     dashboard.view.fit_all()
     canvas.draw()
     return draws, blits, shown
+
+    apt = Path(__file__).resolve().parents[1] / "tests" / "data" / "apt" / "preimaging_mos.pointing"
+    if apt.is_file():
+        dashboard.apply_orientations(dashboard.plan.nircam.apa, None)
+        dashboard.load_apt(apt)
+        dashboard.pick_apt(nircam=1, nirspec=2)
+        view.blit = False  # the kernel's own work, as above (no frame in the update)
+        dashboard.show_example()
+        dashboard.update_times_ms.clear()
+        for apa in apas:
+            dashboard.controls.nirspec_apa.value = float(apa) + 0.25
+        apt_kernel = [t / 1000.0 for t in dashboard.update_times_ms]
+        view.blit = True
+        dashboard.show_example()
+        canvas.draw()
+        apt_blit = []
+        for apa in apas:
+            dashboard.controls.nirspec_apa.value = float(apa) + 0.75
+            start = time.perf_counter()
+            assert view.refresh() == "blit"
+            apt_blit.append(time.perf_counter() - start)
+        print("with APT obs 1 (6 exposures, 2 tiles) and obs 2 (4 MSA pointings) picked")
+        kernel_ms = median_ms(apt_kernel)
+        print(f"  kernel update, both channels + counts + readout + artists: {kernel_ms}")
+        print(f"  frame with blitting + PNG of changed pixels:            {median_ms(apt_blit)}")
 
 
 if __name__ == "__main__":

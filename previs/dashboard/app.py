@@ -42,6 +42,7 @@ from previs.dashboard.form import PlanForm
 from previs.dashboard.host import StatusBoard, UpdateGuard, error_markup
 from previs.dashboard.msa_view import MSAView, readout
 from previs.dashboard.page import PageLayout
+from previs.dashboard.panels.apt import AptPanel
 from previs.dashboard.panels.catalog import CatalogPanel
 from previs.dashboard.panels.coverage_source import CoverageSource
 from previs.dashboard.panels.display import DisplayPanel
@@ -107,7 +108,7 @@ class Dashboard(FileMethods):
         The whole dashboard (displayed when the dashboard is a cell's last value).
     controls : PlanControls
         The plan-entry widgets (``controls.nirspec_apa``, ``controls.dither``, ...).
-    image_panel, catalog_panel, display_panel, export_panel, schedule_panel
+    image_panel, catalog_panel, apt_panel, display_panel, export_panel, schedule_panel
         The panels (``schedule_panel`` is None without the Schedule tab).
     page : previs.dashboard.page.PageLayout
         The columns, the stylesheet and the page helper (figure fitting, keys).
@@ -146,6 +147,7 @@ class Dashboard(FileMethods):
         self.status = StatusBoard(status_widget)
         self.controls = PlanControls(tie_apa)
         self.form = PlanForm(self.controls, self.guard)
+        self.apt_panel = AptPanel(self, self.form)
         self.image_panel = ImagePanel(self)
         self.catalog_panel = CatalogPanel(self)
         self.msa_panel = MSAPanel(self)
@@ -154,6 +156,7 @@ class Dashboard(FileMethods):
         self.export_panel = ExportPanel(self)
         self._build_layout()
         self.form.set_from_plan(self._plan)
+        self.apt_panel.follow_overrides()
         self._connect()
 
         if image is False:
@@ -202,6 +205,7 @@ class Dashboard(FileMethods):
                 self.image_panel.rows + self.coverage_source.rows,
                 self.catalog_panel.rows + [heading("MSA shutters"), *self.msa_panel.rows],
                 self.display_panel.rows,
+                self.apt_panel.rows,
             ),
             [self.status.widget, self.canvas, self.export_panel.box],
             [self.readout, self.worst_case_button],
@@ -279,6 +283,7 @@ class Dashboard(FileMethods):
         if not isinstance(plan, Plan):
             raise TypeError(f"Dashboard.plan must be a previs Plan, got {type(plan).__name__}")
         self.form.set_from_plan(plan, nircam_mode)
+        self.apt_panel.follow_overrides()
         self.status.set("input", "")
         self._apply(plan)
 

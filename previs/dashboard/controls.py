@@ -255,6 +255,12 @@ class PlanControls:
         #: A hint shown while the NIRCam APA is tied to the NIRSpec APA.
         self.tie_hint = widgets.HTML()
         self.tie_hint.add_class("previs-tie-hint")
+        #: What drives the NIRCam exposures instead of the dither and mosaic (an APT
+        #: observation), and what the NIRSpec pointings follow (several of them).
+        self.setup_note = widgets.HTML()
+        self.setup_note.add_class("previs-setup-note")
+        self.nirspec_note = widgets.HTML()
+        self.nirspec_note.add_class("previs-nirspec-note")
         self.nirspec_apa.add_class("previs-nirspec-apa")
         self.nircam_apa.add_class("previs-nircam-apa")
         self.dither.add_class("previs-dither")
@@ -328,9 +334,15 @@ class PlanControls:
         self.offset_box.layout.display = None if mode == "offset" else "none"
         self.radec_box.layout.display = None if mode == "radec" else "none"
 
-    def column(self, image_rows: list, catalog_rows: list, display_rows: list = ()) -> widgets.VBox:
-        """The left column of the Plan tab: these controls, then the image, catalog and
-        display rows."""
+    def column(
+        self,
+        image_rows: list,
+        catalog_rows: list,
+        display_rows: list = (),
+        apt_rows: list = (),
+    ) -> widgets.VBox:
+        """The left column of the Plan tab: these controls, then the image, catalog, APT
+        program and display rows."""
         checks = widgets.HBox(list(self.show_toggles))
         checks.add_class("previs-checks")
         return widgets.VBox(
@@ -340,6 +352,7 @@ class PlanControls:
                 self.nirspec_dec,
                 self.nirspec_apa,
                 self.angle_note,
+                self.nirspec_note,
                 heading("NIRCam pre-imaging"),
                 self.nircam_mode,
                 self.offset_box,
@@ -348,6 +361,7 @@ class PlanControls:
                 self.tie_hint,
                 self.nircam_apa,
                 self.dither,
+                self.setup_note,
                 self.rows,
                 self.columns,
                 self.row_overlap,
@@ -360,6 +374,7 @@ class PlanControls:
                 *image_rows,
                 heading("Catalog"),
                 *catalog_rows,
+                *([heading("APT program"), *apt_rows] if apt_rows else []),
                 *([heading("Display"), *display_rows] if display_rows else []),
             ]
         )

@@ -82,6 +82,20 @@ class FileMethods:
         if refresh and self._summary is not None:
             self.redraw()
 
+    # ------------------------------------------------------------------ APT programs
+    def load_apt(self, path: str | os.PathLike):
+        """Read an APT pointing report or XML and offer its observations; see
+        :meth:`AptPanel.load <previs.dashboard.panels.apt.AptPanel.load>`."""
+        return self.apt_panel.load(path)
+
+    def pick_apt(self, nircam: int | None = None, nirspec: int | None = None) -> None:
+        """Plan with APT observations: ``nircam`` (the pre-imaging's target and exposures)
+        and/or ``nirspec`` (every MSA pointing); None leaves that side as it is."""
+        if nircam is not None:
+            self.apt_panel.pick_nircam(nircam)
+        if nirspec is not None:
+            self.apt_panel.pick_nirspec(nirspec)
+
     # ------------------------------------------------------------------ sessions and exports
     @property
     def config(self) -> Config:

@@ -21,6 +21,7 @@ from typing import Any
 
 from previs.dashboard.controls import MOSAIC_SLIDER_MAX, OVERLAP_SLIDER_RANGE, PlanControls
 from previs.dashboard.host import UpdateGuard
+from previs.dashboard.overrides import PlanOverrides
 from previs.dashboard.text import ANGLE_DECIMALS, clean_degrees, format_degrees
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import signed_difference
@@ -31,7 +32,7 @@ from previs.geometry.projection import offset_position, position_offset
 from previs.planning.plan import Plan
 from previs.style import UI_COLOURS
 
-__all__ = ["TIE_HINT", "PlanForm", "nircam_offset_arcsec"]
+__all__ = ["TIE_HINT", "PlanForm", "nircam_offset_arcsec", "override_note"]
 
 #: Shown while the NIRCam APA is tied to the NIRSpec APA.
 TIE_HINT = (
@@ -39,6 +40,13 @@ TIE_HINT = (
     "NIRSpec, so the coverage is the same at every NIRSpec APA. Untie to see which "
     "spectroscopy angles a pre-imaging angle covers.</span>"
 )
+
+
+def override_note(text: str) -> str:
+    """A note under a control saying what drives it instead (plain text; "" for none)."""
+    if not text:
+        return ""
+    return f"<span style='color:{UI_COLOURS['note']};font-size:0.9em'>{html.escape(text)}</span>"
 
 
 def nircam_offset_arcsec(plan: Plan) -> tuple[float, float]:
@@ -64,6 +72,8 @@ class PlanForm:
         self.controls = controls
         self.guard = guard
         self._note_for = None  # the slider whose typed value the angle note explains
+        #: APT's (or a saved plan's) exposures and NIRSpec pointings, over the controls.
+        self.overrides = PlanOverrides()
 
     # ------------------------------------------------------------------ typed angles
     def on_page_message(self, content: dict) -> None:
@@ -107,6 +117,7 @@ class PlanForm:
         """Set every plan control from ``plan``; ``mode`` picks how the NIRCam centre is
         entered (same/offset/radec; default, and "same" when impossible: from the plan)."""
         c = self.controls
+        self.overrides.take(plan)
         with self.guard.hold():
             c.nirspec_ra.value = format_degrees(plan.nirspec.ra)
             c.nirspec_dec.value = format_degrees(plan.nirspec.dec)
@@ -123,20 +134,36 @@ class PlanForm:
                 c.tie_apa.value = False
             c.nircam_apa.value = clean_degrees(plan.nircam.apa, ANGLE_DECIMALS)
             self._show_tie(c.tie_apa.value)
-            c.dither.value = plan.dither
-            mosaic = plan.mosaic
-            for slider, value in ((c.rows, mosaic.rows), (c.columns, mosaic.columns)):
-                slider.max = max(MOSAIC_SLIDER_MAX, value)
-                slider.value = value
-            for slider, value in (
-                (c.row_overlap, mosaic.row_overlap),
-                (c.column_overlap, mosaic.column_overlap),
-            ):
-                slider.min = min(OVERLAP_SLIDER_RANGE[0], value)
-                slider.max = max(OVERLAP_SLIDER_RANGE[1], value)
-                slider.value = value
+            if isinstance(plan.dither, str):  # explicit exposures leave the controls' own
+                self._set_setup(plan)
             c.channel.value = plan.channel
             c.show_nircam_mode(mode)
+        self.show_overrides()
+
+    def _set_setup(self, plan: Plan) -> None:
+        c = self.controls
+        c.dither.value = plan.dither
+        mosaic = plan.mosaic
+        for slider, value in ((c.rows, mosaic.rows), (c.columns, mosaic.columns)):
+            slider.max = max(MOSAIC_SLIDER_MAX, value)
+            slider.value = value
+        for slider, value in (
+            (c.row_overlap, mosaic.row_overlap),
+            (c.column_overlap, mosaic.column_overlap),
+        ):
+            slider.min = min(OVERLAP_SLIDER_RANGE[0], value)
+            slider.max = max(OVERLAP_SLIDER_RANGE[1], value)
+            slider.value = value
+
+    def show_overrides(self) -> None:
+        """Disable the dither and mosaic controls while explicit exposures drive the plan,
+        and say what drives the NIRCam exposures and the NIRSpec pointings."""
+        c = self.controls
+        explicit = self.overrides.exposures is not None
+        for control in (c.dither, c.rows, c.columns, c.row_overlap, c.column_overlap):
+            control.disabled = explicit
+        c.setup_note.value = override_note(self.overrides.nircam_note)
+        c.nirspec_note.value = override_note(self.overrides.nirspec_note)
 
     def read_plan(self) -> Plan:
         """Read every control into a Plan (no APA range); PrevisError names the control."""
@@ -164,7 +191,8 @@ class PlanForm:
         nircam_apa = nircam_apa_for(nirspec.apa) if c.tie_apa.value else c.nircam_apa.value
         nircam_apa = clean_degrees(nircam_apa, ANGLE_DECIMALS)
         mosaic = Mosaic(c.rows.value, c.columns.value, c.row_overlap.value, c.column_overlap.value)
-        return Plan(nirspec, Pointing(ra, dec, nircam_apa), c.dither.value, mosaic, c.channel.value)
+        plan = Plan(nirspec, Pointing(ra, dec, nircam_apa), c.dither.value, mosaic, c.channel.value)
+        return self.overrides.apply(plan)
 
     # ------------------------------------------------------------------ rules between controls
     def on_change(self, change: dict[str, Any], plan: Plan) -> bool:

@@ -72,7 +72,8 @@ class StatusBoard:
 
     Channels, shown in this order: ``"input"`` (why the plan typed cannot be
     used: the last valid one is shown), ``"image"``, ``"catalog"``, ``"msa"`` (the
-    operability map), ``"coverage"`` (coverage from an image), ``"other"``.
+    operability map), ``"coverage"`` (coverage from an image), ``"apt"`` (the APT
+    program), ``"other"``.
     Messages are markup; :meth:`set_error` escapes plain text.
 
     Parameters
@@ -81,7 +82,7 @@ class StatusBoard:
         Where the messages are shown.
     """
 
-    CHANNELS = ("input", "image", "catalog", "msa", "coverage", "other")
+    CHANNELS = ("input", "image", "catalog", "msa", "coverage", "apt", "other")
 
     def __init__(self, widget: Any) -> None:
         self.widget = widget
@@ -139,6 +140,12 @@ class PanelHost(Protocol):
 
     def redraw(self) -> None:
         """Evaluate the current plan again (new image or catalog) and draw it."""
+
+    def refresh(self) -> None:
+        """Read the plan from the controls again and draw it."""
+
+    def set_plan(self, plan: Plan, nircam_mode: str | None = None) -> None:
+        """Show ``plan``: every widget follows."""
 
     def recentre(self) -> None:
         """Move the NIRSpec (and a same-place NIRCam) centre to the image centre."""

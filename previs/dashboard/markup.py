@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from previs.dashboard.pointings_markup import pointings_html, together_label
 from previs.dashboard.text import format_percent
 from previs.style import CHANNEL_LABELS, UI_COLOURS
 
@@ -42,11 +43,12 @@ def readout_html(summary: Summary, catalog_name: str = "", details: str = "") ->
         f"<td style='padding:0 6px'>Q{k}<br><b>{format_percent(v)}</b></td>"
         for k, v in sorted(coverage.quadrants.items())
     )
-    tiles = plan.mosaic.n_tiles
+    tiles = plan.exposures.n_tiles
     per_tile = coverage.exposures // max(tiles, 1)
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
-        f"<div>MSA area covered by NIRCam {CHANNEL_LABELS[plan.channel]}</div>"
+        f"<div>MSA area covered by NIRCam {CHANNEL_LABELS[plan.channel]}"
+        f"{together_label(result)}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
         + (
@@ -56,6 +58,7 @@ def readout_html(summary: Summary, catalog_name: str = "", details: str = "") ->
             else ""
         )
         + _usable_line(result.usable)
+        + pointings_html(result)
         + f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
         f"<div>depth &ge; 2 exposures: <b class='previs-depth2'>"
         f"{format_percent(coverage.depth[2])}</b></div>"
@@ -66,7 +69,7 @@ def readout_html(summary: Summary, catalog_name: str = "", details: str = "") ->
         f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
         f"<div>NIRCam APA {plan.nircam.apa:.1f}&deg;, V3PA <b>{plan.nircam_v3pa:.1f}&deg;</b></div>"
-        + worst_case_html(result.worst_case, plan.nirspec.apa)
+        + worst_case_html(result.worst_case, plan.nirspec.apa, len(plan.nirspec_pointings))
         + counts_html(summary.plan_counts, catalog_name)
         + details
         + f"<div style='color:{NOTE_COLOUR};font-size:0.85em;margin-top:6px'>SIAF "
@@ -86,9 +89,11 @@ def _usable_line(usable) -> str:
     )
 
 
-def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
+def worst_case_html(worst: WorstCase | None, nirspec_apa: float, pointings: int = 1) -> str:
     """The worst case over the allowed NIRSpec APA range, and whether ``nirspec_apa``
-    (degrees, the angle shown) lies inside it; empty without a range."""
+    (degrees, the angle shown) lies inside it; empty without a range. With several
+    NIRSpec ``pointings`` it is pointing 1's (as :func:`~previs.planning.plan.evaluate`
+    gives it), and says so."""
     if worst is None:
         return ""
     arc = worst.arc
@@ -106,7 +111,7 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float) -> str:
     )
     return (
         "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-        f"Worst case over {over}:"
+        f"Worst case over {over}{' (pointing 1)' if pointings > 1 else ''}:"
         f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
         f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"

@@ -122,6 +122,8 @@ def report_tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[lis
             coverage_rows,
         ),
     ]
+    if "exposures" in plan:
+        tables.append(_exposures_table(plan["exposures"]))
     if "usable" in report:
         tables.append(_usable_table(report))
     if "sources" in report:
@@ -162,6 +164,18 @@ def report_tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     if "image" in report:
         tables.append(_image_table(report))
     return tables
+
+
+def _exposures_table(exposures: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """Explicit NIRCam exposures with APT's tile and dither numbers and target offsets."""
+    rows = [
+        [str(k + 1), str(tile), str(dither), f"{x:+.3f}", f"{y:+.3f}"]
+        for k, (tile, dither, (x, y)) in enumerate(
+            zip(exposures["tiles"], exposures["dithers"], exposures["offsets"], strict=True)
+        )
+    ]
+    title = f"NIRCam exposures ({exposures.get('aperture', 'NRCALL_FULL')} ideal offsets)"
+    return title, ["exposure", "tile", "dither", 'X (")', 'Y (")'], rows
 
 
 def _image_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:

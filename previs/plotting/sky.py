@@ -42,6 +42,7 @@ from previs.plotting.decorations import (
     pixel_scale_arcsec,
     sky_path,
 )
+from previs.plotting.numbered_overlay import NumberedOverlay
 from previs.plotting.shutter_layer import ShutterLayer
 from previs.plotting.sky_style import StyledView
 from previs.style import COLOURS, MARKERS
@@ -189,40 +190,7 @@ class SkyView(StyledView):
             Path(np.zeros((1, 2))), facecolor=STYLE["uncovered"], edgecolor="none", zorder=4
         )
         ax.add_patch(self._uncovered)
-        self._quadrants = [
-            ax.add_patch(
-                Polygon(
-                    np.zeros((4, 2)),
-                    closed=True,
-                    fill=False,
-                    edgecolor=msa,
-                    linewidth=1.4,
-                    zorder=5,
-                )
-            )
-            for _ in MSA_QUADRANTS
-        ]
-        self._quadrant_labels = [
-            ax.add_artist(
-                Text(
-                    0,
-                    0,
-                    f"Q{i + 1}",
-                    color=msa,
-                    fontsize=10,
-                    fontweight="bold",
-                    ha="center",
-                    va="center",
-                    zorder=6,
-                    clip_on=True,
-                )
-            )
-            for i in range(len(MSA_QUADRANTS))
-        ]
-        self._ifu_slits = PolyCollection(
-            [], facecolors="none", edgecolors=[msa], linewidths=1.0, zorder=5
-        )
-        ax.add_collection(self._ifu_slits)
+        self._quadrants, self._quadrant_labels, self._ifu_slits = add_msa_artists(ax, msa)
         (self._nirspec_marker,) = ax.plot(
             [], [], marker="+", ms=11, mew=1.6, color=msa, linestyle="none", zorder=7
         )
@@ -236,6 +204,7 @@ class SkyView(StyledView):
             linestyle="none",
             zorder=7,
         )
+        self.numbered = NumberedOverlay(ax, STYLE, animated=self.blit)
         self.catalog.attach(ax)
         self.shutters.attach(ax, self.mapping, pixel_scale_arcsec(self.wcs))
         self._legend = None
@@ -296,7 +265,9 @@ class SkyView(StyledView):
         others = [corners[i] for i, name in enumerate(nirspec.names) if name not in MSA_QUADRANTS]
         self._ifu_slits.set_verts(others)
         x, y = self.sky_to_pixel(nircam.ra, nircam.dec)
-        self._nircam.set_verts(list(np.stack([x, y], axis=-1)))
+        nircam_xy = np.stack([x, y], axis=-1)
+        self._nircam.set_verts(list(nircam_xy))
+        self.numbered.update(result, nircam_xy, self.sky_to_pixel)
         other = result.other_nircam
         if other is not None:
             x, y = self.sky_to_pixel(other.ra, other.dec)
@@ -343,6 +314,7 @@ class SkyView(StyledView):
     def _apply_visibility(self) -> None:
         self._ifu_slits.set_visible(self.visible["ifu_slits"])
         self._nircam.set_visible(self.visible["nircam"])
+        self.numbered.set_visible(self.visible["nircam"])
         self._other_nircam.set_visible(self.visible["nircam"] and self.display.both_channels)
         self._uncovered.set_visible(self.visible["uncovered"])
         self.catalog.primaries.set_visible(self.visible["primaries"])
@@ -358,6 +330,7 @@ class SkyView(StyledView):
             *self._quadrants,
             self._ifu_slits,
             *self._quadrant_labels,
+            *self.numbered.artists,
             *self.catalog.artists,
             *self.shutters.artists,
             self._nirspec_marker,
@@ -445,6 +418,10 @@ class SkyView(StyledView):
             "uncovered": self._uncovered,
             "nirspec_marker": self._nirspec_marker,
             "nircam_marker": self._nircam_marker,
+            "extra_msa": self.numbered.extra_msa,
+            "pointing_labels": self.numbered.pointing_labels.texts,
+            "tile_labels": self.numbered.tile_labels.texts,
+            "dither_labels": self.numbered.dither_labels.texts,
             "primaries": self.catalog.primaries,
             "fillers": self.catalog.fillers,
             "shutters": self.shutters,
@@ -452,3 +429,25 @@ class SkyView(StyledView):
             "compass": self._compass,
             "scale_bar": self._scale_bar,
         }
+
+
+def add_msa_artists(ax, colour) -> tuple[list[Polygon], list[Text], PolyCollection]:
+    """Add the MSA's artists to ``ax``, empty until placed: one outline and one "Q<n>"
+    label per quadrant, and the IFU slices, all in ``colour``."""
+    quadrants = [
+        ax.add_patch(
+            Polygon(np.zeros((4, 2)), closed=True, fill=False, edgecolor=colour,
+                    linewidth=1.4, zorder=5)
+        )
+        for _ in MSA_QUADRANTS
+    ]  # fmt: skip
+    labels = [
+        ax.add_artist(
+            Text(0, 0, f"Q{i + 1}", color=colour, fontsize=10, fontweight="bold",
+                 ha="center", va="center", zorder=6, clip_on=True)
+        )
+        for i in range(len(MSA_QUADRANTS))
+    ]  # fmt: skip
+    slits = PolyCollection([], facecolors="none", edgecolors=[colour], linewidths=1.0, zorder=5)
+    ax.add_collection(slits)
+    return quadrants, labels, slits

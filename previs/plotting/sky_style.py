@@ -189,6 +189,7 @@ class StyledView:
         self._ifu_slits.set_edgecolor([colours["msa"]])
         self._nirspec_marker.set_color(colours["msa"])
         self._nircam_marker.set_color(colours["nircam_edge"][:3])
+        self.numbered.restyle(colours)
 
     @contextmanager
     def captioned(self, text: str) -> Iterator[None]:
@@ -215,7 +216,8 @@ class StyledView:
             raise ValueError("fit_all: no image or sky grid is shown yet")
         points = []
         if self._result is not None:
-            for footprint in (self._result.nirspec, self._result.nircam):
+            nirspec = self._result.nirspec_footprints or (self._result.nirspec,)
+            for footprint in (*nirspec, self._result.nircam):
                 x, y = self.sky_to_pixel(footprint.ra, footprint.dec)
                 points.append(np.stack([np.ravel(x), np.ravel(y)], axis=-1))
         xlim, ylim = view_bounds(self.shape, points)

@@ -565,10 +565,17 @@ def figure_caption(summary) -> str:
     result = summary.result
     plan, coverage = result.plan, result.coverage
     mosaic = plan.mosaic
+    setup = (
+        f"{plan.dither} dither, mosaic {mosaic.rows}x{mosaic.columns}"
+        if isinstance(plan.dither, str)
+        else f"{plan.dither_label} ({len(plan.dither)} exposures, {plan.dither.n_tiles} tiles)"
+    )
+    n = len(plan.nirspec_pointings)
     parts = [
         f"NIRSpec APA {plan.nirspec.apa:.1f}°, NIRCam APA {plan.nircam.apa:.1f}°",
-        f"{plan.dither} dither, mosaic {mosaic.rows}x{mosaic.columns}",
+        setup,
         f"MSA covered {format_percent(coverage.covered)} ({CHANNEL_LABELS[plan.channel]})"
+        + (f" by {n} NIRSpec pointings together" if n > 1 else "")
         + (
             f", {format_percent(result.other_coverage.covered)} "
             f"({CHANNEL_LABELS[plan.other_channel]})"

@@ -213,7 +213,13 @@ def coverage_html(plan: Plan, worst: WorstCase | None, nircam_apa: float | None)
             f"<div style='font-family:sans-serif;color:{NOTE_COLOUR}'>The worst case needs both "
             "dates inside visibility windows (grey bands on the timeline).</div>"
         )
-    tiles = plan.mosaic.n_tiles
+    tiles = plan.exposures.n_tiles
+    setup = (
+        html.escape(plan.dither_label)
+        if not isinstance(plan.dither, str)
+        else f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
+        f"({html.escape(plan.mosaic.label)})"
+    )
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
         "<div>Worst-case MSA coverage over the allowed NIRSpec APAs</div>"
@@ -222,8 +228,7 @@ def coverage_html(plan: Plan, worst: WorstCase | None, nircam_apa: float | None)
         f"<div>at NIRSpec APA <b>{_deg(worst.apa_at_min)}</b>; best "
         f"{100.0 * float(worst.covered.max()):.1f} %</div>"
         f"<div style='color:{NOTE_COLOUR};margin-top:4px'>NIRCam {CHANNEL_LABELS[plan.channel]}, "
-        f"{html.escape(plan.dither)} dither, {tiles} tile{'s' if tiles != 1 else ''} "
-        f"({html.escape(plan.mosaic.label)}), APA {_deg(nircam_apa)}, centre "
+        f"{setup}, APA {_deg(nircam_apa)}, centre "
         f"{plan.nircam.ra:.5f}&deg; {plan.nircam.dec:+.5f}&deg; (from the main tab); "
         f"{len(worst.apas)} angles checked</div></div>"
     )
