@@ -21,7 +21,7 @@ import shapely
 from previs.catalog.sources import SourceCounts
 from previs.catalog.table import Catalog
 from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import msa_geometry
+from previs.geometry.coverage import msa_geometry, union_msa_geometry
 from previs.geometry.image_coverage import SkyRegion, plane_xy
 
 __all__ = ["count_sources_in_image"]
@@ -48,8 +48,10 @@ def count_sources_in_image(catalog: Catalog, nirspec_pointing, region: SkyRegion
     ----------
     catalog : Catalog
         Sources (degrees).
-    nirspec_pointing : Pointing, Plan or Result
-        The NRS_FULL_MSA pointing (that of a Plan or an evaluated Result).
+    nirspec_pointing : Pointing, tuple of Pointing, Plan or Result
+        The NRS_FULL_MSA pointing (that of a Plan or an evaluated Result), or
+        several: a source is in the MSA when inside any pointing's (``quadrant``:
+        that of the union of quadrant k over the pointings).
     region : SkyRegion
         The image's valid data (:func:`previs.io.valid_region.valid_region`).
 
@@ -58,7 +60,15 @@ def count_sources_in_image(catalog: Catalog, nirspec_pointing, region: SkyRegion
     SourceCounts
         ``quadrant`` 1-4 (0: outside the MSA); ``depth`` 1 inside the valid data.
     """
-    msa = msa_geometry(_nirspec_pointing(nirspec_pointing))
+    several = isinstance(nirspec_pointing, (tuple, list)) and all(
+        isinstance(p, Pointing) for p in nirspec_pointing
+    )
+    if several and len(nirspec_pointing) > 1:
+        msa = union_msa_geometry(tuple(nirspec_pointing))
+    elif several and nirspec_pointing:
+        msa = msa_geometry(nirspec_pointing[0])
+    else:
+        msa = msa_geometry(_nirspec_pointing(nirspec_pointing))
     x, y, near = plane_xy(msa.plane, catalog.ra, catalog.dec)
     quadrant = np.zeros(len(catalog), dtype=np.int8)
     if near.any():

@@ -23,10 +23,16 @@ from previs.catalog.image_sources import count_sources_in_image
 from previs.catalog.sources import SourceCounts
 from previs.catalog.table import Catalog
 from previs.geometry.attitude import Pointing
-from previs.geometry.image_coverage import ImageCoverage, SkyRegion, image_coverage
+from previs.geometry.image_coverage import (
+    ImageCoverage,
+    SkyRegion,
+    image_coverage,
+    image_union_coverage,
+)
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.usable import UsableCoverage, usable_msa_coverage
 from previs.planning.image_sweep import image_worst_case
+from previs.planning.plan import mean_usable
 from previs.planning.sweep import WorstCase
 
 __all__ = ["ImageSummary", "summarize_image"]
@@ -41,16 +47,22 @@ class ImageSummary:
     region : SkyRegion
         The image's valid data on the sky.
     nirspec : Pointing
-        NRS_FULL_MSA pointing.
+        NRS_FULL_MSA pointing (the first, with several).
     coverage : ImageCoverage
-        Area covered (``covered``, ``quadrants``, ``covered_error``, ``note``).
+        Area covered (``covered``, ``quadrants``, ``covered_error``, ``note``); with
+        several NIRSpec pointings, of all their MSAs together (their union).
     usable : UsableCoverage
-        Operable shutters' open area inside the valid data.
+        Operable shutters' open area inside the valid data (several pointings: every
+        pointing's shutters count, :func:`previs.planning.plan.mean_usable`).
     worst_case : WorstCase or None
-        Area coverage over the allowed NIRSpec APA range, when one was given.
+        Area coverage over the allowed NIRSpec APA range, when one was given (of
+        the first pointing).
     counts : SourceCounts or None
-        Catalog sources in the MSA and in the valid data (``at_risk``: in the MSA,
-        outside the data), when a catalog was given.
+        Catalog sources in the MSA (of any pointing) and in the valid data
+        (``at_risk``: in the MSA, outside the data), when a catalog was given.
+    pointing_coverages : tuple of ImageCoverage
+        Each NIRSpec pointing's own coverage, in the plan's order (one pointing:
+        ``(coverage,)``).
     """
 
     region: SkyRegion
@@ -59,6 +71,12 @@ class ImageSummary:
     usable: UsableCoverage
     worst_case: WorstCase | None = None
     counts: SourceCounts | None = None
+    pointing_coverages: tuple[ImageCoverage, ...] = ()
+
+    @property
+    def pointings(self) -> int:
+        """How many NIRSpec pointings the coverage is of."""
+        return max(len(self.pointing_coverages), 1)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``"image"`` block of ``previs coverage --image --json`` and of reports."""
@@ -76,6 +94,8 @@ class ImageSummary:
                 "apa_at_min": worst.apa_at_min,
                 "apas": len(worst.apas),
             }
+        if self.pointings > 1:
+            block["pointings"] = [c.to_dict() for c in self.pointing_coverages]
         if self.counts is not None:
             block["sources"] = {kind: self.counts.summary(kind) for kind in ("primary", "filler")}
         return block
@@ -87,6 +107,7 @@ def summarize_image(
     nirspec_apa_range: Sequence[float] | None = None,
     catalog: Catalog | None = None,
     operability: OperabilityMap | str | None = None,
+    extra_nirspec: Sequence[Pointing] = (),
 ) -> ImageSummary:
     """Put an image's valid data against the MSA at ``nirspec``.
 
@@ -102,13 +123,24 @@ def summarize_image(
         Sources to count.
     operability : OperabilityMap, path or None
         Which shutters work (None: the bundled snapshot).
+    extra_nirspec : sequence of Pointing
+        More NIRSpec pointings (a plan's ``extra_nirspec``): the coverage is then of
+        all of them together, with each one's in ``pointing_coverages``.
     """
-    coverage = image_coverage(region, nirspec)
-    usable = usable_msa_coverage(
-        nirspec, coverage.region_geometry, resolve_operability(operability)
+    pointings = (nirspec, *extra_nirspec)
+    operability = resolve_operability(operability)
+    each = tuple(image_coverage(region, p) for p in pointings)
+    coverage = each[0] if len(each) == 1 else image_union_coverage(region, pointings)
+    usable = mean_usable(
+        tuple(
+            usable_msa_coverage(p, c.region_geometry, operability)
+            for p, c in zip(pointings, each, strict=True)
+        )
     )
     worst = None
     if nirspec_apa_range is not None:
         worst = image_worst_case(region, nirspec, nirspec_apa_range)
-    counts = None if catalog is None else count_sources_in_image(catalog, nirspec, region)
-    return ImageSummary(region, nirspec, coverage, usable, worst, counts)
+    counts = None
+    if catalog is not None:
+        counts = count_sources_in_image(catalog, pointings, region)
+    return ImageSummary(region, nirspec, coverage, usable, worst, counts, each)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -91,6 +91,14 @@ class Summary:
     def plan_counts(self) -> SourceCounts | None:
         """Source counts for the plan's own channel (None without a catalog)."""
         return self.counts.get(self.plan.channel)
+
+    @cached_property
+    def together_shutters(self) -> ShutterPlacement | None:
+        """Each source's shutter over every NIRSpec pointing (:func:`combine_placements`:
+        the first pointing putting it in a usable shutter); :attr:`shutters` with one."""
+        if not self.pointing_shutters:
+            return self.shutters
+        return combine_placements(self.pointing_shutters)
 
     @property
     def usable(self) -> UsableCoverage | None:

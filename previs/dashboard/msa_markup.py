@@ -15,6 +15,7 @@ import html
 from typing import TYPE_CHECKING
 
 from previs.dashboard.markup import counts_html, worst_case_html
+from previs.dashboard.pointings_markup import image_pointings_html
 from previs.dashboard.text import format_percent
 from previs.geometry.operability import default_operability
 from previs.style import UI_COLOURS
@@ -133,12 +134,14 @@ def image_readout_html(image: ImageSummary, summary: Summary, catalog_name: str 
         else ""
     )
     counts = image.counts
-    if counts is not None and summary.shutters is not None:
-        counts = counts.with_shutters(summary.shutters)
+    if counts is not None and summary.together_shutters is not None:
+        counts = counts.with_shutters(summary.together_shutters)
     plan = summary.plan
+    together = f" (all {image.pointings} NIRSpec pointings together)" if image.pointings > 1 else ""
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
-        f"<div>MSA area covered by the valid data of <b>{html.escape(str(name))}</b></div>"
+        f"<div>MSA area covered by the valid data of <b>{html.escape(str(name))}</b>"
+        f"{together}</div>"
         f"<div class='previs-image-covered' style='font-size:2.6em;font-weight:700;"
         f"color:{_ACCENT}'>{format_percent(coverage.covered)}</div>"
         f"<div style='color:{_NOTE};font-size:0.85em'>&plusmn; "
@@ -149,7 +152,8 @@ def image_readout_html(image: ImageSummary, summary: Summary, catalog_name: str 
         f"(operable shutters): <b class='previs-image-usable'>{format_percent(usable.covered)}"
         "</b></div>"
         f"<table style='margin:6px 0;text-align:center'><tr>{quadrant_cells}</tr></table>"
-        f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
+        + image_pointings_html(image)
+        + f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
         + worst_case_html(image.worst_case, plan.nirspec.apa)
         + counts_html(counts, catalog_name, imaged="in data")

@@ -3,8 +3,8 @@ the coverage of an image when the readout follows it.
 
 :meth:`MSAView.show` is called once per update, after the view has moved to
 the plan's result. It hands the shutter layer (:class:`previs.plotting.shutter_layer.ShutterLayer`)
-the NIRSpec pointing, the operability map and the targets' shutters and
-pre-imaging (cheap: the layer works only when drawn zoomed in), and in "this
+every NIRSpec pointing, the operability map and the targets' shutters (over all
+pointings together) and pre-imaging (cheap: the layer works only when drawn zoomed in), and in "this
 image" mode replaces the uncovered shading and the at-risk rings with the
 image's and outlines its valid data; :func:`readout` picks the readout of the mode.
 
@@ -62,15 +62,16 @@ class MSAView:
         """
         view = self.view
         layer = view.shutters
-        layer.set_pointing(summary.plan.nirspec, summary.operability)
+        layer.set_pointings(summary.plan.nirspec_pointings, summary.operability)
         counts = summary.plan_counts if image is None else image.counts
         catalog = summary.catalog
-        if catalog is None or counts is None or summary.shutters is None:
+        shutters = summary.together_shutters  # every pointing's (the first usable one)
+        if catalog is None or counts is None or shutters is None:
             layer.set_targets(None)
         else:
             visible = view.visible  # the kinds the Show toggles leave on
             shown = np.where(catalog.primary, visible["primaries"], visible["fillers"])
-            layer.set_targets(catalog.ra, catalog.dec, summary.shutters, counts.imaged, shown)
+            layer.set_targets(catalog.ra, catalog.dec, shutters, counts.imaged, shown)
         self.show_outline(None if image is None else image.region)
         if image is not None:
             view.set_uncovered(image.coverage.uncovered_sky_polygons())

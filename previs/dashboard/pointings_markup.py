@@ -18,9 +18,10 @@ from previs.dashboard.text import format_percent
 from previs.style import CHANNEL_LABELS, UI_COLOURS
 
 if TYPE_CHECKING:
+    from previs.catalog.image_summary import ImageSummary
     from previs.planning.plan import Result
 
-__all__ = ["pointings_html", "together_label"]
+__all__ = ["image_pointings_html", "pointings_html", "together_label"]
 
 
 def together_label(result: Result) -> str:
@@ -69,6 +70,36 @@ def pointings_html(result: Result) -> str:
             else ""
         )
         + "<td></td></tr>"
+    )
+    return (
+        "<div style='margin-top:6px'>MSA covered per NIRSpec pointing</div>"
+        f"<table class='previs-pointings' style='border-collapse:collapse'>{head}"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def image_pointings_html(image: ImageSummary) -> str:
+    """Each NIRSpec pointing's coverage by an image's valid data and all together (the
+    readout in "this image" mode, with the classes of :func:`pointings_html`); empty with
+    one pointing."""
+    n = image.pointings
+    if n < 2:
+        return ""
+    cell = "style='padding:0 5px;text-align:right'"
+    head = (
+        f"<tr style='color:{UI_COLOURS['note']};font-size:0.85em'><td></td>"
+        f"<td {cell}>valid data</td></tr>"
+    )
+    rows = [
+        f"<tr><td style='text-align:left'>P{k + 1}</td>"
+        f"<td {cell}><b class='previs-pointing-covered'>{format_percent(c.covered)}</b></td></tr>"
+        for k, c in enumerate(image.pointing_coverages)
+    ]
+    rows.append(
+        f"<tr style='border-top:1px solid #ccc'><td style='text-align:left'>all {n}</td>"
+        f"<td {cell}><b class='previs-pointings-together'>"
+        f"{format_percent(image.coverage.covered)}</b></td></tr>"
     )
     return (
         "<div style='margin-top:6px'>MSA covered per NIRSpec pointing</div>"

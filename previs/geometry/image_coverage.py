@@ -28,14 +28,23 @@ from shapely.geometry.base import BaseGeometry
 
 from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, unit_vectors
 from previs.geometry.coverage import (
+    MSAGeometry,
     fraction,
     geometry_sky_polygons,
     msa_geometry,
     rotate_about_origin,
+    union_msa_geometry,
 )
 from previs.geometry.projection import TangentPlane
 
-__all__ = ["ImageCoverage", "SkyRegion", "image_apa_sweep", "image_coverage", "plane_xy"]
+__all__ = [
+    "ImageCoverage",
+    "SkyRegion",
+    "image_apa_sweep",
+    "image_coverage",
+    "image_union_coverage",
+    "plane_xy",
+]
 
 #: Positions farther than this from a region's tangent point (degrees) are never
 #: projected into its plane (the gnomonic projection fails at 90 degrees).
@@ -216,10 +225,14 @@ def _region_near_msa(region: SkyRegion, nirspec: Pointing) -> tuple[BaseGeometry
 
 
 @lru_cache(maxsize=8)
-def _near_msa(region: SkyRegion, ra: float, dec: float) -> tuple[BaseGeometry | None, str]:
+def _near_msa(
+    region: SkyRegion, ra: float, dec: float, reach_arcsec: float | None = None
+) -> tuple[BaseGeometry | None, str]:
+    """The region within ``reach_arcsec`` (default: the MSA's reach at any APA, plus a
+    margin) of (ra, dec), in the tangent plane there; or (None, why not)."""
     nirspec = Pointing(ra, dec, 0.0)
     msa = msa_geometry(nirspec)
-    reach = _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
+    reach = reach_arcsec or _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
     if region.is_empty:
         return None, "the image has no valid data"
     if not region.reaches(nirspec.ra, nirspec.dec, reach):
@@ -261,8 +274,40 @@ def image_coverage(region: SkyRegion, nirspec: Pointing) -> ImageCoverage:
     ImageCoverage
         0 % with a ``note`` (not an error) when the region does not reach the MSA.
     """
-    msa = msa_geometry(nirspec)
-    near, note = _region_near_msa(region, nirspec)
+    return _measure(region, msa_geometry(nirspec), *_region_near_msa(region, nirspec))
+
+
+def image_union_coverage(region: SkyRegion, pointings: tuple[Pointing, ...]) -> ImageCoverage:
+    """Coverage of several NIRSpec pointings' MSAs together by the region.
+
+    "Together" is the union of every pointing's MSA
+    (:func:`~previs.geometry.coverage.union_msa_geometry`, in the tangent plane at
+    the first pointing), as for the planned coverage of several pointings:
+    ``covered`` is the fraction of that union inside the region, ``quadrants[k]``
+    that of the union of quadrant k over the pointings, ``uncovered`` the union
+    minus the region. One pointing gives :func:`image_coverage`.
+
+    Parameters
+    ----------
+    region : SkyRegion
+        The covering area (an image's valid data).
+    pointings : tuple of Pointing
+        NRS_FULL_MSA pointings (degrees), the first one's plane used.
+    """
+    pointings = tuple(pointings)
+    if len(pointings) == 1:
+        return image_coverage(region, pointings[0])
+    msa = union_msa_geometry(pointings)
+    first = pointings[0]
+    reach = _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
+    near, note = _near_msa(region, float(first.ra), float(first.dec), round(reach, 3))
+    return _measure(region, msa, near, note)
+
+
+def _measure(
+    region: SkyRegion, msa: MSAGeometry, near: BaseGeometry | None, note: str
+) -> ImageCoverage:
+    """The coverage of ``msa`` by ``near`` (the region near it, in its plane)."""
     if near is None:
         return ImageCoverage(
             covered=0.0,

@@ -2,7 +2,8 @@
 
 Zoomed in (at least :data:`MIN_PIXELS_PER_SHUTTER` screen pixels per shutter
 pitch), :class:`ShutterLayer` draws the open area (0.20" x 0.46") of every
-shutter inside the view: operable shutters outlined, failed-closed ones shaded,
+shutter inside the view, at every NIRSpec pointing of the plan (an APT MOS
+observation has several): operable shutters outlined, failed-closed ones shaded,
 failed-open ones filled in a warning colour, and a dot on each catalog target
 coloured by its state (:func:`target_states`). Zoomed out it draws nothing.
 
@@ -206,6 +207,8 @@ class ShutterLayer:
         Whether the last :meth:`prepare` found the view zoomed in far enough.
     drawn : tuple of numpy.ndarray
         Quadrant, i, j (1-based) of the shutters drawn, empty when not shown.
+    drawn_pointing : numpy.ndarray
+        For each shutter drawn, the index of its NIRSpec pointing (0: the first).
     n_prepared : int
         How many times the shutters in view were worked out (tests and benchmarks).
     """
@@ -214,7 +217,7 @@ class ShutterLayer:
         self.ax = None
         self._sky_to_pixel = self._pixel_to_sky = None
         self._pixel_scale = 1.0
-        self._nirspec: Pointing | None = None
+        self._nirspec: tuple[Pointing, ...] | None = None
         self._operability: OperabilityMap | None = None
         self._targets: tuple | None = None  # (ra, dec, placement, pre_imaged, shown)
         self._target_xy: tuple | None = None  # (ra, dec, sky_to_pixel, xy)
@@ -224,6 +227,7 @@ class ShutterLayer:
         self.visible = True
         empty = np.zeros(0, dtype=int)
         self.drawn: tuple[np.ndarray, ...] = (empty, empty, empty)
+        self.drawn_pointing = empty
         self.states = np.zeros(0, dtype=np.int8)
         self.target_index = np.zeros(0, dtype=int)
         self.n_prepared = 0
@@ -270,8 +274,22 @@ class ShutterLayer:
 
     def set_pointing(self, nirspec: Pointing, operability: OperabilityMap) -> None:
         """The NIRSpec pointing and operability map to draw (cheap: read when drawn)."""
-        if nirspec != self._nirspec or operability is not self._operability:
-            self._nirspec, self._operability = nirspec, operability
+        self.set_pointings((nirspec,), operability)
+
+    def set_pointings(self, pointings: tuple[Pointing, ...], operability: OperabilityMap) -> None:
+        """Every NIRSpec pointing whose shutters to draw (a plan's ``nirspec_pointings``)
+        and the operability map (cheap: read when drawn).
+
+        Parameters
+        ----------
+        pointings : tuple of Pointing
+            NRS_FULL_MSA pointings (degrees), the plan's first one first.
+        operability : OperabilityMap
+            Which shutters work (the same map at every pointing).
+        """
+        pointings = tuple(pointings)
+        if pointings != self._nirspec or operability is not self._operability:
+            self._nirspec, self._operability = pointings, operability
             self._version += 1
 
     def set_targets(
@@ -324,7 +342,7 @@ class ShutterLayer:
             if self._key is not None:  # leaving the zoomed-in view
                 self._key, self.shown = None, False
                 empty = np.zeros(0, dtype=int)
-                self.drawn = (empty, empty, empty)
+                self.drawn, self.drawn_pointing = (empty, empty, empty), empty
             return False
         ax = self.ax
         key = (ax.get_xlim(), ax.get_ylim(), self._version)
@@ -335,13 +353,19 @@ class ShutterLayer:
 
     def _compute(self, xlim, ylim) -> bool:
         self.n_prepared += 1
-        found = shutters_in_view(self._nirspec, self._pixel_to_sky, self._sky_to_pixel, xlim, ylim)
         empty = np.zeros(0, dtype=int)
-        if found is None:
-            self.drawn = (empty, empty, empty)
-            return False
-        quadrant, i, j, corners = found
-        self.drawn = (quadrant, i, j)
+        self.drawn, self.drawn_pointing = (empty, empty, empty), empty
+        parts, left = [], MAX_SHUTTERS
+        for k, nirspec in enumerate(self._nirspec):
+            found = shutters_in_view(
+                nirspec, self._pixel_to_sky, self._sky_to_pixel, xlim, ylim, limit=left
+            )
+            if found is None:  # too many shutters in view (all pointings together)
+                return False
+            left -= len(found[0])
+            parts.append((*found, np.full(len(found[0]), k, dtype=int)))
+        quadrant, i, j, corners, pointing = (np.concatenate(p) for p in zip(*parts, strict=True))
+        self.drawn, self.drawn_pointing = (quadrant, i, j), pointing
         reason = self._operability.reason[quadrant - 1, j - 1, i - 1]
         # 3-D arrays take PolyCollection's fast path (all polygons closed at once).
         self.operable.set_verts(corners[reason == 0])

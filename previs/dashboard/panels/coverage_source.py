@@ -167,15 +167,18 @@ class CoverageSource:
     def evaluate(
         self, plan: Plan, catalog: Catalog | None, operability: OperabilityMap
     ) -> ImageSummary | None:
-        """The image's summary at the plan's NIRSpec pointing in "this image" mode, else
-        None (also when the image cannot be traced: the mode then falls back)."""
+        """The image's summary at the plan's NIRSpec pointings (each and together) in
+        "this image" mode, else None (also when the image cannot be traced: the mode
+        then falls back)."""
         self.follow_image()
         if self.mode != THIS_IMAGE:
             return None
         region = self._traced_region()
         if region is None:
             return None
-        summary = summarize_image(region, plan.nirspec, None, catalog, operability)
+        summary = summarize_image(
+            region, plan.nirspec, None, catalog, operability, plan.extra_nirspec
+        )
         arc = plan.nirspec_apa_range
         if arc is not None:
             low, high = arc.as_range()
