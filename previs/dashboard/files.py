@@ -135,6 +135,8 @@ class FileMethods:
         self.view.set_visible(**self.controls.shown())
         self.display_panel.set_settings(config.view.display)
         self.set_plan(config.plan, config.view.nircam_mode)
+        self.apt_panel.restore(config.apt, self.plan)  # the program read again, if it can be
+        self.coverage_source.restore(config.coverage_from)  # after the image is shown
         if config.view.schedule is not None and self.schedule_panel is not None:
             self.schedule_panel.restore(config.view.schedule)
         self.canvas.draw_idle()

@@ -90,6 +90,7 @@ def load_config(path: str | os.PathLike) -> Config:
         image=_resolve(config.image, directory),
         catalog=_resolve(config.catalog, directory),
         msaoper=_resolve(config.msaoper, directory),
+        apt=_apt_path(config.apt, _resolve, directory),
     )
 
 
@@ -107,5 +108,15 @@ def save_config(config: Config, path: str | os.PathLike, relative_paths: bool = 
             image=_relative(config.image, directory),
             catalog=_relative(config.catalog, directory),
             msaoper=_relative(config.msaoper, directory),
+            apt=_apt_path(config.apt, _relative, directory),
         )
     return write_text_atomic(path, config.to_json() + "\n", may_replace={"session"})
+
+
+def _apt_path(apt, convert, directory: Path):
+    """``apt`` (an AptSelection or None) with its file path converted like ``image``'s."""
+    if apt is None:
+        return None
+    from dataclasses import replace
+
+    return replace(apt, file=convert(apt.file, directory))

@@ -18,12 +18,19 @@ A configuration file is JSON with a ``previs_config`` version field::
                  "fill_opacity": 0.1, "both_channels": false},
      "schedule": {"imaging_date": "2028-08-10", "nirspec_start": "2028-10-20",
                   "nirspec_end": null, "delivery_delay_days": 0, "nircam_roll": 0.0},
-     "msaoper": "jwst_nirspec_msaoper_0042.json"   # optional: which shutters work
+     "msaoper": "jwst_nirspec_msaoper_0042.json",  # optional: which shutters work
+     "coverage_from": "image",        # optional: the readout follows the image's valid data
+     "apt": {"file": "program.pointing", "nircam_observation": 1, "nirspec_observation": 2}
     }
 
 ``msaoper`` (optional, written only when set, so older previs versions still
 read the file) names a CRDS ``jwst_nirspec_msaoper_*.json`` operability map to
 use instead of the bundled snapshot: a choice of the session, not of the plan.
+``coverage_from`` (optional, written only as ``"image"``; default ``"planned"``)
+says the dashboard's coverage came from the image shown rather than the planned
+NIRCam exposures. ``apt`` (optional, :class:`~previs.io.session_apt.AptSelection`)
+names the APT program the plan's exposures and pointings came from and the
+observations picked in it.
 
 The plan's part is :class:`~previs.planning.plan.Plan`'s own JSON (with the
 allowed NIRSpec APA range); the view's part (``tie_orient``, ``show``,
@@ -55,12 +62,14 @@ from typing import Any
 
 import previs._validate as check
 from previs.errors import ConfigError, PrevisError, quote
+from previs.io.session_apt import AptSelection
 from previs.planning.plan import Plan
 
 __all__ = [
     "CLICK_TARGETS",
     "COLOUR_MAPS",
     "CONFIG_FORMAT_VERSION",
+    "COVERAGE_SOURCES",
     "DisplaySettings",
     "STRETCHES",
     "ScheduleDates",
@@ -89,7 +98,11 @@ _TOP_KEYS = (
     "display",
     "schedule",
     "msaoper",
+    "coverage_from",
+    "apt",
 )
+#: Where a session's coverage comes from: the planned NIRCam exposures or the image shown.
+COVERAGE_SOURCES = ("planned", "image")
 #: Image stretches the dashboard offers (see :class:`DisplaySettings`).
 STRETCHES = ("linear", "log", "asinh")
 #: Colour maps the dashboard offers for the image.
@@ -387,6 +400,10 @@ class Config:
     msaoper : str or None
         Path of a CRDS ``jwst_nirspec_msaoper_*.json`` to use as the operability
         map; None for the bundled snapshot.
+    coverage_from : {"planned", "image"}
+        Whether the coverage shown is the planned NIRCam exposures' or the image's.
+    apt : AptSelection or None
+        The APT program the plan came from and the observations picked in it.
     """
 
     plan: Plan = field(default_factory=Plan.centred)
@@ -394,6 +411,8 @@ class Config:
     catalog: str | None = None
     view: ViewSettings = field(default_factory=ViewSettings)
     msaoper: str | None = None
+    coverage_from: str = "planned"
+    apt: AptSelection | None = None
 
     def catalog_file(self) -> str | None:
         """The catalog's path, with ``"previs:example"`` resolved to the bundled file."""
@@ -415,6 +434,13 @@ class Config:
                 object.__setattr__(self, key, value)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigError(f"config {key} must be a file path or None, got {quote(value)}")
+        object.__setattr__(
+            self,
+            "coverage_from",
+            check.choice(self.coverage_from, COVERAGE_SOURCES, "config coverage_from", ConfigError),
+        )
+        if self.apt is not None and not isinstance(self.apt, AptSelection):
+            raise ConfigError(f"config apt must be an AptSelection, got {type(self.apt).__name__}")
 
     @classmethod
     def from_plan(cls, plan: Plan, **settings: Any) -> Config:
@@ -426,8 +452,8 @@ class Config:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form with the ``previs_config`` version field (``msaoper`` only
-        when set)."""
+        """Plain-JSON form with the ``previs_config`` version field (``msaoper``,
+        ``coverage_from`` and ``apt`` only when set, so older previs still read it)."""
         data = {
             "previs_config": CONFIG_FORMAT_VERSION,
             "plan": self.plan.to_dict(),
@@ -437,6 +463,10 @@ class Config:
         }
         if self.msaoper is not None:
             data["msaoper"] = self.msaoper
+        if self.coverage_from != "planned":
+            data["coverage_from"] = self.coverage_from
+        if self.apt is not None:
+            data["apt"] = self.apt.to_dict()
         return data
 
     def operability(self):
@@ -496,12 +526,21 @@ class Config:
                     f"got {quote(value)}"
                 )
             paths[key] = value
+        coverage_from = check.choice(
+            data.get("coverage_from", "planned"),
+            COVERAGE_SOURCES,
+            f"{where}: coverage_from",
+            ConfigError,
+        )
+        apt = data.get("apt")
         return cls(
             plan=plan,
             image=paths["image"],
             catalog=paths["catalog"],
             view=ViewSettings.from_dict(data, where),
             msaoper=paths["msaoper"],
+            coverage_from=coverage_from,
+            apt=None if apt is None else AptSelection.from_dict(apt, where),
         )
 
     @classmethod

@@ -209,25 +209,32 @@ def test_an_apt_session_loads_back_with_the_same_footprints(dashboard, tmp_path)
         for fa, fb in zip(a.nirspec_footprints, b.nirspec_footprints, strict=True):
             np.testing.assert_array_equal(fa.ra, fb.ra)
     assert restored.controls.dither.disabled  # the saved exposures drive it
-    assert restored.apt_panel.nircam_picker.value == KEEP
-    assert restored.apt_panel.nirspec_picker.value == KEEP
+    assert restored.apt_panel.nircam_picker.value == 1  # the program read again
+    assert restored.apt_panel.nirspec_picker.value == 2
     # Both turn their pointings alike.
     for board in (dashboard, restored):
         board.controls.nirspec_apa.value = 70.0
     assert restored.plan == dashboard.plan
-    # Without the program, "none" still drops the saved exposures and pointings.
+    # Without the program (a session of before the "apt" key), "none" still drops the
+    # saved exposures and pointings.
+    data = json.loads(path.read_text())
+    del data["apt"]
+    old = tmp_path / "old-session.json"
+    old.write_text(json.dumps(data))
     other = Dashboard(image=False, catalog=False, schedule=False)
-    other.load_config(path)
+    other.load_config(old)
     pickers = other.apt_panel.nircam_picker, other.apt_panel.nirspec_picker
     assert not any(p.disabled for p in pickers)
     for picker in pickers:
         picker.value = NONE
     assert isinstance(other.plan.dither, str) and other.plan.extra_nirspec == ()
     assert all(p.disabled for p in pickers) and not other.controls.dither.disabled
-    # Loading the program into the restored dashboard keeps the plan as it is.
-    plan = restored.plan
-    restored.load_apt(PROGRAM)
-    assert restored.plan == plan and restored.apt_panel.nircam_picker.value == KEEP
+    # Loading the program into a dashboard of the old session keeps the plan as it is.
+    again = Dashboard(image=False, catalog=False, schedule=False)
+    again.load_config(old)
+    plan = again.plan
+    again.load_apt(PROGRAM)
+    assert again.plan == plan and again.apt_panel.nircam_picker.value == KEEP
 
 
 def test_plan_form_round_trips_explicit_exposures_and_extra_pointings(dashboard):

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from previs.dashboard.form import PlanForm
     from previs.dashboard.host import PanelHost
     from previs.io.apt import AptProgram
+    from previs.io.session_apt import AptSelection
+    from previs.planning.plan import Plan
 
 __all__ = ["APT_ACCEPT", "AptPanel", "KEEP", "NONE", "observation_label"]
 
@@ -55,6 +57,8 @@ OTHER_FIELD_DEG = 0.5
 #: Picker values: no observation (the controls drive the plan) and "as the plan has it"
 #: (exposures or pointings of a saved session or of a program read before).
 NONE, KEEP = 0, -1
+#: Pointings nearer than this (degrees, ~4 mas) are the same when a session is restored.
+SAME_POSITION_DEG = 1e-6
 
 
 def observation_label(row: dict[str, Any]) -> str:
@@ -88,6 +92,73 @@ def _clean(pointing: Pointing) -> Pointing:
     )
 
 
+def _nircam_note(program: AptProgram, number: int, exposures) -> str:
+    """What the controls say of the exposures of APT observation ``number``."""
+    summary = program.summary(number)
+    whose = "APT's offsets" if exposures.source == "apt" else "previs's model of APT"
+    setup = (
+        " × ".join(str(summary[key]) for key in ("dither", "mosaic") if summary.get(key))
+        or f"{len(exposures)} positions"
+    )
+    return (
+        f"APT obs {number}: {setup}, {len(exposures)} exposures in {exposures.n_tiles} "
+        f"tile{'s' if exposures.n_tiles != 1 else ''} ({whose}); choose 'none' under APT "
+        "program to use the dither and mosaic here"
+    )
+
+
+def _nirspec_note(number: int, n: int) -> str:
+    """What the controls say of the ``n`` MSA pointings of APT observation ``number``."""
+    return (
+        f"APT obs {number}: {n} MSA pointing{'s' if n != 1 else ''} with APT's offsets"
+        + ("; they move and turn with pointing 1 (\"Place as APT does\" puts them "
+           "where APT does)" if n > 1 else "")
+    )  # fmt: skip
+
+
+def _same_pattern(program: AptProgram, number: int, plan: Plan) -> bool:
+    """Whether the plan's NIRSpec pointings are APT observation ``number``'s, placed at the
+    plan's first pointing (the pattern is rigid: its shape does not depend on the APA)."""
+    pointings = program.nirspec_pointings(number, plan.nirspec.apa)
+    if len(pointings) != len(plan.nirspec_pointings) or len(pointings) < 2:
+        return False
+    placed = NirspecPattern(pointings[0], tuple(pointings[1:])).place(plan.nirspec)
+    return all(
+        _separation_deg(a, b) < SAME_POSITION_DEG and abs(a.apa - b.apa) < SAME_POSITION_DEG
+        for a, b in zip(placed, plan.extra_nirspec, strict=True)
+    )
+
+
+def _restore_picks(
+    program: AptProgram, selection: AptSelection, plan: Plan, overrides
+) -> list[str]:
+    """Set ``overrides``' sources to the observations of ``selection`` that ``plan`` still
+    has (exposures equal, pointings the same pattern); returns those that differ."""
+    changed = []
+    if selection.nircam is not None:
+        try:
+            same = program.nircam_exposures(selection.nircam) == plan.dither
+        except PrevisError:
+            same = False
+        if same:
+            note = _nircam_note(program, selection.nircam, plan.dither)
+            overrides.set_nircam(plan.dither, Source(program.name, selection.nircam, note))
+        else:
+            changed.append(f"NIRCam obs. {selection.nircam}")
+    if selection.nirspec is not None:
+        try:
+            same = _same_pattern(program, selection.nirspec, plan)
+        except PrevisError:
+            same = False
+        if same:
+            note = _nirspec_note(selection.nirspec, len(plan.nirspec_pointings))
+            source = Source(program.name, selection.nirspec, note)
+            overrides.set_nirspec(NirspecPattern(plan.nirspec, plan.extra_nirspec), source)
+        else:
+            changed.append(f"NIRSpec obs. {selection.nirspec}")
+    return changed
+
+
 class AptPanel:
     """The APT program controls of a :class:`~previs.dashboard.app.Dashboard`.
 
@@ -113,6 +184,8 @@ class AptPanel:
         self._form = form
         self._overrides = form.overrides
         self.program: AptProgram | None = None
+        self.path: str | None = None
+        self.uploads: dict[str, bytes] = {}
         self._upload_dir: str | None = None
         self.files = FileSource(
             what="APT file",
@@ -196,6 +269,9 @@ class AptPanel:
             self._error(f"{shown} was not read: {text}")
             raise
         self.program = program
+        self.path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+        if name is None:
+            self.uploads = {}
         self.files.shown(None if name else path)
         self._offer()
         self.follow_overrides()
@@ -210,6 +286,7 @@ class AptPanel:
         safe = Path(name).name.strip() or "program.pointing"
         path = Path(self._upload_dir) / safe
         path.write_bytes(data)
+        self.uploads[safe] = bytes(data)
         return self.load(path, name=safe)
 
     def _offer(self) -> None:
@@ -277,20 +354,10 @@ class AptPanel:
         try:
             exposures = program.nircam_exposures(number)
             ra, dec, _ = program.nircam_target(number)
-            summary = program.summary(number)
         except PrevisError as error:
             self._error(f"APT observation {number} was not used: {error}")
             raise
-        whose = "APT's offsets" if exposures.source == "apt" else "previs's model of APT"
-        setup = (
-            " × ".join(str(summary[key]) for key in ("dither", "mosaic") if summary.get(key))
-            or f"{len(exposures)} positions"
-        )
-        note = (
-            f"APT obs {number}: {setup}, {len(exposures)} exposures in {exposures.n_tiles} "
-            f"tile{'s' if exposures.n_tiles != 1 else ''} ({whose}); choose 'none' under APT "
-            "program to use the dither and mosaic here"
-        )
+        note = _nircam_note(program, number, exposures)
         plan = host.plan
         nircam = _clean(Pointing(ra, dec, plan.nircam.apa))
         nirspec = plan.nirspec
@@ -327,12 +394,7 @@ class AptPanel:
             self._error(f"APT observation {number} was not used: {error}")
             raise
         first, others = pointings[0], tuple(pointings[1:])
-        n = len(pointings)
-        note = (
-            f"APT obs {number}: {n} MSA pointing{'s' if n != 1 else ''} with APT's offsets"
-            + ("; they move and turn with pointing 1 (\"Place as APT does\" puts them "
-               "where APT does)" if n > 1 else "")
-        )  # fmt: skip
+        note = _nirspec_note(number, len(pointings))
         plan = host.plan
         nircam = plan.nircam
         if host.controls.tie_apa.value:
@@ -421,6 +483,53 @@ class AptPanel:
                 # Without a program a picker still offers "none" for the plan's own.
                 picker.disabled = self.program is None and value != KEEP
         self.replace_button.disabled = self.nirspec_picker.value in (NONE, KEEP)
+
+    # ------------------------------------------------------------------ sessions
+    def config_value(self) -> AptSelection | None:
+        """What a saved session's ``apt`` key holds: the program read (its path; an
+        upload's copy in the panel's folder) and the observations picked in it."""
+        from previs.io.session_apt import AptSelection
+
+        if self.program is None or self.path is None:
+            return None
+        picked = [p.value if p.value not in (NONE, KEEP) else None for p in self.pickers]
+        return AptSelection(self.path, *picked)
+
+    @property
+    def pickers(self) -> tuple[widgets.Dropdown, widgets.Dropdown]:
+        """The NIRCam and NIRSpec observation pickers."""
+        return self.nircam_picker, self.nirspec_picker
+
+    def restore(self, selection: AptSelection | None, plan: Plan) -> None:
+        """After a session's plan is shown, read its APT program again and show the
+        observations picked, when the plan still has their exposures and pointings;
+        else (the file gone or changed) keep the plan's own and say so."""
+        if selection is None:
+            return
+        from previs.io.apt import read_apt
+
+        name = Path(selection.file).name
+        try:
+            program = read_apt(selection.file)
+        except PrevisError as error:
+            self._host.status.set_error(
+                "apt", f"The session's APT program {html.escape(name)} was not read again "
+                f"({html.escape(str(error))}): the plan keeps its saved exposures and pointings."
+            )  # fmt: skip
+            return
+        self.program, self.path, self.uploads = program, selection.file, {}
+        self.files.shown(selection.file)
+        self._offer()
+        changed = _restore_picks(program, selection, plan, self._overrides)
+        self._form.show_overrides()
+        self.follow_overrides()
+        self._show_program(name)
+        if changed:
+            self._host.status.set_error(
+                "apt", f"The APT program {html.escape(name)} has changed since the session was "
+                f"saved ({', '.join(changed)} differ): the plan keeps its saved exposures and "
+                "pointings."
+            )  # fmt: skip
 
     def _error(self, text: str) -> None:
         self._host.status.set_error("apt", f"{text} The plan is unchanged.")

@@ -103,6 +103,22 @@ class CoverageSource:
             raise PrevisError("coverage from the image needs an image: load a FITS file first")
         self.toggle.value = mode  # the observer redraws
 
+    def restore(self, mode: str) -> None:
+        """The mode of a saved session: ``"image"`` traces the image shown (or falls back to
+        planned, saying why, when there is no image or it cannot be traced)."""
+        if mode != THIS_IMAGE:
+            if self.mode != PLANNED:
+                self.toggle.value = PLANNED
+            return
+        self.follow_image()
+        if self._image_source() is None:
+            self._fall_back(
+                "The session's coverage came from its image, but no image is shown: showing "
+                "the planned coverage."
+            )
+            return
+        self.toggle.value = THIS_IMAGE  # the observer redraws (and falls back if need be)
+
     def _on_toggle(self, change: dict[str, Any]) -> None:
         if self._host.guard.active:
             return

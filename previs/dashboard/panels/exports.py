@@ -24,8 +24,10 @@ import ipywidgets as widgets
 
 from previs._files import write_bytes_atomic
 from previs.catalog import Catalog, read_catalog
+from previs.dashboard.caption import figure_caption
 from previs.dashboard.page import row, upload_limit_note
 from previs.dashboard.text import markup_to_text, size_text
+from previs.dashboard.uploads import store_apt_uploads, store_upload
 from previs.errors import ConfigError, quote
 from previs.io.configs import load_config, save_config
 from previs.io.figures import save_figure
@@ -188,6 +190,8 @@ class ExportPanel:
             catalog=EXAMPLE if catalogs.is_example else catalogs.file_path,
             view=host.view_settings(),
             msaoper=host.msa_panel.config_value(),
+            coverage_from=host.coverage_source.mode,
+            apt=host.apt_panel.config_value(),
         )
 
     def show_session_files(self, config: Config, where: str) -> Config:
@@ -244,6 +248,9 @@ class ExportPanel:
         msaoper_upload = dashboard.msa_panel.upload_data
         if msaoper_upload is not None:
             config = config.replace(msaoper=str(store_upload(directory, *msaoper_upload)))
+        apt_uploads = dashboard.apt_panel.uploads
+        if config.apt is not None and apt_uploads:
+            config = config.replace(apt=store_apt_uploads(directory, config.apt, apt_uploads))
         return save_config(config, target)
 
     def load_config(self, path: str | os.PathLike) -> Config:
@@ -334,7 +341,8 @@ class ExportPanel:
         if dpi is None:
             png = Path(path).suffix.lower() == ".png"
             dpi = FIGURE_PNG_WIDTH_PX / figure.get_figwidth() if png else FIGURE_PDF_DPI
-        text = figure_caption(self._host.summary) if caption and self._host.summary else ""
+        host = self._host
+        text = figure_caption(host.summary, host.image_summary) if caption and host.summary else ""
         with self._host.view.captioned(text):
             written = save_figure(figure, output_path(path), dpi=dpi)
         self._host.canvas.draw_idle()
@@ -502,19 +510,6 @@ def output_path(path: str | os.PathLike) -> Path:
     return target
 
 
-def store_upload(directory: Path, name: str, data: bytes) -> Path:
-    """Write uploaded bytes into ``directory`` under ``name`` (numbered if another file has it)."""
-    base = Path(Path(name).name or "upload")
-    candidate = directory / base
-    number = 1
-    while candidate.exists():
-        if candidate.is_file() and candidate.read_bytes() == data:
-            return candidate
-        candidate = directory / f"{base.stem}-{number}{base.suffix}"
-        number += 1
-    return write_bytes_atomic(candidate, data)
-
-
 def written_html(path: Path) -> str:
     """Panel note for a written file: its full path and, when small, a download link."""
     import base64
@@ -555,34 +550,3 @@ def read_uploaded_config(data: bytes, name: str) -> Config:
         return os.path.abspath(os.path.expanduser(value))
 
     return config.replace(image=resolve(config.image), catalog=resolve(config.catalog))
-
-
-def figure_caption(summary) -> str:
-    """The saved figure's caption: APAs, dither, mosaic, coverage (both channels), SIAF."""
-    from previs.dashboard.text import format_percent
-    from previs.style import CHANNEL_LABELS
-
-    result = summary.result
-    plan, coverage = result.plan, result.coverage
-    mosaic = plan.mosaic
-    setup = (
-        f"{plan.dither} dither, mosaic {mosaic.rows}x{mosaic.columns}"
-        if isinstance(plan.dither, str)
-        else f"{plan.dither_label} ({len(plan.dither)} exposures, {plan.dither.n_tiles} tiles)"
-    )
-    n = len(plan.nirspec_pointings)
-    parts = [
-        f"NIRSpec APA {plan.nirspec.apa:.1f}°, NIRCam APA {plan.nircam.apa:.1f}°",
-        setup,
-        f"MSA covered {format_percent(coverage.covered)} ({CHANNEL_LABELS[plan.channel]})"
-        + (f" by {n} NIRSpec pointings together" if n > 1 else "")
-        + (
-            f", {format_percent(result.other_coverage.covered)} "
-            f"({CHANNEL_LABELS[plan.other_channel]})"
-            if result.other_coverage is not None
-            else ""
-        ),
-    ]
-    if result.worst_case is not None:
-        parts.append(f"worst case {format_percent(result.worst_case.min)}")
-    return " · ".join(parts) + f"\nSIAF {result.siaf_version} · previs"
