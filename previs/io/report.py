@@ -76,7 +76,8 @@ def build_report(
     image : path, SkyRegion or ImageSummary, optional
         The image actually taken (a FITS path is traced with
         :func:`previs.io.valid_region.valid_region`): adds ``image``, its
-        coverage of the MSA at the first NIRSpec pointing
+        coverage of the MSA at the NIRSpec pointings (all together, with each
+        one's under ``pointings`` when there are several)
         (:meth:`previs.catalog.image_summary.ImageSummary.to_dict`), which the
         tables show beside the planned coverage.
 
@@ -184,7 +185,12 @@ def _image_block(image: Any, plan: Plan, catalog, operability) -> dict[str, Any]
             image = valid_region(image)
         arc = plan.nirspec_apa_range
         image = summarize_image(
-            image, plan.nirspec, None if arc is None else arc.as_range(), catalog, operability
+            image,
+            plan.nirspec,
+            None if arc is None else arc.as_range(),
+            catalog,
+            operability,
+            plan.extra_nirspec,
         )
     return image.to_dict()
 

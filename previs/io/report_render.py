@@ -179,17 +179,27 @@ def _exposures_table(exposures: dict[str, Any]) -> tuple[str, list[str], list[li
 
 
 def _image_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
-    """The planned coverage (plan's channel, first pointing) beside the image's."""
+    """The planned coverage (plan's channel) beside the image's: at the first pointing, or
+    of all pointings together and each one's when the image was measured at several."""
     image = report["image"]
     channel = report["plan"]["channel"]
-    first = (report.get("pointings") or [{}])[0]  # the image is measured at the first pointing
-    planned = first.get("coverage", {}).get(channel) or report["coverage"][channel]
-    planned_usable = first.get("usable") or report.get("usable")
+    each = image.get("pointings", [])
+    if each:  # measured at every pointing: together beside together
+        planned, planned_usable = report["coverage"][channel], report.get("usable")
+    else:  # older reports: the image at the first pointing
+        first = (report.get("pointings") or [{}])[0]
+        planned = first.get("coverage", {}).get(channel) or report["coverage"][channel]
+        planned_usable = first.get("usable") or report.get("usable")
     rows = [["covered", _percent(planned["covered"]), _percent(image["covered"])]]
     rows += [
         [f"Q{k}", _percent(planned["quadrants"][str(k)]), _percent(image["quadrants"][str(k)])]
         for k in range(1, 5)
     ]
+    for k, (entry, own) in enumerate(zip(report.get("pointings", []), each, strict=False)):
+        rows.append(
+            [f"P{k + 1} covered", _percent(entry["coverage"][channel]["covered"]),
+             _percent(own["covered"])]
+        )  # fmt: skip
     if planned_usable and "usable" in image:
         rows.append(
             [
@@ -211,7 +221,8 @@ def _image_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]
     name = footprint.get("source", "image")
     error = footprint.get("tracing_error_arcsec")
     detail = f', traced to {error:.2f}"' if error is not None else ""
-    title = f"Planned pre-imaging and the image taken ({name}{detail})"
+    together = f", {len(each)} NIRSpec pointings together" if each else ""
+    title = f"Planned pre-imaging and the image taken ({name}{detail}{together})"
     return title, ["", f"planned, {channel_label(channel)}", "image"], rows
 
 

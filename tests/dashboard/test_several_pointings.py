@@ -4,6 +4,7 @@ them, and coverage from an image is given per pointing and together."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -117,3 +118,51 @@ def test_coverage_from_an_image_per_pointing_and_together(tmp_path):
     uncovered = shapely.difference(union.union, region.in_plane(union.plane)).area
     shading = dashboard.view.artists["uncovered"].get_path()
     assert path_area(shading) == pytest.approx(uncovered, rel=3e-3)
+
+
+def test_the_caption_and_the_report_say_whose_coverage_they_show(tmp_path):
+    from previs.dashboard.caption import figure_caption
+    from previs.io.report_render import report_markdown
+
+    dashboard = Dashboard(image=False, schedule=False)
+    path = write_image(tmp_path / "half.fits", n=600, invalid_columns=300)
+    dashboard.load_image(path)
+    planned = figure_caption(dashboard.summary, dashboard.image_summary)
+    assert "valid data" not in planned
+    assert format_percent(dashboard.result.coverage.covered) in planned
+    first = dashboard.plan.nirspec
+    dashboard.set_plan(dashboard.plan.replace(extra_nirspec=(second_pointing(first),)))
+    dashboard.coverage_source.set_mode("image")
+    image = dashboard.image_summary
+    caption = figure_caption(dashboard.summary, image)
+    covered = format_percent(image.coverage.covered)
+    assert (
+        f"MSA covered {covered} by 2 NIRSpec pointings together by the valid data of half.fits"
+        in (caption)
+    )
+    assert format_percent(dashboard.result.coverage.covered) not in caption.split("·")[2]
+    # The saved figure is drawn with that caption.
+    shown = []
+    view = dashboard.view
+    original = view.captioned
+
+    def spy(text):
+        shown.append(text)
+        return original(text)
+
+    view.captioned = spy
+    dashboard.save_figure(tmp_path / "image.png")
+    assert shown == [caption]
+    # The report: the image's coverage together beside the planned together, and each's.
+    report = json.loads(dashboard.save_report(tmp_path / "report.json").read_text())
+    block = report["image"]
+    assert block["covered"] == pytest.approx(image.coverage.covered, abs=1e-12)
+    assert [p["covered"] for p in block["pointings"]] == pytest.approx(
+        [c.covered for c in image.pointing_coverages], abs=1e-12
+    )
+    text = report_markdown(report)
+    assert "2 NIRSpec pointings together" in text
+    planned_together = format_percent(report["coverage"][dashboard.plan.channel]["covered"])
+    assert f"| covered | {planned_together} | {covered} |" in text.replace("  ", " ")
+    for k, c in enumerate(image.pointing_coverages, start=1):
+        assert f"| P{k} covered |" in text and format_percent(c.covered) in text
