@@ -71,6 +71,16 @@ LAYOUT_JS = """
       }
     }
   }
+  // Text of the readout (a long file name, a long image name) stays inside its column.
+  const column = document.querySelector('.previs-readout-column').getBoundingClientRect();
+  for (const e of document.querySelectorAll('.previs-readout-column *')) {
+    if (e.offsetParent === null) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > column.right + 1) {
+      outside.push('.previs-readout-column ' + (e.className || e.tagName).toString().slice(0, 60)
+                   + ' ' + Math.round(r.right) + '>' + Math.round(column.right));
+    }
+  }
   return {
     controls: box('.previs-controls'), figure: box('.previs-figure-column'),
     readout: box('.previs-readout-column'), canvas: box('.previs-sky canvas'),
@@ -350,3 +360,106 @@ def test_latency_of_the_three_common_changes(page, width, height):
         # Generous: a loaded 2-core machine must not fail this; the aims are in BENCHMARKS.md.
         assert report[change]["canvas_ms"]["median"] < 1000, change
         assert report[change]["readout_ms"]["median"] < 1000, change
+
+
+# ----------------------------------------------------------------------------- full controls
+# The tests below change the page's state (an APT program, an msaoper upload, the image
+# mode, a zoom): they come after the ones above, which read the page as it opens.
+def _upload(page, selector: str, path) -> None:
+    # ipywidgets' FileUpload keeps its <input type=file> out of the DOM: answer the chooser.
+    with page.expect_file_chooser() as chooser:
+        page.click(selector)
+    chooser.value.set_files(str(path))
+
+
+def _status_has(page, text: str) -> None:
+    page.wait_for_function(
+        "(t) => document.querySelector('.previs-status').innerText.includes(t)",
+        arg=text,
+        timeout=45_000,
+    )
+
+
+def test_layout_holds_with_an_apt_program_an_msaoper_upload_and_image_coverage(page, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(REPO / "tests" / "io"))
+    from apt_support import DATA
+
+    from previs.dashboard.app import Dashboard
+
+    program = DATA / "preimaging_mos.pointing"
+    expected = Dashboard(schedule=False)
+    expected.load_apt(program)
+    _set_viewport(page, 1440, 900)
+    _upload(page, ".previs-apt-upload", program)
+    _status_has(page, "1 NIRCam imaging, 1 NIRSpec MOS")
+    page.locator(".previs-apt-nircam select").select_option(
+        label=expected.apt_panel.nircam_picker.options[1][0]
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.previs-dither select').disabled", timeout=45_000
+    )
+    page.locator(".previs-apt-nirspec select").select_option(
+        label=expected.apt_panel.nirspec_picker.options[1][0]
+    )
+    page.wait_for_selector(".previs-pointings-together", timeout=45_000)
+    msaoper = tmp_path / "jwst_nirspec_msaoper_0099_a_long_operability_map_name.json"
+    msaoper.write_text(
+        json.dumps({"msaoper": [{"Q": 3, "x": 5, "y": 6, "state": "closed"}], "title": "t"})
+    )
+    _upload(page, ".previs-msaoper-upload", msaoper)
+    page.wait_for_function(
+        "() => document.querySelector('.previs-operability').innerText.includes('0099')",
+        timeout=45_000,
+    )
+    page.locator(".previs-coverage-source").get_by_role("button", name="this image").click()
+    page.wait_for_selector(".previs-image-covered", timeout=60_000)
+    page.wait_for_selector(".previs-pointings-together", timeout=45_000)
+    for width, height in VIEWPORTS:
+        layout = _set_viewport(page, width, height)
+        _assert_layout(layout)
+        page.screenshot(
+            path=str(ARTIFACTS / f"dashboard-full-{width}x{height}.png"), full_page=True
+        )
+
+
+def _key_pixels(page) -> int:
+    """Pixels of the shutter layer's key (its 'usable' and 'on a bar' swatches) on the canvas."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    png = page.locator(".previs-sky canvas").first.screenshot()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    count = 0
+    for colour in ((0x3C, 0xFF, 0x3C), (0xFF, 0xD2, 0x1F)):
+        count += int((np.abs(pixels - colour).max(axis=-1) <= 8).sum())
+    return count
+
+
+def test_zooming_in_with_the_toolbar_draws_the_shutter_layer(page):
+    _set_viewport(page, 1440, 900)
+    page.click(".previs-sky .jupyter-matplotlib-toolbar button[title='Reset original view']")
+    time.sleep(1.5)
+    before = _key_pixels(page)
+    canvas = page.locator(".previs-sky canvas").first.bounding_box()
+    page.click(".previs-sky .jupyter-matplotlib-toolbar button[title^='Zoom to rectangle']")
+    # A box about 20" wide on quadrant 1 (the upper middle of the figure on opening).
+    x, y = canvas["x"] + 0.5 * canvas["width"], canvas["y"] + 0.33 * canvas["height"]
+    half = 0.025 * canvas["width"]
+    page.mouse.move(x - half, y - half)
+    page.mouse.down()
+    page.mouse.move(x, y, steps=4)
+    page.mouse.move(x + half, y + half, steps=4)
+    page.mouse.up()
+    deadline = time.monotonic() + 30
+    after = _key_pixels(page)
+    while after <= before + 50 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        after = _key_pixels(page)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-zoomed-shutters.png"))
+    assert after > before + 50, f"no shutter layer key after zooming in ({before} -> {after})"
+    page.click(".previs-sky .jupyter-matplotlib-toolbar button[title^='Zoom to rectangle']")
+    page.click(".previs-sky .jupyter-matplotlib-toolbar button[title='Reset original view']")
