@@ -43,8 +43,9 @@ def figure_caption(summary: Summary, image: ImageSummary | None = None) -> str:
         name = getattr(image.region, "source", "") or "the image"
         parts = [
             *head,
-            f"MSA covered {format_percent(image.coverage.covered)}{together} by the valid data "
-            f"of {name} (coverage from the image, not the planned NIRCam)",
+            f"MSA covered {format_percent(image.coverage.covered)} by the valid data of {name} "
+            f"(coverage from the image, not the planned NIRCam"
+            + (f"; {n} NIRSpec pointings together)" if n > 1 else ")"),
         ]
         if image.worst_case is not None:
             parts.append(f"worst case {format_percent(image.worst_case.min)}")
