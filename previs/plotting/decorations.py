@@ -24,6 +24,8 @@ from previs.io.sky_mapping import SkyMapping
 from previs.style import COLOURS, MARKERS
 
 __all__ = [
+    "SCALE_BAR_LENGTHS",
+    "ScaleBars",
     "add_compass",
     "add_scale_bar",
     "compass_directions",
@@ -102,29 +104,84 @@ def _backing(patch) -> None:
     patch.set_boxstyle("round,pad=0.2,rounding_size=0.3")
 
 
-def add_scale_bar(ax, wcs: WCS, shape: tuple[int, int]) -> tuple[AnchoredSizeBar, float]:
-    """A 1' (or, on fields under 4', 10") scale bar in the lower left; returns it and its length
-    in pixels."""
+#: Scale bar lengths (arcsec) and labels, longest first: the bar shown is the longest
+#: under :data:`SCALE_BAR_FRACTION` of the view's width.
+SCALE_BAR_LENGTHS = ((60.0, "1'"), (30.0, '30"'), (10.0, '10"'), (5.0, '5"'), (1.0, '1"'))
+SCALE_BAR_FRACTION = 0.4
+
+
+class ScaleBars:
+    """Scale bars in the lower left of the axes, one shown at a time: the longest that fits
+    in :data:`SCALE_BAR_FRACTION` of the view's width, so that zoomed in (the shutter
+    layer's 20") the bar stays inside the axes. A zoom, a pan or "Fit all" picks again
+    (the axes' ``xlim_changed``); a resize keeps it (the view's arcsec are the same).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The sky axes (data coordinates: the image's pixels).
+    scale_arcsec : float
+        Arcsec per image pixel.
+    longest_arcsec : float
+        The longest bar offered (1' on fields of 4' or more, else 10").
+
+    Attributes
+    ----------
+    bars : dict
+        The bars (AnchoredSizeBar) by length in arcsec.
+    length_arcsec : float
+        The length of the bar shown.
+    """
+
+    def __init__(self, ax, scale_arcsec: float, longest_arcsec: float = 60.0) -> None:
+        self.ax = ax
+        self.scale_arcsec = float(scale_arcsec)
+        self.bars: dict[float, AnchoredSizeBar] = {}
+        for length, label in SCALE_BAR_LENGTHS:
+            if length > longest_arcsec:
+                continue
+            bar = AnchoredSizeBar(
+                ax.transData,
+                length / self.scale_arcsec,
+                label,
+                loc="lower left",
+                color=COLOURS["compass"],
+                frameon=True,
+                size_vertical=0,
+                pad=0.4,
+                sep=3,
+            )
+            _backing(bar.patch)
+            ax.add_artist(bar)
+            self.bars[length] = bar
+        self.length_arcsec = max(self.bars)
+        self.pick()
+        ax.callbacks.connect("xlim_changed", lambda _: self.pick())
+
+    @property
+    def shown(self) -> AnchoredSizeBar:
+        """The bar shown."""
+        return self.bars[self.length_arcsec]
+
+    def pick(self) -> float:
+        """Show the longest bar that fits the view; returns its length in arcsec."""
+        x0, x1 = self.ax.get_xlim()
+        width_arcsec = abs(x1 - x0) * self.scale_arcsec
+        fitting = [length for length in self.bars if length <= SCALE_BAR_FRACTION * width_arcsec]
+        self.length_arcsec = max(fitting) if fitting else min(self.bars)
+        for length, bar in self.bars.items():
+            bar.set_visible(length == self.length_arcsec)
+        return self.length_arcsec
+
+
+def add_scale_bar(ax, wcs: WCS, shape: tuple[int, int]) -> tuple[ScaleBars, float]:
+    """Scale bars in the lower left (:class:`ScaleBars`: 1', or on fields under 4' 10", and
+    shorter ones when zoomed in); returns them and the longest one's length in pixels."""
     ny, nx = shape
     scale_arcsec = pixel_scale_arcsec(wcs)
     field_arcsec = min(nx, ny) * scale_arcsec
     bar_arcsec = 60.0 if field_arcsec >= 240.0 else 10.0
-    label = "1'" if bar_arcsec == 60.0 else '10"'
-    pixels = bar_arcsec / scale_arcsec
-    bar = AnchoredSizeBar(
-        ax.transData,
-        pixels,
-        label,
-        loc="lower left",
-        color=COLOURS["compass"],
-        frameon=True,
-        size_vertical=0,
-        pad=0.4,
-        sep=3,
-    )
-    _backing(bar.patch)
-    ax.add_artist(bar)
-    return bar, pixels
+    return ScaleBars(ax, scale_arcsec, bar_arcsec), bar_arcsec / scale_arcsec
 
 
 def sky_path(

@@ -427,7 +427,7 @@ class SkyView(StyledView):
             "shutters": self.shutters,
             "at_risk": self.catalog.at_risk_rings,
             "compass": self._compass,
-            "scale_bar": self._scale_bar,
+            "scale_bar": self._scale_bar.shown,
         }
 
 
