@@ -435,6 +435,25 @@ def test_png_frames_decode_to_the_same_pixels():
         png_bytes(rgba[..., :3])
 
 
+def test_large_frames_deflated_on_two_threads_decode_to_the_same_pixels():
+    """Frames above SPLIT_BYTES are two deflate streams joined into one zlib stream."""
+    import zlib
+
+    from PIL import Image
+
+    from previs.dashboard.canvas import SPLIT_BYTES, deflate, png_bytes
+
+    rng = np.random.default_rng(2)
+    rgba = np.zeros((700, 700, 4), np.uint8)  # 1.96 MB of rows: split
+    rgba[200:480, 100:650] = rng.integers(0, 256, size=(280, 550, 4), dtype=np.uint8)
+    assert rgba.nbytes > SPLIT_BYTES
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(rgba))).convert("RGBA"))
+    assert np.array_equal(decoded, rgba)
+    for size in (SPLIT_BYTES - 1, SPLIT_BYTES, SPLIT_BYTES + 1, 3 * SPLIT_BYTES + 7):
+        data = rng.integers(0, 4, size=size, dtype=np.uint8).tobytes()
+        assert zlib.decompress(deflate(data)) == data, size
+
+
 def test_compass_and_scale_bar_sit_on_a_dark_backing(dashboard):
     """Legible on light images: both have an opaque-enough dark box behind them."""
     for key in ("compass", "scale_bar"):
