@@ -275,6 +275,28 @@ def test_an_upload_of_either_export_reads_the_pair(dashboard):
     assert panel.upload.value == ()
 
 
+def test_uploaded_exports_leave_no_folder_behind_when_the_kernel_ends(tmp_path):
+    """The panel's upload folder (in the temp dir) is removed when the process exits."""
+    import subprocess
+
+    script = (
+        "from previs.dashboard.app import Dashboard\n"
+        f"data = open({str(PROGRAM)!r}, 'rb').read()\n"
+        "d = Dashboard(image=False, catalog=False, schedule=False)\n"
+        "d.apt_panel.load_upload(data, 'prog.pointing')\n"
+        "import pathlib; folder = pathlib.Path(d.apt_panel.path).parent\n"
+        "assert (folder / 'prog.pointing').read_bytes() == data\n"
+        "d.apt_panel.load_upload(data, 'prog.pointing')  # the same name again replaces it\n"
+        "print(folder)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    folder = Path(done.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith("previs-apt-")
+    assert not folder.exists()
+
+
 def _malformed_row(tmp_path) -> Path:
     lines = PROGRAM.read_text().splitlines()
     lines[11] = lines[11].replace("+53.16250", "+53.1x250", 1)

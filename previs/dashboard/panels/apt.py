@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import numpy as np
 
+from previs._files import ANY_INPUT, write_bytes_atomic
 from previs.dashboard.overrides import Source
 from previs.dashboard.page import row, upload_limit_note
 from previs.dashboard.panels.file_source import FileSource
@@ -283,9 +286,11 @@ class AptPanel:
         other export of the same program uploaded before)."""
         if self._upload_dir is None:
             self._upload_dir = tempfile.mkdtemp(prefix="previs-apt-")
+            # the folder goes with the panel (or the kernel), not left in the temp dir
+            weakref.finalize(self, shutil.rmtree, self._upload_dir, ignore_errors=True)
         safe = Path(name).name.strip() or "program.pointing"
         path = Path(self._upload_dir) / safe
-        path.write_bytes(data)
+        write_bytes_atomic(path, bytes(data), may_replace=ANY_INPUT)  # a re-upload replaces
         self.uploads[safe] = bytes(data)
         return self.load(path, name=safe)
 
