@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -70,6 +70,9 @@ class Summary:
         The operability map used.
     pointing_shutters : tuple of ShutterPlacement
         Each source's shutter at every NIRSpec pointing, in the plan's order.
+    together_shutters : ShutterPlacement or None
+        Each source's shutter over every NIRSpec pointing (:func:`combine_placements`:
+        the first pointing putting it in a usable shutter); :attr:`shutters` with one.
     """
 
     result: Result
@@ -81,6 +84,7 @@ class Summary:
     msata_worst_case: MSATAWorstCase | None = None
     operability: OperabilityMap | None = None
     pointing_shutters: tuple[ShutterPlacement, ...] = ()
+    together_shutters: ShutterPlacement | None = None
 
     @property
     def plan(self) -> Plan:
@@ -91,14 +95,6 @@ class Summary:
     def plan_counts(self) -> SourceCounts | None:
         """Source counts for the plan's own channel (None without a catalog)."""
         return self.counts.get(self.plan.channel)
-
-    @cached_property
-    def together_shutters(self) -> ShutterPlacement | None:
-        """Each source's shutter over every NIRSpec pointing (:func:`combine_placements`:
-        the first pointing putting it in a usable shutter); :attr:`shutters` with one."""
-        if not self.pointing_shutters:
-            return self.shutters
-        return combine_placements(self.pointing_shutters)
 
     @property
     def usable(self) -> UsableCoverage | None:
@@ -112,6 +108,16 @@ def place_catalog(
 ) -> ShutterPlacement:
     """Each catalog source's MSA shutter at ``nirspec``, cached (a NIRCam change keeps it)."""
     return place_sources(nirspec, catalog.ra, catalog.dec, operability)
+
+
+@lru_cache(maxsize=4)
+def _placements(
+    catalog: Catalog, pointings: tuple[Pointing, ...], operability: OperabilityMap
+) -> tuple[tuple[ShutterPlacement, ...], ShutterPlacement]:
+    """Each source's shutter at every pointing and over all of them, cached as a whole:
+    a NIRCam change keeps it however many pointings the plan has."""
+    each = tuple(place_catalog(catalog, pointing, operability) for pointing in pointings)
+    return each, combine_placements(each)
 
 
 def combine_placements(each: tuple[ShutterPlacement, ...]) -> ShutterPlacement:
@@ -183,14 +189,13 @@ def summarize(
     result = evaluate(plan, max_depth, other_channel_depth, worst_cases, operability)
     counts: dict[str, SourceCounts] = {}
     per_pointing: dict[str, tuple[SourceCounts, ...]] = {}
-    shutters = msata = msata_worst = None
+    shutters = together_shutters = msata = msata_worst = None
     pointing_shutters: tuple[ShutterPlacement, ...] = ()
     if catalog is not None:
-        pointing_shutters = tuple(
-            place_catalog(catalog, pointing, operability) for pointing in plan.nirspec_pointings
+        pointing_shutters, together_shutters = _placements(
+            catalog, plan.nirspec_pointings, operability
         )
         shutters = pointing_shutters[0]
-        together_shutters = combine_placements(pointing_shutters)
         footprints = {plan.channel: result.nircam}
         if count_other_channel and result.other_nircam is not None:
             footprints[plan.other_channel] = result.other_nircam
@@ -222,4 +227,5 @@ def summarize(
         msata_worst,
         operability,
         pointing_shutters,
+        together_shutters,
     )
