@@ -80,6 +80,9 @@ class OperabilityMap:
         operable = reason == OPERABLE
         operable.setflags(write=False)
         object.__setattr__(self, "_operable", operable)
+        counts = {state: int((reason == state).sum()) for state in (FAILED_CLOSED, FAILED_OPEN)}
+        counts[OPERABLE] = int(operable.sum())
+        object.__setattr__(self, "_counts", counts)
 
     @property
     def operable(self) -> np.ndarray:
@@ -88,11 +91,13 @@ class OperabilityMap:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Numbers of operable, failed-closed and failed-open shutters."""
+        """Numbers of operable, failed-closed and failed-open shutters (counted once, when
+        the map is made: the readout asks on every update)."""
+        counts = self._counts  # type: ignore[attr-defined]
         return {
-            "operable": int((self.reason == OPERABLE).sum()),
-            "failed_closed": int((self.reason == FAILED_CLOSED).sum()),
-            "failed_open": int((self.reason == FAILED_OPEN).sum()),
+            "operable": counts[OPERABLE],
+            "failed_closed": counts[FAILED_CLOSED],
+            "failed_open": counts[FAILED_OPEN],
         }
 
     def failed_open(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
