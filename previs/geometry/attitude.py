@@ -65,6 +65,14 @@ def unit_vectors(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(lon) * cos_lat, np.sin(lon) * cos_lat, np.sin(lat)])
 
 
+def separation_deg(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
+    """Great-circle distance between two sky positions, degrees."""
+    a = unit_vectors(ra1, dec1)
+    b = unit_vectors(ra2, dec2)
+    cosine = float(np.clip(a[0] * b[0] + a[1] * b[1] + a[2] * b[2], -1.0, 1.0))
+    return math.degrees(math.acos(cosine))
+
+
 def tel_to_sky(
     matrix: np.ndarray, v2_arcsec: np.ndarray, v3_arcsec: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, unit_vectors
+from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, separation_deg, unit_vectors
 from previs.geometry.coverage import (
     MSAGeometry,
     fraction,
@@ -51,13 +51,6 @@ __all__ = [
 MAX_SEPARATION_DEG = 45.0
 #: Margin (arcsec) added around the MSA when clipping a region to what can touch it.
 _CLIP_MARGIN_ARCSEC = 2.0
-
-
-def _separation_deg(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
-    a = unit_vectors(ra1, dec1)
-    b = unit_vectors(ra2, dec2)
-    cosine = float(np.clip(a[0] * b[0] + a[1] * b[1] + a[2] * b[2], -1.0, 1.0))
-    return math.degrees(math.acos(cosine))
 
 
 def plane_xy(plane: TangentPlane, ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -134,7 +127,7 @@ class SkyRegion:
         """
         if self.is_empty:
             return False
-        separation = _separation_deg(self.plane.ra, self.plane.dec, ra_deg, dec_deg)
+        separation = separation_deg(self.plane.ra, self.plane.dec, ra_deg, dec_deg)
         if separation >= MAX_SEPARATION_DEG:
             return False
         # A plane radius rho (arcsec) is an angle atan(rho / R) from the tangent point.
@@ -236,7 +229,7 @@ def _near_msa(
     if region.is_empty:
         return None, "the image has no valid data"
     if not region.reaches(nirspec.ra, nirspec.dec, reach):
-        separation = _separation_deg(region.plane.ra, region.plane.dec, nirspec.ra, nirspec.dec)
+        separation = separation_deg(region.plane.ra, region.plane.dec, nirspec.ra, nirspec.dec)
         return None, (
             f"the image's valid data lie {separation:.3f} deg from the NIRSpec pointing "
             "and do not reach the MSA"

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import numpy as np
 
 from previs._files import ANY_INPUT, write_bytes_atomic
 from previs.dashboard.overrides import Source
@@ -40,7 +39,7 @@ from previs.dashboard.page import row, upload_limit_note
 from previs.dashboard.panels.file_source import FileSource
 from previs.dashboard.text import ANGLE_DECIMALS, clean_degrees
 from previs.errors import PrevisError
-from previs.geometry.attitude import Pointing, nircam_apa_for
+from previs.geometry.attitude import Pointing, nircam_apa_for, separation_deg
 from previs.planning.nirspec_pattern import NirspecPattern
 
 if TYPE_CHECKING:
@@ -80,10 +79,7 @@ def observation_label(row: dict[str, Any]) -> str:
 
 def _separation_deg(a: Pointing, b: Pointing) -> float:
     """Great-circle distance between two pointings' positions, degrees."""
-    from previs.geometry.attitude import unit_vectors
-
-    cosine = float(unit_vectors(a.ra, a.dec) @ unit_vectors(b.ra, b.dec))
-    return float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))))
+    return separation_deg(a.ra, a.dec, b.ra, b.dec)
 
 
 def _clean(pointing: Pointing) -> Pointing:
