@@ -282,7 +282,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     if catalog is not None:
         sources = source_summary(summary.plan_counts)
         per_pointing_counts = summary.pointing_counts[plan.channel]
-    image = image_block(args, nirspec, catalog, operability)
+    image = image_block(args, nirspec, catalog, operability, plan.extra_nirspec)
     if args.json:
         data = coverage.to_dict()
         data["usable"] = usable.to_dict()

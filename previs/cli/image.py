@@ -87,8 +87,11 @@ def weight_choice(text: str | None):
     return int(text) if text.strip().isdigit() else text
 
 
-def image_block(args: argparse.Namespace, nirspec, catalog=None, operability=None) -> dict | None:
-    """The ``"image"`` block for ``args.image`` at the NIRSpec pointing (None without --image).
+def image_block(
+    args: argparse.Namespace, nirspec, catalog=None, operability=None, extra_nirspec=()
+) -> dict | None:
+    """The ``"image"`` block for ``args.image`` at the NIRSpec pointing(s) (None without
+    --image).
 
     Parameters
     ----------
@@ -100,6 +103,9 @@ def image_block(args: argparse.Namespace, nirspec, catalog=None, operability=Non
         Sources (or a catalog file) to count in the MSA and the valid data.
     operability : OperabilityMap, optional
         Which shutters work, for the usable-MSA coverage (default: the snapshot).
+    extra_nirspec : sequence of Pointing
+        The plan's further NIRSpec pointings: the block is then of all of them together,
+        with each one's coverage (as the planned coverage beside it).
     """
     if not getattr(args, "image", None):
         return None
@@ -119,6 +125,7 @@ def image_block(args: argparse.Namespace, nirspec, catalog=None, operability=Non
         getattr(args, "nirspec_apa_range", None),
         catalog,
         operability,
+        extra_nirspec,
     )
     return summary.to_dict()
 

@@ -123,6 +123,31 @@ def test_image_with_a_nircam_plan(capsys, image):
     assert data["image"]["footprint"]["weight"] is None
 
 
+def test_image_against_several_nirspec_pointings_takes_them_all(capsys, image):
+    """An APT NIRSpec observation of 4 pointings: the image block is of all of them
+    together (the MSAs' union), with each pointing's own coverage, as the planned one."""
+    from pathlib import Path
+
+    from previs.catalog.image_summary import summarize_image
+    from previs.io.apt import read_apt
+
+    program = Path(__file__).resolve().parents[1] / "data" / "apt" / "preimaging_mos.pointing"
+    status, out, err = run(
+        capsys, "coverage", "--apt", program, "--nircam-observation", 1,
+        "--nirspec-observation", 2, "--nirspec-apa", 45, "--image", image, "--json",
+    )  # fmt: skip
+    assert status == 0, err
+    block = json.loads(out)["image"]
+    pointings = read_apt(program).nirspec_pointings(2, 45.0)
+    assert len(pointings) == 4 and len(block["pointings"]) == 4
+    region = valid_region(image)
+    each = [image_coverage(region, p).covered for p in pointings]
+    assert [row["covered"] for row in block["pointings"]] == pytest.approx(each)
+    together = summarize_image(region, pointings[0], extra_nirspec=tuple(pointings[1:]))
+    assert block["covered"] == pytest.approx(together.coverage.covered)
+    assert block["covered"] != pytest.approx(each[0])  # not the first pointing alone
+
+
 def test_text_output_and_a_far_image(capsys, image):
     status, out, _ = run(capsys, "coverage", "--image", image, "--nirspec", RA + 1, DEC, 45)
     assert status == 0
