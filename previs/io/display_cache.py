@@ -30,7 +30,6 @@ __all__ = ["CACHE_VERSION", "cached_display"]
 
 #: Bump when what is stored changes: older entries are then rebuilt.
 CACHE_VERSION = 1
-_KEYS = ("source", "hdu", "hdu_name", "full_shape", "block", "bunit", "transposed")
 
 
 def _entry(path: Path, max_display_size: int) -> tuple[Path, str] | None:

@@ -274,9 +274,7 @@ class SkyView(StyledView):
             self._other_nircam.set_verts(list(np.stack([x, y], axis=-1)))
         else:
             self._other_nircam.set_verts([])
-        self._uncovered.set_path(
-            sky_path(result.coverage.uncovered_sky_polygons(), self.sky_to_pixel)
-        )
+        self.set_uncovered(result.coverage.uncovered_sky_polygons())
         plan = result.plan
         self._nirspec_marker.set_data(*self.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec]))
         self._nircam_marker.set_data(*self.sky_to_pixel([plan.nircam.ra], [plan.nircam.dec]))
