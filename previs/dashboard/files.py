@@ -126,10 +126,10 @@ class FileMethods:
             raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
         operability = read_session_msaoper(config, where)  # before anything changes
         config = self.export_panel.show_session_files(config, where)
-        if operability is None:
-            self.msa_panel.use_bundled()
+        if operability is None:  # set_plan below evaluates with it
+            self.msa_panel.use_bundled(redraw=False)
         else:
-            self.msa_panel.use(operability, config.msaoper)
+            self.msa_panel.use(operability, config.msaoper, redraw=False)
         with self.guard.hold():
             self.controls.set_view_settings(config.view)
         self.view.set_visible(**self.controls.shown())

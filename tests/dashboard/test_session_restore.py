@@ -172,3 +172,25 @@ def test_bad_apt_keys_are_named():
         Config.from_dict(data | {"apt": {"file": "p.pointing", "nircam_observation": "1"}}, "s")
     with pytest.raises(ValueError, match="unknown key 'apt.obs'"):
         Config.from_dict(data | {"apt": {"file": "p.pointing", "obs": 1}}, "s")
+
+
+@pytest.mark.parametrize("msaoper", [False, True])
+def test_a_session_load_evaluates_the_plan_once(tmp_path, msaoper):
+    """The operability map is set before the plan, which then evaluates once with it."""
+    dashboard = Dashboard(image=False, catalog=False, schedule=False)
+    if msaoper:
+        from test_msa_dashboard import write_msaoper
+
+        entries = [{"Q": 2, "x": i, "y": 5, "state": "closed"} for i in range(1, 50)]
+        dashboard.msa_panel.path_box.value = write_msaoper(
+            tmp_path / "jwst_nirspec_msaoper_0098.json", entries
+        )
+        assert dashboard.operability.name.startswith("msaoper_0098")
+    path = dashboard.save_config(tmp_path / "session.json")
+    name = dashboard.operability.name
+    dashboard.msa_panel.use_bundled()
+    before = len(dashboard.update_times_ms)
+    dashboard.load_config(path)
+    assert len(dashboard.update_times_ms) - before == 1
+    assert dashboard.operability.name == name  # and the one evaluation used it
+    assert dashboard.result.usable.operability == name

@@ -144,28 +144,31 @@ class MSAPanel:
         self._use(operability)
         return operability
 
-    def use_bundled(self) -> None:
-        """Go back to the bundled snapshot."""
+    def use_bundled(self, redraw: bool = True) -> None:
+        """Go back to the bundled snapshot (``redraw=False``: the caller redraws next)."""
         self.path = self.upload_data = None
         self.files.shown(None)
         with self._host.guard.hold():
             self.path_box.value = ""
-        self._use(default_operability())
+        self._use(default_operability(), redraw)
 
-    def use(self, operability: OperabilityMap, path: str | None = None) -> None:
-        """Use a map already read (a saved session's), from ``path`` if it has one."""
+    def use(
+        self, operability: OperabilityMap, path: str | None = None, redraw: bool = True
+    ) -> None:
+        """Use a map already read (a saved session's), from ``path`` if it has one
+        (``redraw=False``: the caller redraws next)."""
         self.path = None if path is None else os.path.abspath(path)
         self.upload_data = None
         self.files.shown(self.path)
         with self._host.guard.hold():
             self.path_box.value = self.path or ""
-        self._use(operability)
+        self._use(operability, redraw)
 
-    def _use(self, operability: OperabilityMap) -> None:
+    def _use(self, operability: OperabilityMap, redraw: bool = True) -> None:
         self.operability = operability
         self._show_label()
         self._host.status.set("msa", "")
-        if self._host.result is not None:
+        if redraw and self._host.result is not None:
             self._host.redraw()
 
     def _refuse(self, name: str, message: str) -> None:
