@@ -24,7 +24,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from previs.geometry.attitude import Pointing, attitude_matrix, sky_to_tel, v3pa_from_apa
+from previs.geometry.attitude import (
+    Pointing,
+    attitude_matrix,
+    sky_to_tel,
+    tel_to_sky,
+    v3pa_from_apa,
+)
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.shutter_model import N_COLUMNS, N_ROWS, MSAShutters, msa_shutters
 from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
@@ -32,11 +38,17 @@ from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
 __all__ = [
     "ShutterPlacement",
     "nirspec_attitude",
+    "open_area_sky",
     "place_sources",
     "place_v2v3",
+    "shutter_ranges",
     "sky_to_v2v3",
     "v2v3_to_shutter",
 ]
+
+#: Margins (shutters) that :func:`shutter_ranges` adds around the points' range of the
+#: affine frame (u, v), which departs from (i, j) by under 3 shutters in i and 0.5 in j.
+RANGE_MARGIN_I, RANGE_MARGIN_J = 4, 2
 
 
 def nirspec_attitude(pointing: Pointing) -> np.ndarray:
@@ -49,6 +61,48 @@ def nirspec_attitude(pointing: Pointing) -> np.ndarray:
         pointing.dec,
         v3pa_from_apa(pointing.apa, ref.v3_idl_yang),
     )
+
+
+def shutter_ranges(
+    nirspec: Pointing, ra_deg, dec_deg, shutters: MSAShutters | None = None
+) -> list[tuple[int, int, int, int, int]] | None:
+    """Per quadrant, the ranges of ``i`` and ``j`` holding every shutter that may lie
+    within the sky points' outline (with margins for the grid's curvature).
+
+    Returns
+    -------
+    list of (quadrant, i_low, i_high, j_low, j_high) or None
+        1-based and inclusive, only the quadrants whose ranges are not empty; None
+        when a point cannot be mapped into a quadrant's frame.
+    """
+    shutters = shutters or msa_shutters()
+    v2, v3 = sky_to_v2v3(nirspec, np.asarray(ra_deg, dtype=float), np.asarray(dec_deg, dtype=float))
+    ranges = []
+    for model in shutters.quadrants:
+        u, v = model.to_affine(v2, v3)
+        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+            return None
+        i_low = max(int(np.floor(u.min())) - RANGE_MARGIN_I, 1)
+        i_high = min(int(np.ceil(u.max())) + RANGE_MARGIN_I, N_COLUMNS)
+        j_low = max(int(np.floor(v.min())) - RANGE_MARGIN_J, 1)
+        j_high = min(int(np.ceil(v.max())) + RANGE_MARGIN_J, N_ROWS)
+        if i_low <= i_high and j_low <= j_high:
+            ranges.append((model.quadrant, i_low, i_high, j_low, j_high))
+    return ranges
+
+
+def open_area_sky(
+    nirspec: Pointing, quadrant: int, i, j, shutters: MSAShutters | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """RA and Dec (degrees, each (n, 4)) of the open-area corners of shutters ``i``, ``j``
+    (1-based, one-dimensional) of one quadrant, anticlockwise in (i, j)."""
+    shutters = shutters or msa_shutters()
+    h, k = (f / 2 for f in shutters.open_fraction)
+    di, dj = np.array([-h, h, h, -h]), np.array([-k, -k, k, k])
+    i = np.asarray(i, dtype=float).ravel()
+    j = np.asarray(j, dtype=float).ravel()
+    v2, v3 = shutters.quadrant(quadrant).to_v2v3(i[:, None] + di, j[:, None] + dj)
+    return tel_to_sky(nirspec_attitude(nirspec), v2, v3)
 
 
 def sky_to_v2v3(pointing: Pointing, ra_deg, dec_deg) -> tuple[np.ndarray, np.ndarray]:

@@ -30,10 +30,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.image import FigureImage
 from matplotlib.patches import Patch
 
-from previs.geometry.attitude import Pointing, tel_to_sky
+from previs.geometry.attitude import Pointing
 from previs.geometry.operability import FAILED_CLOSED, FAILED_OPEN, OperabilityMap
-from previs.geometry.shutter_model import N_COLUMNS, N_ROWS, MSAShutters, msa_shutters
-from previs.geometry.shutters import ShutterPlacement, nirspec_attitude, sky_to_v2v3
+from previs.geometry.shutter_model import MSAShutters, msa_shutters
+from previs.geometry.shutters import ShutterPlacement, open_area_sky, shutter_ranges
 from previs.io.sky_mapping import SkyMapping
 
 __all__ = [
@@ -50,9 +50,6 @@ __all__ = [
 MIN_PIXELS_PER_SHUTTER = 4.0
 #: Most shutters drawn at once (beyond: nothing, as zoomed out).
 MAX_SHUTTERS = 40_000
-#: Margins (shutters) around the view's range of the affine frame (u, v), which
-#: departs from (i, j) by under 3 shutters in i and 0.5 in j.
-_MARGIN_I, _MARGIN_J = 4, 2
 
 #: Target states, in the order of :func:`target_states`' codes: key, legend label, colour.
 TARGET_STATES: tuple[tuple[str, str, str], ...] = (
@@ -134,33 +131,20 @@ def shutters_in_view(
     xs = np.array([x0, x1, x1, x0, (x0 + x1) / 2, x1, (x0 + x1) / 2, x0])
     ys = np.array([y0, y0, y1, y1, y0, (y0 + y1) / 2, y1, (y0 + y1) / 2])
     ra, dec = pixel_to_sky(xs, ys)
-    v2, v3 = sky_to_v2v3(nirspec, np.asarray(ra, dtype=float), np.asarray(dec, dtype=float))
-    ranges = []
-    for model in shutters.quadrants:
-        u, v = model.to_affine(v2, v3)
-        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
-            return None
-        i_low = max(int(np.floor(u.min())) - _MARGIN_I, 1)
-        i_high = min(int(np.ceil(u.max())) + _MARGIN_I, N_COLUMNS)
-        j_low = max(int(np.floor(v.min())) - _MARGIN_J, 1)
-        j_high = min(int(np.ceil(v.max())) + _MARGIN_J, N_ROWS)
-        if i_low <= i_high and j_low <= j_high:
-            ranges.append((model, i_low, i_high, j_low, j_high))
+    ranges = shutter_ranges(nirspec, ra, dec, shutters)
+    if ranges is None:
+        return None
     total = sum((b - a + 1) * (d - c + 1) for _, a, b, c, d in ranges)
     empty = np.zeros(0, dtype=int)
     if total > limit:
         return None
     if total == 0:
         return empty, empty, empty, np.zeros((0, 4, 2))
-    h, k = (f / 2 for f in shutters.open_fraction)
-    di, dj = np.array([-h, h, h, -h]), np.array([-k, -k, k, k])
-    matrix = nirspec_attitude(nirspec)
     found = []
-    for model, i_low, i_high, j_low, j_high in ranges:
+    for number, i_low, i_high, j_low, j_high in ranges:
         j, i = np.mgrid[j_low : j_high + 1, i_low : i_high + 1]
         i, j = i.ravel(), j.ravel()
-        cv2, cv3 = model.to_v2v3(i[:, None] + di, j[:, None] + dj)
-        cra, cdec = tel_to_sky(matrix, cv2, cv3)
+        cra, cdec = open_area_sky(nirspec, number, i, j, shutters)
         px, py = sky_to_pixel(np.ravel(cra), np.ravel(cdec))
         px = np.asarray(px, dtype=float).reshape(-1, 4)
         py = np.asarray(py, dtype=float).reshape(-1, 4)
@@ -170,7 +154,7 @@ def shutters_in_view(
             & (py.max(axis=1) >= y0)
             & (py.min(axis=1) <= y1)
         )
-        quadrant = np.full(int(keep.sum()), model.quadrant, dtype=int)
+        quadrant = np.full(int(keep.sum()), number, dtype=int)
         found.append((quadrant, i[keep], j[keep], np.stack([px[keep], py[keep]], axis=-1)))
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
 
