@@ -160,10 +160,12 @@ class PlanForm:
         and say what drives the NIRCam exposures and the NIRSpec pointings."""
         c = self.controls
         explicit = self.overrides.exposures is not None
-        for control in (c.dither, c.rows, c.columns, c.row_overlap, c.column_overlap):
-            control.disabled = explicit
+        # The notes first: a client that sees the controls disabled then also has the
+        # note saying why (widget messages arrive in the order they are sent).
         c.setup_note.value = override_note(self.overrides.nircam_note)
         c.nirspec_note.value = override_note(self.overrides.nirspec_note)
+        for control in (c.dither, c.rows, c.columns, c.row_overlap, c.column_overlap):
+            control.disabled = explicit
 
     def read_plan(self) -> Plan:
         """Read every control into a Plan (no APA range); PrevisError names the control."""

@@ -62,10 +62,13 @@ def test_upload_and_pick_apt_observations(page, tmp_path):
     _status_has(page, "1 NIRCam imaging, 1 NIRSpec MOS")
     nircam = page.locator(".previs-apt-nircam select")
     nircam.select_option(label=expected.apt_panel.nircam_picker.options[1][0])
+    # The controls are disabled and the note says why; wait for both, as each is its
+    # own widget message and the page renders them one after the other.
     page.wait_for_function(
-        "() => document.querySelector('.previs-dither select').disabled", timeout=45_000
+        "() => document.querySelector('.previs-dither select').disabled"
+        " && document.querySelector('.previs-setup-note').innerText.includes('APT obs 1')",
+        timeout=45_000,
     )
-    assert "APT obs 1" in page.inner_text(".previs-setup-note")
     page.locator(".previs-apt-nirspec select").select_option(
         label=expected.apt_panel.nirspec_picker.options[1][0]
     )
