@@ -6,8 +6,10 @@ Writes into ``--out-dir``:
     the MPT catalog of the configuration's (or ``--catalog``) sources with previs's
     flags; "imaged" / "at risk" from the image's valid data with ``--image``, else
     from the planned exposures; ``previs_usable_shutter`` from the sources'
-    shutters at the NIRSpec pointing and the operability map (``--msaoper``, else
-    the configuration's, else the bundled snapshot; see :mod:`previs.io.handoff`);
+    shutters and the operability map (``--msaoper``, else the configuration's, else
+    the bundled snapshot; see :mod:`previs.io.handoff`). With several NIRSpec
+    pointings, a source is in the MSA, and in a usable shutter, when any pointing
+    puts it there, as in ``previs coverage`` and the dashboard;
 ``PREFIX_apt.txt``
     the special requirements (aperture PA ranges, ``AFTER ... BY ... DAYS``) and
     the NIRCam template's dither and mosaic fields, to keep beside APT;
@@ -115,6 +117,7 @@ def _schedule(args: argparse.Namespace, plan):
 
 def run_handoff(args: argparse.Namespace) -> int:
     """Write the hand-off files of a configuration."""
+    from previs.catalog.summary import summarize
     from previs.io.configs import load_config
     from previs.io.handoff import (
         apt_nircam_parameters,
@@ -123,7 +126,6 @@ def run_handoff(args: argparse.Namespace) -> int:
         special_requirements,
         write_mpt_catalog,
     )
-    from previs.planning.plan import evaluate
 
     config = load_config(args.config)
     plan = config.plan
@@ -144,14 +146,24 @@ def run_handoff(args: argparse.Namespace) -> int:
     )
     explicit = not isinstance(plan.dither, str)
     parameters = None if explicit else apt_nircam_parameters(plan.dither, plan.mosaic)
-    result = evaluate(plan)
+    catalog_path = args.catalog or config.catalog_file()
+    catalog = None
+    if catalog_path:
+        from previs.catalog.readers import read_catalog
+
+        catalog = read_catalog(catalog_path)
+    operability = operability_of(args, config)
+    # One summary, as the dashboard and the report build: every NIRSpec pointing's
+    # shutters count, and a source is usable if one of them puts it in a usable shutter.
+    summary = summarize(plan, catalog, operability=operability)
     report: dict = {
         "config": str(args.config),
-        "plan_coverage": result.coverage.to_dict(),
+        "plan_coverage": summary.result.coverage.to_dict(),
         "special_requirements": requirements.to_dict(),
         "nircam_template": parameters,
         "files": {},
         "notes": list(requirements.notes),
+        "operability": summary.operability.name,
     }
     if explicit:
         report["notes"].append(
@@ -160,39 +172,34 @@ def run_handoff(args: argparse.Namespace) -> int:
         )
     if schedule is not None:
         report["schedule"] = {"status": schedule.status, "messages": list(schedule.messages)}
-    region = None
+    image = None
     if args.image:
+        from previs.catalog.image_summary import summarize_image
         from previs.cli.image import weight_choice
-        from previs.geometry.image_coverage import image_coverage
         from previs.io.valid_region import valid_region
 
         region = valid_region(args.image, weight=weight_choice(args.weight))
-        report["image_coverage"] = image_coverage(region, plan.nirspec).to_dict()
+        image = summarize_image(
+            region,
+            plan.nirspec,
+            catalog=catalog,
+            operability=summary.operability,
+            extra_nirspec=plan.extra_nirspec,
+        )
+        report["image_coverage"] = image.coverage.to_dict()
+        if image.pointings > 1:
+            report["image_coverage"]["pointings"] = [c.to_dict() for c in image.pointing_coverages]
         report["image_footprint"] = region.to_dict()
-    catalog_path = args.catalog or config.catalog_file()
-    if catalog_path:
-        from previs.catalog.readers import read_catalog
-
-        catalog = read_catalog(catalog_path)
-        if region is not None:
-            from previs.catalog.image_sources import count_sources_in_image
-
-            counts = count_sources_in_image(catalog, plan.nirspec, region)
-        else:
-            from previs.catalog.sources import count_sources
-
-            counts = count_sources(catalog, result)
-        from previs.geometry.shutters import place_sources
-
-        operability = operability_of(args, config)
-        shutters = place_sources(plan.nirspec, catalog.ra, catalog.dec, operability)
+    if catalog is not None:
+        shutters = summary.together_shutters
+        counts = image.counts if image is not None else summary.counts[plan.channel]
+        counts = counts.with_shutters(shutters)
         table = mpt_catalog(
             catalog,
             counts,
             table=_source_table(catalog_path, len(catalog)),
             usable_shutter=shutters.usable,
         )
-        report["operability"] = operability.name
         target = out / f"{args.prefix}_mpt.cat"
         write_mpt_catalog(table, target)
         report["files"]["mpt_catalog"] = str(target)

@@ -145,3 +145,58 @@ def test_the_plans_allowed_nirspec_range_is_used(capsys, tmp_path):
     assert report["special_requirements"]["nirspec_apa_range"] == [350.0, 12.0]
     assert "no MPT catalog written" in report["notes"][-1]
     assert "mpt_catalog" not in report["files"]
+
+
+def test_every_nirspec_pointing_counts_in_the_mpt_catalog(capsys, tmp_path):
+    """With two NIRSpec pointings a source is in the MSA and in a usable shutter if either
+    pointing puts it there (computed here pointing by pointing with place_sources)."""
+    from previs.catalog.readers import read_catalog
+    from previs.catalog.sources import count_sources
+    from previs.geometry.attitude import Pointing
+    from previs.geometry.operability import default_operability
+    from previs.geometry.shutters import place_sources
+    from previs.planning.plan import evaluate
+
+    rng = np.random.default_rng(11)
+    table = Table()
+    table["ID"] = np.arange(1, 3001)
+    table["RA"] = RA + rng.uniform(-0.06, 0.12, 3000)
+    table["DEC"] = DEC + rng.uniform(-0.06, 0.06, 3000)
+    table.write(tmp_path / "wide.ecsv")
+    second = Pointing(RA + 0.06, DEC, 45.0)
+    plan = Plan.centred(RA, DEC, 45.0, dither="FULL3").replace(extra_nirspec=(second,))
+    path = tmp_path / "two.json"
+    save_config(Config(plan=plan, catalog=str(tmp_path / "wide.ecsv")), path)
+    status, out, err = run(capsys, "handoff", "--config", path, "--out-dir", tmp_path, "--json")
+    assert status == 0, err
+    catalog = read_mpt_catalog(json.loads(out)["files"]["mpt_catalog"])
+    each = [
+        place_sources(p, table["RA"], table["DEC"], default_operability())
+        for p in plan.nirspec_pointings
+    ]
+    usable = each[0].usable | each[1].usable
+    assert (usable & ~each[0].usable).sum() > 100  # the second pointing matters
+    assert np.array_equal(catalog["previs_usable_shutter"] == 1, usable)
+    # In the MSA: in a quadrant's outline at either pointing, each counted on its own.
+    alone = [
+        count_sources(
+            read_catalog(tmp_path / "wide.ecsv"),
+            evaluate(plan.replace(nirspec=p, extra_nirspec=())),
+        )
+        for p in plan.nirspec_pointings
+    ]
+    in_msa = alone[0].in_msa | alone[1].in_msa
+    assert in_msa.sum() > 1.5 * alone[0].in_msa.sum()
+    assert np.array_equal(catalog["previs_quadrant"] > 0, in_msa)
+    shape, wcs = empty_sky_wcs(RA, DEC, size_arcsec=400.0, pixel_arcsec=1.0)
+    image = tmp_path / "taken.fits"
+    fits.PrimaryHDU(np.ones(shape, np.float32), wcs.to_header()).writeto(image)
+    status, out, err = run(
+        capsys, "handoff", "--config", path, "--out-dir", tmp_path, "--image", image, "--json"
+    )
+    assert status == 0, err
+    block = json.loads(out)["image_coverage"]
+    assert len(block["pointings"]) == 2
+    assert block["pointings"][1]["covered"] < block["pointings"][0]["covered"]
+    catalog = read_mpt_catalog(json.loads(out)["files"]["mpt_catalog"])
+    assert np.array_equal(catalog["previs_quadrant"] > 0, in_msa)
