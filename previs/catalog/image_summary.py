@@ -30,9 +30,8 @@ from previs.geometry.image_coverage import (
     image_union_coverage,
 )
 from previs.geometry.operability import OperabilityMap, resolve_operability
-from previs.geometry.usable import UsableCoverage, usable_msa_coverage
+from previs.geometry.usable import UsableCoverage, mean_usable, usable_msa_coverage
 from previs.planning.image_sweep import image_worst_case
-from previs.planning.plan import mean_usable
 from previs.planning.sweep import WorstCase
 
 __all__ = ["ImageSummary", "summarize_image"]
@@ -53,10 +52,10 @@ class ImageSummary:
         several NIRSpec pointings, of all their MSAs together (their union).
     usable : UsableCoverage
         Operable shutters' open area inside the valid data (several pointings: every
-        pointing's shutters count, :func:`previs.planning.plan.mean_usable`).
+        pointing's shutters count, :func:`previs.geometry.usable.mean_usable`).
     worst_case : WorstCase or None
         Area coverage over the allowed NIRSpec APA range, when one was given (of
-        the first pointing).
+        every pointing together, turned about the first as one pattern).
     counts : SourceCounts or None
         Catalog sources in the MSA (of any pointing) and in the valid data
         (``at_risk``: in the MSA, outside the data), when a catalog was given.
@@ -139,7 +138,7 @@ def summarize_image(
     )
     worst = None
     if nirspec_apa_range is not None:
-        worst = image_worst_case(region, nirspec, nirspec_apa_range)
+        worst = image_worst_case(region, nirspec, nirspec_apa_range, extra_nirspec=extra_nirspec)
     counts = None
     if catalog is not None:
         counts = count_sources_in_image(catalog, pointings, region)

@@ -92,8 +92,8 @@ def _usable_line(usable) -> str:
 def worst_case_html(worst: WorstCase | None, nirspec_apa: float, pointings: int = 1) -> str:
     """The worst case over the allowed NIRSpec APA range, and whether ``nirspec_apa``
     (degrees, the angle shown) lies inside it; empty without a range. With several
-    NIRSpec ``pointings`` it is pointing 1's (as :func:`~previs.planning.plan.evaluate`
-    gives it), and says so."""
+    NIRSpec ``pointings`` it is of all of them together, turned as one pattern (as
+    :func:`~previs.planning.plan.evaluate` gives it), and says so."""
     if worst is None:
         return ""
     arc = worst.arc
@@ -111,7 +111,8 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float, pointings: int 
     )
     return (
         "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-        f"Worst case over {over}{' (pointing 1)' if pointings > 1 else ''}:"
+        f"Worst case over {over}"
+        f"{f' (all {pointings} NIRSpec pointings together)' if pointings > 1 else ''}:"
         f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
         f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"

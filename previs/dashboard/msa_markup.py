@@ -155,7 +155,7 @@ def image_readout_html(image: ImageSummary, summary: Summary, catalog_name: str 
         + image_pointings_html(image)
         + f"<div>NIRSpec APA {plan.nirspec.apa:.1f}&deg;, V3PA <b>{plan.nirspec_v3pa:.1f}&deg;</b>"
         "</div>"
-        + worst_case_html(image.worst_case, plan.nirspec.apa)
+        + worst_case_html(image.worst_case, plan.nirspec.apa, image.pointings)
         + counts_html(counts, catalog_name, imaged="in data")
         + usable_targets_html(counts, "in the valid data")
         + operability_html(summary.operability)

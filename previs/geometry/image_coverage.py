@@ -332,11 +332,16 @@ def _measure(
     )
 
 
-def image_apa_sweep(region: SkyRegion, nirspec: Pointing, apas) -> np.ndarray:
+def image_apa_sweep(
+    region: SkyRegion, nirspec: Pointing, apas, others: tuple[Pointing, ...] = ()
+) -> np.ndarray:
     """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
 
     The region is put in the tangent plane at ``nirspec`` once; for each APA the
     MSA turns about the pointing by ``apa - nirspec.apa`` (exact in that plane).
+    ``others``: more NIRSpec pointings at ``nirspec``'s APA; their MSAs and
+    ``nirspec``'s, as one area (:func:`image_union_coverage`), turn together
+    about ``nirspec``.
 
     Returns
     -------
@@ -345,11 +350,20 @@ def image_apa_sweep(region: SkyRegion, nirspec: Pointing, apas) -> np.ndarray:
         reach the MSA).
     """
     apas = np.atleast_1d(np.asarray(apas, dtype=float))
-    msa = msa_geometry(nirspec)
-    near, _ = _region_near_msa(region, nirspec)
+    if others:
+        msa = union_msa_geometry((nirspec, *others))
+        reach = _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
+        near, _ = _near_msa(region, float(nirspec.ra), float(nirspec.dec), round(reach, 3))
+    else:
+        msa = msa_geometry(nirspec)
+        near, _ = _region_near_msa(region, nirspec)
     fractions = np.zeros(len(apas))
     if near is None:
         return fractions
+    for i, apa in enumerate(apas):
+        turned = rotate_about_origin(msa.union, apa - nirspec.apa)
+        fractions[i] = fraction(shapely.intersection(turned, near).area, msa.area)
+    return fractions
     for i, apa in enumerate(apas):
         turned = rotate_about_origin(msa.union, apa - nirspec.apa)
         fractions[i] = fraction(shapely.intersection(turned, near).area, msa.area)

@@ -53,6 +53,7 @@ __all__ = [
     "OUTLINE_STEP",
     "UsableCoverage",
     "grid_outline",
+    "mean_usable",
     "open_area_corners",
     "usable_coverage",
     "usable_msa_coverage",
@@ -464,3 +465,15 @@ def open_area_corners(
     ra, dec = tel_to_sky(nirspec_attitude(nirspec), v2, v3)
     x, y = TangentPlane(nirspec.ra, nirspec.dec).to_plane(ra, dec)
     return np.stack([x, y], axis=-1)
+
+
+def mean_usable(each: tuple[UsableCoverage, ...]) -> UsableCoverage:
+    """The usable-MSA coverage of several NIRSpec pointings together: every pointing's
+    operable shutters count (each MSA configuration is its own exposure), so the
+    fractions are the area-weighted means; one pointing is returned as it is."""
+    if len(each) == 1:
+        return each[0]
+    total = sum(u.usable_area for u in each)
+    covered = sum(u.covered * u.usable_area for u in each) / total if total else 0.0
+    quadrants = {q: sum(u.quadrants[q] for u in each) / len(each) for q in each[0].quadrants}
+    return UsableCoverage(float(covered), quadrants, each[0].operability, float(total))

@@ -17,12 +17,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from previs._recent import Recent
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing
 from previs.geometry.image_coverage import SkyRegion, image_apa_sweep
+from previs.planning.nirspec_pattern import NirspecPattern, pattern_shape
 from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, WorstCase
 
 __all__ = ["image_worst_case"]
+
+
+#: Worst cases of recent (region, pointings, range, step): the dashboard's "this image"
+#: mode asks again on every move of the NIRSpec APA, which does not change it.
+_RECENT: Recent[WorstCase] = Recent(16)
 
 
 def image_worst_case(
@@ -30,6 +37,7 @@ def image_worst_case(
     nirspec: Pointing,
     nirspec_apa_range: Sequence[float],
     step: float = DEFAULT_STEP,
+    extra_nirspec: Sequence[Pointing] = (),
 ) -> WorstCase:
     """Covered MSA fraction by ``region`` for every NIRSpec APA of a range, and its minimum.
 
@@ -44,6 +52,10 @@ def image_worst_case(
         (min, max) arc in degrees; min > max crosses 0; a width of 360 is every angle.
     step : float
         Largest APA step, degrees (both ends are always evaluated).
+    extra_nirspec : sequence of Pointing
+        More NIRSpec pointings at ``nirspec``'s APA (a plan's ``extra_nirspec``):
+        turned with it as one pattern, the coverage at each APA being of all their
+        MSAs together, as for a plan (:func:`previs.planning.sweep.worst_case_coverage`).
 
     Raises
     ------
@@ -52,16 +64,30 @@ def image_worst_case(
         positive or would need more than ``MAX_SWEEP_ANGLES`` angles.
     """
     arc = ApaArc.from_range(nirspec_apa_range, "NIRSpec APA range")
+    low, high = (float(v) for v in nirspec_apa_range)
+    extra = tuple(extra_nirspec)
+    key = (region, nirspec.ra, nirspec.dec, low, high, step, pattern_shape(nirspec, extra))
+    return _RECENT.get(key, lambda: _sweep(region, nirspec, arc, (low, high), step, extra))
+
+
+def _sweep(
+    region: SkyRegion,
+    nirspec: Pointing,
+    arc: ApaArc,
+    apa_range: tuple[float, float],
+    step: float,
+    extra: tuple[Pointing, ...],
+) -> WorstCase:
     apas = arc.grid(step, MAX_SWEEP_ANGLES)
     # From the arc's low end by small angles, so the NIRSpec plane is reused.
     reference = Pointing(nirspec.ra, nirspec.dec, arc.low)
-    covered = image_apa_sweep(region, reference, arc.unwrap(apas))
+    others = NirspecPattern(nirspec, extra).place(reference) if extra else ()
+    covered = image_apa_sweep(region, reference, arc.unwrap(apas), others)
     worst = int(np.argmin(covered))
-    low, high = (float(v) for v in nirspec_apa_range)
     return WorstCase(
         apas=np.asarray(apas, dtype=float),
         covered=covered,
         min=float(covered[worst]),
         apa_at_min=float(apas[worst]),
-        apa_range=(low, high),
+        apa_range=apa_range,
     )

@@ -29,7 +29,7 @@ from previs.geometry.attitude import (
 from previs.geometry.projection import TangentPlane
 from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
 
-__all__ = ["NirspecPattern"]
+__all__ = ["NirspecPattern", "pattern_shape"]
 
 
 def _matrix(pointing: Pointing) -> np.ndarray:
@@ -98,3 +98,22 @@ class NirspecPattern:
         return tuple(
             Pointing(p.ra, p.dec, first.apa + signed_difference(p.apa, base)) for p in placed
         )
+
+    def shape_key(self, decimals: int = 9) -> tuple[float, ...]:
+        """The pattern's shape, rounded: each pointing's rotation from the first.
+
+        The same wherever the first pointing is moved or turned (:meth:`place`
+        keeps it), so what depends only on the shape, such as a worst case over
+        the NIRSpec APAs, can be cached on it. ``decimals`` rounds the rotation
+        matrices' elements (1e-9 is 0.2 mas).
+        """
+        if not self._slews:
+            return ()
+        return tuple(float(v) for v in np.round(np.concatenate(self._slews).ravel(), decimals))
+
+
+def pattern_shape(first: Pointing, others: tuple[Pointing, ...]) -> tuple[float, ...]:
+    """:meth:`NirspecPattern.shape_key` of ``first`` and ``others`` (empty for none):
+    a cache key for what depends on the pattern but not on where its first pointing is
+    turned, such as a plan's worst case over the NIRSpec APAs."""
+    return NirspecPattern(first, tuple(others)).shape_key() if others else ()

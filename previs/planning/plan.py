@@ -10,7 +10,8 @@ The NIRCam exposures are a dither pattern laid over a :class:`Mosaic` (previs's
 model of APT) or explicit :class:`~previs.geometry.patterns.Exposures` (an APT
 pointing report, a custom pattern). A plan may hold several NIRSpec pointings
 (``nirspec`` and ``extra_nirspec``): coverage is then given per pointing and for
-all of them together, the union of their MSAs.
+all of them together, the union of their MSAs; the worst case over the APA
+range turns them together.
 
 Layer: planning.
 """
@@ -21,10 +22,10 @@ import json
 import math
 import os
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import previs._validate as check
+from previs._recent import Recent
 from previs.errors import PrevisError, quote
 from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing, nircam_apa_for, unit_vectors, v3pa_from_apa
@@ -38,7 +39,8 @@ from previs.geometry.footprints import Footprint, check_channel, nircam_footprin
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import Exposures, Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
-from previs.geometry.usable import UsableCoverage, usable_msa_coverage
+from previs.geometry.usable import UsableCoverage, mean_usable, usable_msa_coverage
+from previs.planning.nirspec_pattern import pattern_shape
 from previs.planning.sweep import WorstCase, WorstCaseTracker, worst_case_coverage
 
 PLAN_FORMAT_VERSION = 1
@@ -89,7 +91,8 @@ class Plan:
         The NIRSpec APAs the schedulers may assign, as a ``(min, max)`` arc in
         degrees (``min > max`` crosses 0; ``(0, 360)``: any angle). With it,
         :func:`evaluate` also gives the worst-case coverage over that range
-        (of the first NIRSpec pointing, ``nirspec``).
+        (of every NIRSpec pointing together, turned about ``nirspec`` as one
+        pattern).
     extra_nirspec : tuple of Pointing
         More NRS_FULL_MSA pointings (e.g. every position of an APT NIRSpec MOS
         observation after the first), each with its own APA, all within
@@ -348,8 +351,11 @@ class Result:
     other_coverage : Coverage or None
         MSA coverage by the other channel (to the depth asked for), likewise.
     worst_case : WorstCase or None
-        Coverage of the first NIRSpec pointing over the plan's allowed NIRSpec APA
-        range with the NIRCam pre-imaging as planned, when the plan has a range;
+        Coverage over the plan's allowed NIRSpec APA range with the NIRCam
+        pre-imaging as planned, when the plan has a range: of all NIRSpec pointings
+        together, their pattern turned about the first as one rigid body (as the
+        dashboard's APA slider turns it; APT turns it about the target, a few arcsec
+        away at most for dithers and nods);
         its ``usable`` holds the usable-MSA worst case (unless a tracker without
         it was used).
     pointing_coverages, other_pointing_coverages : tuple of Coverage
@@ -445,16 +451,7 @@ def evaluate(
     if worst_cases is not None:
         worst = worst_cases.update(plan, operability)
     elif plan.nirspec_apa_range is not None:
-        worst = _worst_case(
-            plan.nirspec.ra,
-            plan.nirspec.dec,
-            plan.nircam,
-            plan.channel,
-            plan.dither,
-            plan.mosaic,
-            plan.nirspec_apa_range,
-            operability,
-        )
+        worst = _worst_case(plan, operability)
     nirspec = tuple(nirspec_footprint(p) for p in plan.nirspec_pointings)
     pointing_usable = tuple(
         usable_msa_coverage(p, c.covering, operability)
@@ -477,18 +474,6 @@ def evaluate(
     )
 
 
-def mean_usable(each: tuple[UsableCoverage, ...]) -> UsableCoverage:
-    """The usable-MSA coverage of several NIRSpec pointings together: every pointing's
-    operable shutters count (each MSA configuration is its own exposure), so the
-    fractions are the area-weighted means; one pointing is returned as it is."""
-    if len(each) == 1:
-        return each[0]
-    total = sum(u.usable_area for u in each)
-    covered = sum(u.covered * u.usable_area for u in each) / total if total else 0.0
-    quadrants = {q: sum(u.quadrants[q] for u in each) / len(each) for q in each[0].quadrants}
-    return UsableCoverage(float(covered), quadrants, each[0].operability, float(total))
-
-
 def _coverages(
     pointings: tuple[Pointing, ...], nircam: Footprint, depth: int
 ) -> tuple[Coverage, tuple[Coverage, ...]]:
@@ -498,26 +483,36 @@ def _coverages(
     return together, each
 
 
-@lru_cache(maxsize=32)
-def _worst_case(
-    ra: float,
-    dec: float,
-    nircam: Pointing,
-    channel: str,
-    dither: str | Exposures,
-    mosaic: Mosaic,
-    arc: ApaArc,
-    operability: OperabilityMap,
-) -> WorstCase:
-    """The worst case over ``arc`` (with its usable counterpart), cached: moving only the
-    NIRSpec APA does not change it."""
-    return worst_case_coverage(
-        Pointing(ra, dec, arc.low),
-        nircam,
-        arc.as_range(),
-        channel,
-        dither,
-        mosaic,
-        usable=True,
-        operability=operability,
+#: Worst cases of recent plans (see :func:`_worst_case`).
+_WORST_CASES: Recent[WorstCase] = Recent(32)
+
+
+def _worst_case(plan: Plan, operability: OperabilityMap) -> WorstCase:
+    """The plan's worst case over its APA range (with its usable counterpart), cached on
+    what it depends on: moving only the NIRSpec APA, which turns every NIRSpec pointing
+    as one pattern, does not change it."""
+    key = (
+        plan.nirspec.ra,
+        plan.nirspec.dec,
+        plan.nircam,
+        plan.channel,
+        plan.dither,
+        plan.mosaic,
+        plan.nirspec_apa_range,
+        operability,
+        pattern_shape(plan.nirspec, plan.extra_nirspec),
+    )
+    return _WORST_CASES.get(
+        key,
+        lambda: worst_case_coverage(
+            plan.nirspec,
+            plan.nircam,
+            plan.nirspec_apa_range.as_range(),
+            plan.channel,
+            plan.dither,
+            plan.mosaic,
+            usable=True,
+            operability=operability,
+            extra_nirspec=plan.extra_nirspec,
+        ),
     )

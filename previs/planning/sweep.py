@@ -28,16 +28,17 @@ from previs.geometry.angles import ApaArc
 from previs.geometry.attitude import Pointing, nircam_apa_for
 from previs.geometry.coverage import (
     fraction,
-    msa_geometry,
     plane_corners,
     rotate_about_origin,
+    union_msa_geometry,
     within_reach,
 )
 from previs.geometry.footprints import nircam_footprint
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import Exposures, Mosaic
 from previs.geometry.projection import TangentPlane
-from previs.geometry.usable import grid_outline, usable_msa_coverage
+from previs.geometry.usable import grid_outline, mean_usable, usable_msa_coverage
+from previs.planning.nirspec_pattern import NirspecPattern, pattern_shape
 
 __all__ = [
     "DEFAULT_STEP",
@@ -146,14 +147,21 @@ def _sweep(
     mosaic: Mosaic | None,
     tie_orient: bool,
     operability: OperabilityMap | None = None,
+    others: tuple[Pointing, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Area coverage per APA, and usable coverage too when given an operability map."""
+    """Area coverage per APA, and usable coverage too when given an operability map.
+
+    ``others``: more NIRSpec pointings at ``nirspec``'s APA, turned with it as one
+    rigid pattern about it (:class:`~previs.planning.nirspec_pattern.NirspecPattern`);
+    the coverage is then of all the MSAs together, the usable coverage every
+    pointing's shutters.
+    """
     try:
         apas = np.atleast_1d(np.asarray(apas, dtype=float))
     except (TypeError, ValueError):
         raise PrevisError(f"apas must be angles in degrees, got {quote(apas)}") from None
     _check_angles(apas, "NIRSpec APAs")
-    msa0 = msa_geometry(nirspec)
+    msa0 = union_msa_geometry((nirspec, *others))
     usable = None if operability is None else np.zeros(len(apas))
     footprint = nircam_footprint(nircam, channel, dither, mosaic)
     if not within_reach(footprint, msa0.plane).all():
@@ -165,6 +173,7 @@ def _sweep(
     to_nirspec = nircam_plane.transfer_to(msa0.plane)
     fixed_nircam = None if tie_orient else shapely.transform(union_nircam_plane, to_nirspec)
     outline0 = grid_outline(nirspec) if operability is not None else None
+    pattern = NirspecPattern(nirspec, others) if others else None
     fractions = np.empty(len(apas))
     for i, apa in enumerate(apas):
         msa = rotate_about_origin(msa0.union, apa - nirspec.apa)
@@ -175,7 +184,9 @@ def _sweep(
         else:
             covering = fixed_nircam
         fractions[i] = fraction(shapely.intersection(msa, covering).area, msa0.area)
-        if usable is not None:
+        if usable is not None and pattern is not None:
+            usable[i] = _pattern_usable(pattern, apa, covering, msa0.plane, operability, outline0)
+        elif usable is not None:
             usable[i] = usable_msa_coverage(
                 Pointing(nirspec.ra, nirspec.dec, apa),
                 covering,
@@ -183,6 +194,31 @@ def _sweep(
                 outline=rotate_about_origin(outline0, apa - nirspec.apa),
             ).covered
     return fractions, usable
+
+
+def _pattern_usable(
+    pattern: NirspecPattern,
+    apa: float,
+    covering,
+    plane: TangentPlane,
+    operability: OperabilityMap,
+    outline0,
+) -> float:
+    """Usable coverage of every pointing of ``pattern`` turned to NIRSpec APA ``apa``
+    (``covering`` in ``plane``, the first pointing's).
+
+    Each pointing's shutter grid outline (``outline0``: the first pointing's at its
+    given APA) is turned in its own tangent plane: there the MSA depends on the APA
+    alone, not on where the pointing is.
+    """
+    first = Pointing(pattern.first.ra, pattern.first.dec, apa)
+    each = []
+    for pointing in (first, *pattern.place(first)):
+        own = plane.transfer_to(TangentPlane(pointing.ra, pointing.dec))
+        outline = rotate_about_origin(outline0, pointing.apa - pattern.first.apa)
+        covered = shapely.transform(covering, own)
+        each.append(usable_msa_coverage(pointing, covered, operability, outline=outline))
+    return mean_usable(tuple(each)).covered
 
 
 def apa_grid(apa_range: Sequence[float], step: float = DEFAULT_STEP) -> np.ndarray:
@@ -282,6 +318,7 @@ def worst_case_coverage(
     step: float = DEFAULT_STEP,
     usable: bool = False,
     operability: OperabilityMap | str | os.PathLike | None = None,
+    extra_nirspec: Sequence[Pointing] = (),
 ) -> WorstCase:
     """Covered MSA fraction for every NIRSpec APA of a range, and its minimum.
 
@@ -305,6 +342,12 @@ def worst_case_coverage(
         when it leaves much uncovered.
     operability : OperabilityMap, path or None
         The operability map for ``usable`` (None: the bundled snapshot).
+    extra_nirspec : sequence of Pointing
+        More NIRSpec pointings at ``nirspec``'s APA (a plan's ``extra_nirspec``).
+        They turn with it about it as one rigid pattern, as the dashboard's APA
+        slider turns them (:class:`~previs.planning.nirspec_pattern.NirspecPattern`),
+        and the coverage at each APA is of all the MSAs together, as
+        :func:`~previs.planning.plan.evaluate` gives it at one APA.
 
     Raises
     ------
@@ -316,7 +359,16 @@ def worst_case_coverage(
     apas = arc.grid(step, MAX_SWEEP_ANGLES)
     operability = resolve_operability(operability) if usable else None
     return sweep_arc(
-        nirspec, nircam, arc, apas, channel, dither, mosaic, nirspec_apa_range, operability
+        nirspec,
+        nircam,
+        arc,
+        apas,
+        channel,
+        dither,
+        mosaic,
+        nirspec_apa_range,
+        operability,
+        tuple(extra_nirspec),
     )
 
 
@@ -330,16 +382,19 @@ def sweep_arc(
     mosaic: Mosaic | None,
     apa_range: Sequence[float] | None = None,
     operability: OperabilityMap | None = None,
+    extra_nirspec: tuple[Pointing, ...] = (),
 ) -> WorstCase:
     """The :class:`WorstCase` of NIRSpec APAs ``apas`` (degrees) lying on ``arc``, with
-    its usable counterpart when given an operability map.
+    its usable counterpart when given an operability map (``extra_nirspec``: as for
+    :func:`worst_case_coverage`).
 
     The sweep starts at the arc's low end and turns by small angles from it, so
     the NIRSpec tangent plane is reused for every APA.
     """
     reference = Pointing(nirspec.ra, nirspec.dec, arc.low)
+    others = NirspecPattern(nirspec, extra_nirspec).place(reference) if extra_nirspec else ()
     covered, usable = _sweep(
-        reference, nircam, arc.unwrap(apas), channel, dither, mosaic, False, operability
+        reference, nircam, arc.unwrap(apas), channel, dither, mosaic, False, operability, others
     )
     apas = np.asarray(apas, dtype=float)
     i = int(np.argmin(covered))
@@ -409,6 +464,7 @@ class WorstCaseTracker:
             plan.dither,
             plan.mosaic,
             operability,
+            pattern_shape(plan.nirspec, plan.extra_nirspec),
         )
         if key == self._key:
             return self.worst
@@ -422,6 +478,7 @@ class WorstCaseTracker:
             mosaic=plan.mosaic,
             usable=operability is not None,
             operability=operability,
+            extra_nirspec=plan.extra_nirspec,
         )
         self._key = key
         self.times_ms.append((time.perf_counter() - started) * 1000.0)

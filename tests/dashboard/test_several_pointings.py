@@ -164,3 +164,39 @@ def test_the_caption_and_the_report_say_whose_coverage_they_show(tmp_path):
     assert f"| covered | {planned_together} | {covered} |" in text.replace("  ", " ")
     for k, c in enumerate(image.pointing_coverages, start=1):
         assert f"| P{k} covered |" in text and format_percent(c.covered) in text
+
+
+def test_the_worst_case_turns_every_pointing_in_both_modes(tmp_path):
+    """With an allowed APA range the readout's worst case is of both pointings together,
+    turned as one pattern: against the plan, and the image swept by the union of the MSAs
+    placed at each APA (computed here with shapely)."""
+    from previs.planning.nirspec_pattern import NirspecPattern
+    from previs.planning.plan import evaluate
+
+    dashboard = Dashboard(image=False, schedule=False)
+    path = write_image(tmp_path / "half.fits", n=600, invalid_columns=300)
+    dashboard.load_image(path)
+    first = dashboard.plan.nirspec
+    plan = dashboard.plan.replace(
+        extra_nirspec=(second_pointing(first),), nirspec_apa_range=(first.apa - 10, first.apa + 10)
+    )
+    dashboard.set_plan(plan)
+    plan = dashboard.plan
+    worst = evaluate(plan).worst_case
+    assert number(dashboard, "previs-worst-case") == [format_percent(worst.min)]
+    assert "all 2 NIRSpec pointings together" in dashboard.readout.value
+
+    dashboard.coverage_source.set_mode("image")
+    image = dashboard.image_summary.worst_case
+    region = valid_region(path, cache=False)
+    pattern = NirspecPattern(plan.nirspec, plan.extra_nirspec)
+    for k in (0, len(image.apas) // 2, int(np.argmin(image.covered))):
+        at = Pointing(first.ra, first.dec, float(image.apas[k]))
+        union = union_msa_geometry((at, *pattern.place(at)))
+        inside = shapely.intersection(union.union, region.in_plane(union.plane)).area
+        assert image.covered[k] == pytest.approx(inside / union.area, abs=1e-6)
+    assert number(dashboard, "previs-worst-case") == [format_percent(image.min)]
+    assert "all 2 NIRSpec pointings together" in dashboard.readout.value
+    # Turning the NIRSpec APA turns the pattern: the worst case stays.
+    dashboard.controls.nirspec_apa.value = first.apa + 5
+    assert dashboard.image_summary.worst_case is image

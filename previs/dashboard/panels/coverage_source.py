@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from previs.catalog.image_summary import ImageSummary, summarize_image
 from previs.errors import PrevisError
-from previs.geometry.attitude import Pointing
 from previs.geometry.image_coverage import SkyRegion
 from previs.planning.image_sweep import image_worst_case
 from previs.planning.plan import Plan
-from previs.planning.sweep import WorstCase
 
 if TYPE_CHECKING:
     from previs.catalog.table import Catalog
@@ -41,14 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["PLANNED", "THIS_IMAGE", "CoverageSource"]
 
 PLANNED, THIS_IMAGE = "planned", "image"
-
-
-@lru_cache(maxsize=16)
-def _worst_case(
-    region: SkyRegion, ra: float, dec: float, apa_range: tuple[float, float]
-) -> WorstCase:
-    """The image's worst case over an APA range (independent of the APA shown: cached)."""
-    return image_worst_case(region, Pointing(ra, dec, apa_range[0]), apa_range)
 
 
 class CoverageSource:
@@ -197,8 +186,9 @@ class CoverageSource:
         )
         arc = plan.nirspec_apa_range
         if arc is not None:
-            low, high = arc.as_range()
-            worst = _worst_case(region, plan.nirspec.ra, plan.nirspec.dec, (low, high))
+            worst = image_worst_case(
+                region, plan.nirspec, arc.as_range(), extra_nirspec=plan.extra_nirspec
+            )
             summary = replace(summary, worst_case=worst)
         note = summary.coverage.note
         self._host.status.set(

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from previs.dashboard.canvas import make_canvas
 from previs.dashboard.panels.schedule.markup import ERROR_COLOR
 from previs.geometry.attitude import Pointing
+from previs.planning.nirspec_pattern import pattern_shape
 from previs.planning.plan import Plan
 from previs.planning.schedule import SchedulePlan
 from previs.planning.sweep import WorstCase, worst_case_coverage
@@ -193,9 +194,17 @@ class ScheduleFigures:
         nircam = Pointing(plan.nircam.ra, plan.nircam.dec, nircam_apa)
         required = float(c.required_coverage.value)
         setup = (plan.channel, plan.dither, plan.mosaic)
-        key = (plan.nirspec.ra, plan.nirspec.dec, nircam, schedule.nirspec_apa, *setup, required)
+        shape = pattern_shape(plan.nirspec, plan.extra_nirspec)
+        key = (plan.nirspec.ra, plan.nirspec.dec, nircam, schedule.nirspec_apa, *setup, shape)
+        key += (required,)
         if key != self._coverage_key:
-            self._worst = worst_case_coverage(plan.nirspec, nircam, schedule.nirspec_apa, *setup)
+            self._worst = worst_case_coverage(
+                plan.nirspec,
+                nircam,
+                schedule.nirspec_apa,
+                *setup,
+                extra_nirspec=plan.extra_nirspec,
+            )
             self._coverage_key = key
             draw_coverage(c.coverage_plot.ax, self._worst, schedule.nirspec_apa, required)
             c.coverage_plot.draw()
