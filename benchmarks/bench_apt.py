@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_apt.py``. Prints medians of wall-clock and CPU ti
 (the machine is shared: CPU time is the steadier figure). Budgets: reading a
 100,000-line report < 1 s; ``evaluate`` of a 20 x 20 FULL6 mosaic (2,400 exposures,
 19,200 detector outlines) <= 200 ms. Also: the same exposures held explicitly, and with
-four NIRSpec pointings (coverage of each and together, source counts).
+four NIRSpec pointings (coverage of each and together, source counts, the worst case
+over an APA range with every pointing turned together).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from previs.geometry.patterns import Exposures, Mosaic
 from previs.io.apt import read_apt
 from previs.io.apt_pointing import parse_pointing_report
 from previs.planning.plan import Plan, evaluate
+from previs.planning.sweep import worst_case_coverage
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "apt"
 RA, DEC = 53.1625, -27.7914
@@ -108,6 +110,37 @@ def main() -> None:
     count_sources_by_pointing(catalog, result)
     wall, cpu = timed(lambda: count_sources_by_pointing(catalog, result), repeats=5)
     print(f"  counts of 10^5 sources, each pointing and together: {wall:6.1f} ms  (cpu {cpu:.1f})")
+
+    worst_cases(apt)
+
+
+def worst_cases(apt) -> None:
+    """The worst case over 35-55 deg (41 APAs) of the APT program's NIRCam observation
+    against its NIRSpec observation: pointing 1 alone and all 4 pointings turned together;
+    area only (the dashboard's tracker) and with usable coverage (evaluate, the CLI)."""
+    msa = apt.nirspec_pointings(2, 45.0)
+    ra, dec, _ = apt.nircam_target(1)
+    setup = apt.nircam_exposures(1)
+    for extra, label in (((), "1 pointing "), (tuple(msa[1:]), "4 pointings")):
+        for usable in (False, True):
+            nudged = iter(np.linspace(0.0, 1e-3, 1000))
+
+            def sweep(extra=extra, usable=usable, nudged=nudged):
+                # The NIRCam pointing moves a little each call: no cache helps.
+                nircam = Pointing(ra + next(nudged), dec, 300.0)
+                worst_case_coverage(
+                    msa[0],
+                    nircam,
+                    (35.0, 55.0),
+                    "short",
+                    setup,
+                    usable=usable,
+                    extra_nirspec=extra,
+                )
+
+            wall, cpu = timed(sweep, repeats=7)
+            kind = "area + usable" if usable else "area only    "
+            print(f"worst case 35-55 deg, {label}, {kind}: {wall:6.1f} ms  (cpu {cpu:.1f})")
 
 
 if __name__ == "__main__":
