@@ -40,8 +40,12 @@ from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import Exposures, Mosaic, canonical_dither
 from previs.geometry.siaf import NIRCAM_REFERENCE, NIRSPEC_REFERENCE, get_aperture, siaf_version
 from previs.geometry.usable import UsableCoverage, mean_usable, usable_msa_coverage
-from previs.planning.nirspec_pattern import pattern_shape
-from previs.planning.sweep import WorstCase, WorstCaseTracker, worst_case_coverage
+from previs.planning.sweep import (
+    WorstCase,
+    WorstCaseTracker,
+    plan_worst_case,
+    plan_worst_case_key,
+)
 
 PLAN_FORMAT_VERSION = 1
 
@@ -491,28 +495,5 @@ def _worst_case(plan: Plan, operability: OperabilityMap) -> WorstCase:
     """The plan's worst case over its APA range (with its usable counterpart), cached on
     what it depends on: moving only the NIRSpec APA, which turns every NIRSpec pointing
     as one pattern, does not change it."""
-    key = (
-        plan.nirspec.ra,
-        plan.nirspec.dec,
-        plan.nircam,
-        plan.channel,
-        plan.dither,
-        plan.mosaic,
-        plan.nirspec_apa_range,
-        operability,
-        pattern_shape(plan.nirspec, plan.extra_nirspec),
-    )
-    return _WORST_CASES.get(
-        key,
-        lambda: worst_case_coverage(
-            plan.nirspec,
-            plan.nircam,
-            plan.nirspec_apa_range.as_range(),
-            plan.channel,
-            plan.dither,
-            plan.mosaic,
-            usable=True,
-            operability=operability,
-            extra_nirspec=plan.extra_nirspec,
-        ),
-    )
+    key = plan_worst_case_key(plan, operability)
+    return _WORST_CASES.get(key, lambda: plan_worst_case(plan, operability))

@@ -48,6 +48,8 @@ __all__ = [
     "WorstCaseTracker",
     "apa_grid",
     "apa_sweep",
+    "plan_worst_case",
+    "plan_worst_case_key",
     "usable_apa_sweep",
     "worst_case_coverage",
 ]
@@ -455,32 +457,46 @@ class WorstCaseTracker:
             self.worst = self._key = None
             return None
         operability = resolve_operability(operability) if self.usable else None
-        key = (
-            arc,
-            plan.nirspec.ra,
-            plan.nirspec.dec,
-            plan.nircam,
-            plan.channel,
-            plan.dither,
-            plan.mosaic,
-            operability,
-            pattern_shape(plan.nirspec, plan.extra_nirspec),
-        )
+        key = plan_worst_case_key(plan, operability)
         if key == self._key:
             return self.worst
         started = time.perf_counter()
-        self.worst = worst_case_coverage(
-            plan.nirspec,
-            plan.nircam,
-            arc.as_range(),
-            channel=plan.channel,
-            dither=plan.dither,
-            mosaic=plan.mosaic,
-            usable=operability is not None,
-            operability=operability,
-            extra_nirspec=plan.extra_nirspec,
-        )
+        self.worst = plan_worst_case(plan, operability)
         self._key = key
         self.times_ms.append((time.perf_counter() - started) * 1000.0)
         del self.times_ms[:-200]
         return self.worst
+
+
+def plan_worst_case_key(plan, operability: OperabilityMap | None) -> tuple:
+    """What :func:`plan_worst_case` depends on: the range, the target, the NIRCam setup,
+    the map and the NIRSpec pattern's shape; not the NIRSpec APA shown (turning it turns
+    every pointing together)."""
+    return (
+        plan.nirspec_apa_range,
+        plan.nirspec.ra,
+        plan.nirspec.dec,
+        plan.nircam,
+        plan.channel,
+        plan.dither,
+        plan.mosaic,
+        operability,
+        pattern_shape(plan.nirspec, plan.extra_nirspec),
+    )
+
+
+def plan_worst_case(plan, operability: OperabilityMap | None = None) -> WorstCase:
+    """The worst case of ``plan`` (a :class:`~previs.planning.plan.Plan` with a
+    ``nirspec_apa_range``) over that range, every NIRSpec pointing turned together; with
+    its usable counterpart when given an operability map."""
+    return worst_case_coverage(
+        plan.nirspec,
+        plan.nircam,
+        plan.nirspec_apa_range.as_range(),
+        channel=plan.channel,
+        dither=plan.dither,
+        mosaic=plan.mosaic,
+        usable=operability is not None,
+        operability=operability,
+        extra_nirspec=plan.extra_nirspec,
+    )

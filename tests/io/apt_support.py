@@ -54,3 +54,23 @@ def science_positions(path: Path, observation: int, prefix: str) -> list[dict]:
         key = (row["tile"], row["dither"], row["aperture"], row["idl"], row["ra"], row["dec"])
         seen.setdefault(key, row)
     return list(seen.values())
+
+
+def mos_plan(nircam_apa: float = 300.0, **fields):
+    """The pre-imaging program as a plan: NIRCam observation 1's exposures at its target
+    (NIRCam APA ``nircam_apa``), the MSA at every pointing of NIRSpec observation 2 at APA
+    45; ``fields`` are further :class:`~previs.planning.plan.Plan` fields."""
+    from previs.geometry.attitude import Pointing
+    from previs.io.apt import read_apt
+    from previs.planning.plan import Plan
+
+    program = read_apt(DATA / "preimaging_mos.pointing")
+    msa = program.nirspec_pointings(2, 45.0)
+    ra, dec, _ = program.nircam_target(1)
+    return Plan(
+        msa[0],
+        Pointing(ra, dec, nircam_apa),
+        program.nircam_exposures(1),
+        extra_nirspec=tuple(msa[1:]),
+        **fields,
+    )

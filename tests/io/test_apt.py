@@ -6,7 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
-from apt_support import DATA, science_positions
+from apt_support import DATA, mos_plan, science_positions
 from astropy import units as u
 from astropy.coordinates import SkyCoord
 
@@ -317,21 +317,11 @@ def test_plan_of_apt_nirspec_pointings_matches_pysiaf(siaf):
 
 
 def test_apt_plan_round_trips_through_a_saved_session(tmp_path):
-    from previs.geometry.attitude import Pointing
     from previs.io.configs import load_config, save_config
     from previs.io.session import Config
-    from previs.planning.plan import Plan, evaluate
+    from previs.planning.plan import evaluate
 
-    program = read_apt(DATA / "preimaging_mos.pointing")
-    ra, dec, _ = program.nircam_target(1)
-    msa = program.nirspec_pointings(2, 45.0)
-    plan = Plan(
-        msa[0],
-        Pointing(ra, dec, 300.0),
-        program.nircam_exposures(1),
-        extra_nirspec=tuple(msa[1:]),
-        nirspec_apa_range=(40.0, 50.0),
-    )
+    plan = mos_plan(nirspec_apa_range=(40.0, 50.0))
     path = save_config(Config.from_plan(plan), tmp_path / "session.json")
     back = load_config(path).plan
     assert back == plan

@@ -14,13 +14,12 @@ import numpy as np
 import pytest
 
 from previs.geometry.attitude import Pointing
-from previs.io.apt import read_apt
 from previs.planning.nirspec_pattern import NirspecPattern, pattern_shape
 from previs.planning.plan import Plan, evaluate
 from previs.planning.sweep import WorstCaseTracker, worst_case_coverage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
-from apt_support import DATA  # noqa: E402
+from apt_support import mos_plan  # noqa: E402
 
 RA, DEC = 53.1625, -27.7914
 
@@ -96,16 +95,7 @@ def test_turning_the_pattern_keeps_the_worst_case():
 
 
 def test_an_apt_mos_observation_is_swept_whole():
-    program = read_apt(DATA / "preimaging_mos.pointing")
-    msa = program.nirspec_pointings(2, 45.0)
-    ra, dec, _ = program.nircam_target(1)
-    plan = Plan(
-        msa[0],
-        Pointing(ra, dec, 300.0),
-        program.nircam_exposures(1),
-        extra_nirspec=tuple(msa[1:]),
-        nirspec_apa_range=(35.0, 55.0),
-    )
+    plan = mos_plan(nirspec_apa_range=(35.0, 55.0))
     worst = evaluate(plan).worst_case
     for k in (*range(0, len(worst.apas), 8), int(np.argmin(worst.covered))):
         direct = evaluate(_plan_at(plan, float(worst.apas[k])))
