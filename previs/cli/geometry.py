@@ -260,6 +260,11 @@ def run_coverage(args: argparse.Namespace) -> int:
 
         return run_image_coverage(args)
     plan, config = _load_plan(args)
+    # The worst case over the allowed NIRSpec APAs: --nirspec-apa-range, else the
+    # configuration's range.
+    apa_range = args.nirspec_apa_range
+    if apa_range is None and plan is not None and plan.nirspec_apa_range is not None:
+        apa_range = plan.nirspec_apa_range.as_range()
     if apt_options.uses_plan_sources(args):
         plan = apt_options.plan_from_sources(args, plan, _setup(args, plan))
     else:
@@ -267,6 +272,8 @@ def run_coverage(args: argparse.Namespace) -> int:
         nirspec, nircam = _pointings(args, plan)
         channel, dither, mosaic = _setup(args, plan)
         plan = Plan(nirspec, nircam, dither, mosaic, channel, extra_nirspec=extra)
+    if apa_range is not None:
+        plan = plan.replace(nirspec_apa_range=apa_range)
     nirspec = plan.nirspec
     operability = operability_of(args, config)
     catalog_path = args.catalog or (config.catalog_file() if config is not None else None)
@@ -282,10 +289,13 @@ def run_coverage(args: argparse.Namespace) -> int:
     if catalog is not None:
         sources = source_summary(summary.plan_counts)
         per_pointing_counts = summary.pointing_counts[plan.channel]
-    image = image_block(args, nirspec, catalog, operability, plan.extra_nirspec)
+    image = image_block(args, nirspec, catalog, operability, plan.extra_nirspec, apa_range)
+    worst = result.worst_case
     if args.json:
         data = coverage.to_dict()
         data["usable"] = usable.to_dict()
+        if worst is not None:
+            data["worst_case"] = worst.to_dict()
         if sources is not None:
             data["sources"] = sources
             data["usable_shutters"] = summary.plan_counts.shutters_dict()
@@ -315,6 +325,8 @@ def run_coverage(args: argparse.Namespace) -> int:
             f"usable MSA (open area of operable shutters) covered: {100 * usable.covered:.2f}% "
             f"({quadrants}); operability map {usable.operability}"
         )
+        if worst is not None:
+            print(worst_case_line(worst, n))
         if sources is not None:
             for kind, c in sources.items():
                 headline = summary.plan_counts.shutter_summary(kind)["in_usable_shutter_imaged"]
@@ -348,6 +360,19 @@ def _pointing_rows(result, per_pointing_counts=None) -> list[dict]:
             row["sources"] = source_summary(per_pointing_counts[k])
         rows.append(row)
     return rows
+
+
+def worst_case_line(worst, pointings: int = 1) -> str:
+    """The worst case over the allowed NIRSpec APAs as one line of ``previs coverage``."""
+    low, high = worst.apa_range
+    line = (
+        f"worst case over NIRSpec APA {low:g}-{high:g} deg"
+        + (f" ({pointings} pointings turned together)" if pointings > 1 else "")
+        + f": {100 * worst.min:.2f}% at APA {worst.apa_at_min:.1f}"
+    )
+    if worst.usable is not None:
+        line += f"; usable MSA {100 * worst.usable.min:.2f}% at APA {worst.usable.apa_at_min:.1f}"
+    return line
 
 
 def run_sweep(args: argparse.Namespace) -> int:

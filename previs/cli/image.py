@@ -69,7 +69,8 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
         nargs=2,
         type=number,
         metavar=("MIN", "MAX"),
-        help="with --image: worst case over this NIRSpec APA arc, deg (MIN > MAX crosses 0)",
+        help="worst case over this NIRSpec APA arc, deg (MIN > MAX crosses 0; default: "
+        "the configuration's allowed range)",
     )
 
 
@@ -88,7 +89,12 @@ def weight_choice(text: str | None):
 
 
 def image_block(
-    args: argparse.Namespace, nirspec, catalog=None, operability=None, extra_nirspec=()
+    args: argparse.Namespace,
+    nirspec,
+    catalog=None,
+    operability=None,
+    extra_nirspec=(),
+    apa_range=None,
 ) -> dict | None:
     """The ``"image"`` block for ``args.image`` at the NIRSpec pointing(s) (None without
     --image).
@@ -106,6 +112,8 @@ def image_block(
     extra_nirspec : sequence of Pointing
         The plan's further NIRSpec pointings: the block is then of all of them together,
         with each one's coverage (as the planned coverage beside it).
+    apa_range : (float, float), optional
+        NIRSpec APA arc of the worst case (default: ``--nirspec-apa-range``).
     """
     if not getattr(args, "image", None):
         return None
@@ -122,7 +130,7 @@ def image_block(
     summary = summarize_image(
         region,
         nirspec,
-        getattr(args, "nirspec_apa_range", None),
+        apa_range if apa_range is not None else getattr(args, "nirspec_apa_range", None),
         catalog,
         operability,
         extra_nirspec,

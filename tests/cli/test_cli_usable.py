@@ -176,3 +176,33 @@ def test_each_pointing_row_has_its_usable_coverage(capsys, tmp_path):
         u.to_dict() for u in result.pointing_usable
     ]
     assert data["usable"]["covered"] == pytest.approx(result.usable.covered, abs=1e-12)
+
+
+def test_coverage_gives_the_worst_case_of_the_configurations_range(capsys, tmp_path):
+    """``previs coverage`` gives the worst case over the configuration's allowed APAs (or
+    ``--nirspec-apa-range``), with every NIRSpec pointing turned together, as evaluate."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
+    from apt_support import mos_plan
+
+    plan = mos_plan(nirspec_apa_range=(35.0, 55.0))
+    config = save_config(Config.from_plan(plan), tmp_path / "apt.json")
+    status, out, err = run(capsys, "coverage", "--config", config, "--json")
+    assert status == 0, err
+    worst = evaluate(plan).worst_case
+    data = json.loads(out)["worst_case"]
+    assert data["min"] == worst.min and data["apa_at_min"] == worst.apa_at_min
+    assert data["usable"]["min"] == worst.usable.min
+    status, out, _ = run(capsys, "coverage", "--config", config)
+    assert f"4 pointings turned together): {100 * worst.min:.2f}%" in out
+    status, out, _ = run(
+        capsys, "coverage", "--config", config, "--nirspec-apa-range", 350, 10, "--json"
+    )
+    other = evaluate(plan.replace(nirspec_apa_range=(350.0, 10.0))).worst_case
+    assert json.loads(out)["worst_case"]["min"] == other.min != worst.min
+    # Without a range, no worst case.
+    bare = save_config(Config.from_plan(plan.replace(nirspec_apa_range=None)), tmp_path / "b.json")
+    status, out, _ = run(capsys, "coverage", "--config", bare, "--json")
+    assert "worst_case" not in json.loads(out)
