@@ -350,7 +350,8 @@ class Dashboard(FileMethods):
         self._plan, self._summary, self._image_summary = plan, summary, image
         self.image_panel.follow_plan(plan)
         self.form.sync_hidden_fields(plan)
-        self.view.update(summary.result)
+        uncovered = None if image is None else image.coverage.uncovered_sky_polygons()
+        self.view.update(summary.result, uncovered)
         self.msa_view.show(summary, image)
         self.worst_case_button.layout.display = None if plan.nirspec_apa_range else "none"
         self.readout.value = readout(summary, image, self.catalog_panel.name)

@@ -73,8 +73,7 @@ class MSAView:
             shown = np.where(catalog.primary, visible["primaries"], visible["fillers"])
             layer.set_targets(catalog.ra, catalog.dec, shutters, counts.imaged, shown)
         self.show_outline(None if image is None else image.region)
-        if image is not None:
-            view.set_uncovered(image.coverage.uncovered_sky_polygons())
+        if image is not None:  # its uncovered shading went in with SkyView.update
             view.set_at_risk(None if image.counts is None else image.counts.at_risk)
         elif summary.plan_counts is not None:
             view.set_at_risk(summary.plan_counts.at_risk)

@@ -241,13 +241,16 @@ class SkyView(StyledView):
         return -0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5
 
     # ------------------------------------------------------------------ overlay
-    def update(self, result) -> None:
+    def update(self, result, uncovered: list | None = None) -> None:
         """Move every overlay artist to the footprints and coverage of ``result``.
 
         Parameters
         ----------
         result : previs.planning.plan.Result
             Output of :func:`previs.planning.plan.evaluate`.
+        uncovered : list of sky polygons, optional
+            What to shade as the MSA not covered, when it is not the result's (the
+            MSA minus an image's valid data: ``ImageCoverage.uncovered_sky_polygons()``).
         """
         self._result = result
         if self.ax is None:
@@ -274,7 +277,9 @@ class SkyView(StyledView):
             self._other_nircam.set_verts(list(np.stack([x, y], axis=-1)))
         else:
             self._other_nircam.set_verts([])
-        self.set_uncovered(result.coverage.uncovered_sky_polygons())
+        if uncovered is None:
+            uncovered = result.coverage.uncovered_sky_polygons()
+        self.set_uncovered(uncovered)
         plan = result.plan
         self._nirspec_marker.set_data(*self.sky_to_pixel([plan.nirspec.ra], [plan.nirspec.dec]))
         self._nircam_marker.set_data(*self.sky_to_pixel([plan.nircam.ra], [plan.nircam.dec]))
