@@ -20,7 +20,7 @@ from previs._files import existing_file, remember_input, write_text_atomic
 from previs.errors import ConfigError
 from previs.io.session import EMPTY_SKY, EXAMPLE, Config
 
-__all__ = ["NOVT_SUFFIXES", "load_config", "save_config"]
+__all__ = ["NOVT_SUFFIXES", "load_config", "resolve_paths", "save_config"]
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def load_config(path: str | os.PathLike) -> Config:
     """Read a session file: previs JSON, or NOVT YAML (``.yaml`` / ``.yml``).
 
     NOVT's notes on keys previs does not use are logged as warnings. Relative
-    ``image`` and ``catalog`` paths are resolved against the file's directory.
+    ``image``, ``catalog``, ``msaoper`` and APT paths are resolved against the
+    file's directory (:func:`resolve_paths`).
 
     Raises
     ------
@@ -85,7 +86,15 @@ def load_config(path: str | os.PathLike) -> Config:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{file}: cannot read the configuration ({error})") from None
     config = Config.from_json(text, where=str(path))
-    directory = Path(os.path.abspath(file)).parent
+    return resolve_paths(config, Path(os.path.abspath(file)).parent)
+
+
+def resolve_paths(config: Config, directory: str | os.PathLike) -> Config:
+    """``config`` with its relative ``image``, ``catalog``, ``msaoper`` and APT file
+    paths made absolute from ``directory`` (``~`` expanded; the bundled-example and
+    empty-sky markers kept): what :func:`load_config` does with the file's folder,
+    and the dashboard with the current folder for an uploaded session."""
+    directory = Path(os.path.abspath(Path(directory).expanduser()))
     return config.replace(
         image=_resolve(config.image, directory),
         catalog=_resolve(config.catalog, directory),

@@ -287,6 +287,27 @@ def test_a_session_uploaded_as_bytes_is_applied(dashboard, tmp_path):
     assert "uploaded configuration" in dashboard.export_text
 
 
+def test_an_uploaded_sessions_paths_resolve_from_the_current_folder(tmp_path, monkeypatch):
+    """An upload has no folder of its own: every relative path in it (image, catalog,
+    msaoper, APT file) is read from the folder the notebook runs in."""
+    from previs.dashboard.panels.exports import read_uploaded_config
+    from previs.io.configs import resolve_paths
+    from previs.io.session_apt import AptSelection
+    from previs.planning.plan import Plan
+
+    config = Config(
+        plan=Plan.centred(53.16, -27.79, 45.0),
+        image="data/taken.fits",
+        msaoper="maps/jwst_nirspec_msaoper_0050.json",
+        apt=AptSelection("apt/prog.pointing", 1, 2),
+    )
+    monkeypatch.chdir(tmp_path)
+    uploaded = read_uploaded_config(config.to_json().encode(), "s.json")
+    assert uploaded == resolve_paths(config, tmp_path)
+    assert uploaded.msaoper == str(tmp_path / "maps" / "jwst_nirspec_msaoper_0050.json")
+    assert uploaded.apt.file == str(tmp_path / "apt" / "prog.pointing")
+
+
 def test_an_uploaded_novt_yaml_is_applied(dashboard):
     yaml = b"nirspec:\n  ra: 53.17\n  dec: -27.78\n  pa: 100.0\nnircam:\n  dither: FULL6\n"
     dashboard.export_panel.load_config_bytes(yaml, "novt.yaml")

@@ -409,3 +409,30 @@ def test_msaoper_is_optional_and_resolved_like_the_other_paths(tmp_path):
     assert plain.operability().name.startswith("msaoper_0017")
     with pytest.raises(ConfigError, match="msaoper must be a file path"):
         Config.from_dict({"previs_config": 1, "msaoper": 3})
+
+
+def test_every_relative_path_of_a_session_resolves_from_the_folder_given(tmp_path):
+    """load_config resolves a session's paths from the file's folder, its msaoper and APT
+    paths included."""
+    from previs.io.configs import resolve_paths
+    from previs.io.session import EXAMPLE
+    from previs.io.session_apt import AptSelection
+
+    config = Config(
+        plan=Plan.centred(53.16, -27.79, 45.0),
+        image="data/taken.fits",
+        catalog=EXAMPLE,
+        msaoper="maps/jwst_nirspec_msaoper_0050.json",
+        apt=AptSelection("apt/prog.pointing", 1, 2),
+    )
+    resolved = resolve_paths(config, tmp_path / "here")
+    assert resolved.image == str(tmp_path / "here" / "data" / "taken.fits")
+    assert resolved.catalog == EXAMPLE
+    assert resolved.msaoper == str(tmp_path / "here" / "maps" / "jwst_nirspec_msaoper_0050.json")
+    assert resolved.apt.file == str(tmp_path / "here" / "apt" / "prog.pointing")
+    assert (resolved.apt.nircam, resolved.apt.nirspec) == (1, 2)
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "s.json").write_text(config.to_json())
+    assert load_config(folder / "s.json") == resolve_paths(config, folder)

@@ -528,8 +528,9 @@ def written_html(path: Path) -> str:
 
 def read_uploaded_config(data: bytes, name: str) -> Config:
     """A session from uploaded bytes: NOVT YAML when ``name`` ends in .yaml/.yml, else
-    previs JSON; relative paths are resolved from the current folder."""
-    from previs.io.configs import NOVT_SUFFIXES
+    previs JSON; relative paths (image, catalog, msaoper, APT) are resolved from the
+    current folder."""
+    from previs.io.configs import NOVT_SUFFIXES, resolve_paths
 
     suffix = Path(name).suffix.lower()
     if suffix in NOVT_SUFFIXES:
@@ -542,11 +543,4 @@ def read_uploaded_config(data: bytes, name: str) -> Config:
         text = bytes(data).decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{name}: not a text file (a previs session is JSON)") from None
-    config = Config.from_json(text, where=name)
-
-    def resolve(value: str | None) -> str | None:
-        if value is None or value.startswith("previs:"):
-            return value
-        return os.path.abspath(os.path.expanduser(value))
-
-    return config.replace(image=resolve(config.image), catalog=resolve(config.catalog))
+    return resolve_paths(Config.from_json(text, where=name), os.getcwd())
