@@ -12,7 +12,7 @@ Layer: base. Imports nothing from previs but :mod:`previs.errors`.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from previs.errors import PrevisError, quote
@@ -24,6 +24,7 @@ __all__ = [
     "finite_number",
     "integer",
     "mapping",
+    "keyed_object",
     "reject_unknown",
     "string",
 ]
@@ -100,3 +101,28 @@ def reject_unknown(
         raise error(
             f"{where}: unknown key {quote(unknown[0])}; valid keys: {', '.join(sorted(allowed))}"
         )
+
+
+def keyed_object(
+    value: Any,
+    keys: Sequence[str],
+    where: str,
+    name: str,
+    error: type[PrevisError] = PrevisError,
+) -> dict:
+    """``value`` if it is a dict (a JSON object) whose keys are all in ``keys``.
+
+    The messages name the object as ``name`` inside ``where`` (the file) and list
+    the valid keys as ``name.key``.
+    """
+    if not isinstance(value, dict):
+        raise error(
+            f"{where}: {name} must be an object with keys {', '.join(keys)}, got {describe(value)}"
+        )
+    unknown = sorted(set(value) - set(keys), key=str)
+    if unknown:
+        raise error(
+            f"{where}: unknown key '{name}.{unknown[0]}'; valid keys: "
+            + ", ".join(f"{name}.{key}" for key in keys)
+        )
+    return value

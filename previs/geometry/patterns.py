@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+import previs._validate as check
 from previs.errors import PrevisError, quote
 from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture
 
@@ -183,13 +184,6 @@ def _whole(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise PrevisError(f"{where} must be a whole number, got {quote(value)}")
     return int(value)
-
-
-def _reject_unknown(data: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(data) - allowed, key=str)
-    if unknown:
-        valid = ", ".join(sorted(allowed))
-        raise PrevisError(f"{where}: unknown key {quote(unknown[0])}; valid keys: {valid}")
 
 
 def _finite(value: Any, where: str, unit: str) -> float:
@@ -354,7 +348,7 @@ class Mosaic:
                 f"{where} must be a mapping of keys to values, got {type(data).__name__}"
             )
         allowed = {f for f in cls.__dataclass_fields__}
-        _reject_unknown(data, allowed, where)
+        check.reject_unknown(data, allowed, where)
         for key in ("rows", "columns"):
             if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int)):
                 raise PrevisError(f"{where}.{key} must be a whole number, got {quote(data[key])}")
@@ -534,7 +528,7 @@ class Exposures:
                 f"{where} must be a mapping of keys to values, got {type(data).__name__}"
             )
         allowed = {"offsets", "tiles", "dithers", "aperture", "source", "description"}
-        _reject_unknown(data, allowed, where)
+        check.reject_unknown(data, allowed, where)
         offsets = data.get("offsets")
         if not isinstance(offsets, list) or not all(
             isinstance(p, list)

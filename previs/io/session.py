@@ -348,18 +348,7 @@ class ViewSettings:
         tie_orient = check.boolean(
             data.get("tie_orient", False), f"{where}: tie_orient", ConfigError
         )
-        show_raw = data.get("show", {})
-        if not isinstance(show_raw, dict):
-            raise ConfigError(
-                f"{where}: show must be an object with keys {', '.join(SHOW_KEYS)}, got "
-                f"{check.describe(show_raw)}"
-            )
-        unknown = sorted(set(show_raw) - set(SHOW_KEYS), key=str)
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown key 'show.{unknown[0]}'; valid keys: "
-                + ", ".join(f"show.{key}" for key in SHOW_KEYS)
-            )
+        show_raw = check.keyed_object(data.get("show", {}), SHOW_KEYS, where, "show", ConfigError)
         show = ShowFlags(
             **{
                 key: check.boolean(value, f"{where}: show.{key}", ConfigError)

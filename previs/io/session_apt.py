@@ -70,17 +70,7 @@ class AptSelection:
     @classmethod
     def from_dict(cls, data: Any, where: str) -> AptSelection:
         """Read the session's ``apt`` object (``where``: the file, for messages)."""
-        if not isinstance(data, dict):
-            raise ConfigError(
-                f"{where}: apt must be an object with keys {', '.join(_KEYS)}, got "
-                f"{check.describe(data)}"
-            )
-        unknown = sorted(set(data) - set(_KEYS), key=str)
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown key 'apt.{unknown[0]}'; valid keys: "
-                + ", ".join(f"apt.{key}" for key in _KEYS)
-            )
+        check.keyed_object(data, _KEYS, where, "apt", ConfigError)
         if "file" not in data:
             raise ConfigError(f"{where}: apt.file is missing (the APT program's path)")
         try:
