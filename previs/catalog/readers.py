@@ -292,21 +292,33 @@ def _msata_columns(table, name: str, reference_column) -> tuple[dict, np.ndarray
         found = lower.get(column.lower())
         if found is not None:
             magnitudes[column] = magnitude_values(table[found], len(table), found, name)
-    reference = None
-    if reference_column is not False:
-        found = _find_column(
-            table, reference_column or None, REFERENCE_NAMES, "reference", name, "reference_column"
-        )
-        if found is not None:
-            try:
-                reference = booleans_from_values(table[found], name, found)
-            except CatalogError as error:
-                if reference_column:
-                    raise
-                raise CatalogError(
-                    f"{error} (found by its name; pass reference_column=False to ignore it)"
-                ) from None
+    reference = _optional_column(
+        table, name, reference_column, REFERENCE_NAMES, "reference", booleans_from_values
+    )
     return magnitudes, reference
+
+
+def _optional_column(table, name: str, given, names, what: str, read):
+    """An optional column (flag, reference) read with ``read(values, name, column)``.
+
+    ``given``: the column asked for by the ``{what}_column`` keyword (None: look for
+    one of ``names``; False: none). A column found by its name that does not read
+    says how to ignore it; None when there is none.
+    """
+    if given is False:
+        return None
+    keyword = f"{what}_column"
+    found = _find_column(table, given or None, names, what, name, keyword)
+    if found is None:
+        return None
+    try:
+        return read(table[found], name, found)
+    except CatalogError as error:
+        if given:
+            raise
+        raise CatalogError(
+            f"{error} (found by its name; pass {keyword}=False to ignore it)"
+        ) from None
 
 
 def _catalog_from_table(
@@ -331,20 +343,7 @@ def _catalog_from_table(
     else:
         ra = _angle_column(table, ra_name, "RA", name)
         dec = _angle_column(table, dec_name, "Dec", name)
-    flag = None
-    if flag_column is not False:
-        flag_name = _find_column(
-            table, flag_column or None, FLAG_NAMES, "flag", name, "flag_column"
-        )
-        if flag_name is not None:
-            try:
-                flag = flags_from_values(table[flag_name], name, flag_name)
-            except CatalogError as error:
-                if flag_column:
-                    raise
-                raise CatalogError(
-                    f"{error} (found by its name; pass flag_column=False to ignore it)"
-                ) from None
+    flag = _optional_column(table, name, flag_column, FLAG_NAMES, "flag", flags_from_values)
     magnitudes, reference = _msata_columns(table, name, reference_column)
     return Catalog(
         ra,
