@@ -29,6 +29,7 @@ __all__ = [
     "ANY_INPUT",
     "existing_file",
     "forget_inputs",
+    "read_small_text",
     "remember_input",
     "replace_atomically",
     "write_bytes_atomic",
@@ -171,3 +172,25 @@ def existing_file(path: str | os.PathLike, what: str, error: type[Exception] = V
     if not file.is_file():
         raise error(f"{what} {str(path)!r} is not a file")
     return file
+
+
+def read_small_text(
+    path: str | os.PathLike, what: str, max_bytes: int, error: type[Exception] = ValueError
+) -> str:
+    """The UTF-8 text of a small input file (a leading BOM dropped), remembered as an
+    input so that no export overwrites it.
+
+    Raises ``error`` naming the file and ``what`` it should be (e.g. ``"offset
+    table"``) when it is larger than ``max_bytes``, cannot be read or is not text.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > max_bytes:
+            raise error(f"{path.name} is larger than {max_bytes / 1e6:g} MB; not a {what}")
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as problem:
+        raise error(f"cannot read the {what} {quote(str(path))}: {problem.strerror}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path.name} is not a text (UTF-8) {what}") from None
+    remember_input(path, what)
+    return text

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from previs._files import remember_input
+from previs._files import read_small_text
 from previs.errors import AptError, PrevisError, quote
 from previs.geometry.patterns import MAX_EXPOSURES, Exposures
 from previs.geometry.siaf import NIRCAM_REFERENCE, get_aperture, is_snapshot_aperture
@@ -42,19 +42,7 @@ def read_offsets_csv(path: str | os.PathLike, aperture: str = NIRCAM_REFERENCE) 
     """Read a custom pattern (see the module notes) into
     :class:`~previs.geometry.patterns.Exposures`."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise AptError(
-                f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB; not an offset table"
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise AptError(
-            f"cannot read the offset table {quote(str(path))}: {error.strerror}"
-        ) from None
-    except UnicodeDecodeError:
-        raise AptError(f"{path.name} is not a text (UTF-8) CSV table of offsets") from None
-    remember_input(path, "offset table")
+    text = read_small_text(path, "offset table", MAX_BYTES, AptError)
     return parse_offsets_csv(text, path.name, aperture)
 
 

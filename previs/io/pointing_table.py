@@ -19,7 +19,7 @@ import math
 import os
 from pathlib import Path
 
-from previs._files import remember_input
+from previs._files import read_small_text
 from previs.errors import PrevisError, quote
 from previs.geometry.attitude import Pointing
 from previs.geometry.coordinates import read_angle
@@ -44,20 +44,7 @@ def read_pointing_table(path: str | os.PathLike) -> tuple[Pointing, ...]:
         If the file cannot be read, or naming the line of a bad row.
     """
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise PrevisError(
-                f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB; not a table of "
-                "NIRSpec pointings"
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise PrevisError(
-            f"cannot read the NIRSpec pointing table {quote(str(path))}: {error.strerror}"
-        ) from None
-    except UnicodeDecodeError:
-        raise PrevisError(f"{path.name} is not a text (UTF-8) CSV table of pointings") from None
-    remember_input(path, "NIRSpec pointing table")
+    text = read_small_text(path, "NIRSpec pointing table", MAX_BYTES, PrevisError)
     return parse_pointing_table(text, path.name)
 
 
