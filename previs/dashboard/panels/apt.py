@@ -204,23 +204,14 @@ class AptPanel:
         )
         self.path_box, self.load_button = self.files.path_box, self.files.load_button
         self.upload, self.label = self.files.upload, self.files.label
-        style = {"description_width": "128px"}
-        self.nircam_picker = widgets.Dropdown(
-            options=[("none", NONE)],
-            value=NONE,
-            description="NIRCam obs.",
-            style=style,
-            disabled=True,
-            tooltip="An APT NIRCam imaging observation: its target and exposures (tiles and "
+        self.nircam_picker = _observation_picker(
+            "NIRCam obs.",
+            "An APT NIRCam imaging observation: its target and exposures (tiles and "
             "dithers with APT's numbers) replace the dither and mosaic controls",
         )
-        self.nirspec_picker = widgets.Dropdown(
-            options=[("none", NONE)],
-            value=NONE,
-            description="NIRSpec obs.",
-            style=style,
-            disabled=True,
-            tooltip="An APT NIRSpec MOS observation: the MSA at each of its pointings, at the "
+        self.nirspec_picker = _observation_picker(
+            "NIRSpec obs.",
+            "An APT NIRSpec MOS observation: the MSA at each of its pointings, at the "
             "NIRSpec APA shown; they move and turn with pointing 1",
         )
         self.replace_button = widgets.Button(
@@ -539,3 +530,15 @@ class AptPanel:
     def message(self) -> str:
         """The panel's note in the status line (markup)."""
         return self._host.status.get("apt")
+
+
+def _observation_picker(description: str, tooltip: str) -> widgets.Dropdown:
+    """An observation picker, empty ("none") and off until a program is read."""
+    return widgets.Dropdown(
+        options=[("none", NONE)],
+        value=NONE,
+        description=description,
+        style={"description_width": "128px"},
+        disabled=True,
+        tooltip=tooltip,
+    )
