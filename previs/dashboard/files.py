@@ -13,29 +13,10 @@ import os
 from pathlib import Path
 
 from previs.catalog import Catalog
-from previs.errors import ConfigError
+from previs.errors import ConfigError, PrevisError
 from previs.io.session import Config, ViewSettings
 
-__all__ = ["FileMethods", "read_session_msaoper"]
-
-
-def read_session_msaoper(config: Config, where: str):
-    """The operability map a session names (None: the bundled one).
-
-    Raises
-    ------
-    previs.errors.ConfigError
-        When the file cannot be read; the message names the key, the file and the entry.
-    """
-    if config.msaoper is None:
-        return None
-    from previs.errors import PrevisError
-    from previs.geometry.operability import read_msaoper
-
-    try:
-        return read_msaoper(config.msaoper)
-    except PrevisError as error:
-        raise ConfigError(f"{where}: msaoper: {error}") from None
+__all__ = ["FileMethods"]
 
 
 class FileMethods:
@@ -124,12 +105,12 @@ class FileMethods:
         """
         if not isinstance(config, Config):
             raise ConfigError(f"{where}: expected a previs Config, got {type(config).__name__}")
-        operability = read_session_msaoper(config, where)  # before anything changes
+        try:  # before anything changes
+            operability = config.operability()
+        except PrevisError as error:
+            raise ConfigError(f"{where}: msaoper: {error}") from None
         config = self.export_panel.show_session_files(config, where)
-        if operability is None:  # set_plan below evaluates with it
-            self.msa_panel.use_bundled(redraw=False)
-        else:
-            self.msa_panel.use(operability, config.msaoper, redraw=False)
+        self.msa_panel.use(operability, config.msaoper, redraw=False)  # set_plan evaluates
         with self.guard.hold():
             self.controls.set_view_settings(config.view)
         self.view.set_visible(**self.controls.shown())

@@ -32,6 +32,7 @@ __all__ = [
     "msa_details_html",
     "msata_html",
     "operability_html",
+    "operability_label",
     "usable_targets_html",
 ]
 
@@ -41,16 +42,29 @@ _OK = UI_COLOURS["ok"]
 _ACCENT = UI_COLOURS["accent"]
 
 
+def _source_and_counts(operability: OperabilityMap) -> tuple[str, str]:
+    """Where a map comes from and its failed-shutter counts, as words."""
+    where = "bundled snapshot" if operability is default_operability() else "your file"
+    counts = operability.counts
+    failed = f"{counts['failed_closed']:,} failed closed, {counts['failed_open']:,} failed open"
+    return where, failed
+
+
+def operability_label(operability: OperabilityMap) -> str:
+    """One line naming a map and where it comes from, with its failed-shutter counts."""
+    where, failed = _source_and_counts(operability)
+    return f"{operability.name} ({where}): {failed}"
+
+
 def operability_html(operability: OperabilityMap | None) -> str:
     """Which operability map the shutter numbers use (bundled snapshot or the user's file)."""
     if operability is None:
         return ""
-    where = "bundled snapshot" if operability is default_operability() else "your file"
-    counts = operability.counts
+    where, failed = _source_and_counts(operability)
     return (
         f"<div style='color:{_NOTE};font-size:0.85em'>operability map: "
         f"<span class='previs-operability'>{html.escape(operability.name)}</span> ({where}; "
-        f"{counts['failed_closed']:,} failed closed, {counts['failed_open']:,} failed open)</div>"
+        f"{failed})</div>"
     )
 
 

@@ -212,12 +212,13 @@ def _region_near_msa(region: SkyRegion, nirspec: Pointing) -> tuple[BaseGeometry
     """The part of the region that can touch the MSA at any APA, in the NIRSpec plane.
 
     Returns (None, note) when the region cannot reach the MSA. It does not depend
-    on the APA: kept for the last few (region, RA, Dec).
+    on the APA: kept for the last few (region, RA, Dec), enough for every pointing of
+    a plan of several, whose pointings after the first move as the APA turns them.
     """
     return _near_msa(region, float(nirspec.ra), float(nirspec.dec))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _near_msa(
     region: SkyRegion, ra: float, dec: float, reach_arcsec: float | None = None
 ) -> tuple[BaseGeometry | None, str]:
@@ -287,14 +288,21 @@ def image_union_coverage(region: SkyRegion, pointings: tuple[Pointing, ...]) -> 
     pointings : tuple of Pointing
         NRS_FULL_MSA pointings (degrees), the first one's plane used.
     """
-    pointings = tuple(pointings)
-    if len(pointings) == 1:
-        return image_coverage(region, pointings[0])
-    msa = union_msa_geometry(pointings)
+    return _measure(region, *_near_msas(region, tuple(pointings)))
+
+
+def _near_msas(
+    region: SkyRegion, pointings: tuple[Pointing, ...]
+) -> tuple[MSAGeometry, BaseGeometry | None, str]:
+    """The MSAs of ``pointings`` as one area (in the first one's plane) and the part of
+    the region that can touch it at any APA turning them together about the first,
+    with the note when none can."""
     first = pointings[0]
+    if len(pointings) == 1:
+        return msa_geometry(first), *_region_near_msa(region, first)
+    msa = union_msa_geometry(pointings)
     reach = _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
-    near, note = _near_msa(region, float(first.ra), float(first.dec), round(reach, 3))
-    return _measure(region, msa, near, note)
+    return msa, *_near_msa(region, float(first.ra), float(first.dec), round(reach, 3))
 
 
 def _measure(
@@ -350,20 +358,10 @@ def image_apa_sweep(
         reach the MSA).
     """
     apas = np.atleast_1d(np.asarray(apas, dtype=float))
-    if others:
-        msa = union_msa_geometry((nirspec, *others))
-        reach = _msa_reach_arcsec(msa) + _CLIP_MARGIN_ARCSEC
-        near, _ = _near_msa(region, float(nirspec.ra), float(nirspec.dec), round(reach, 3))
-    else:
-        msa = msa_geometry(nirspec)
-        near, _ = _region_near_msa(region, nirspec)
+    msa, near, _ = _near_msas(region, (nirspec, *others))
     fractions = np.zeros(len(apas))
     if near is None:
         return fractions
-    for i, apa in enumerate(apas):
-        turned = rotate_about_origin(msa.union, apa - nirspec.apa)
-        fractions[i] = fraction(shapely.intersection(turned, near).area, msa.area)
-    return fractions
     for i, apa in enumerate(apas):
         turned = rotate_about_origin(msa.union, apa - nirspec.apa)
         fractions[i] = fraction(shapely.intersection(turned, near).area, msa.area)

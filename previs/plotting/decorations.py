@@ -154,7 +154,6 @@ class ScaleBars:
             _backing(bar.patch)
             ax.add_artist(bar)
             self.bars[length] = bar
-        self.length_arcsec = max(self.bars)
         self.pick()
         ax.callbacks.connect("xlim_changed", lambda _: self.pick())
 

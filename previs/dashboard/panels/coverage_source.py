@@ -19,7 +19,6 @@ Layer: dashboard.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -27,7 +26,6 @@ import ipywidgets as widgets
 from previs.catalog.image_summary import ImageSummary, summarize_image
 from previs.errors import PrevisError
 from previs.geometry.image_coverage import SkyRegion
-from previs.planning.image_sweep import image_worst_case
 from previs.planning.plan import Plan
 
 if TYPE_CHECKING:
@@ -181,15 +179,15 @@ class CoverageSource:
         region = self._traced_region()
         if region is None:
             return None
-        summary = summarize_image(
-            region, plan.nirspec, None, catalog, operability, plan.extra_nirspec
-        )
         arc = plan.nirspec_apa_range
-        if arc is not None:
-            worst = image_worst_case(
-                region, plan.nirspec, arc.as_range(), extra_nirspec=plan.extra_nirspec
-            )
-            summary = replace(summary, worst_case=worst)
+        summary = summarize_image(
+            region,
+            plan.nirspec,
+            None if arc is None else arc.as_range(),
+            catalog,
+            operability,
+            plan.extra_nirspec,
+        )
         note = summary.coverage.note
         self._host.status.set(
             "coverage",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from previs.dashboard.msa_markup import operability_label
 from previs.dashboard.page import row
 from previs.dashboard.panels.file_source import FileSource
 from previs.errors import PrevisError
@@ -29,17 +30,7 @@ from previs.geometry.operability import OperabilityMap, default_operability, rea
 if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
 
-__all__ = ["MSAPanel", "operability_label"]
-
-
-def operability_label(operability: OperabilityMap) -> str:
-    """One line naming a map and where it comes from, with its failed-shutter counts."""
-    counts = operability.counts
-    where = "bundled snapshot" if operability is default_operability() else "your file"
-    return (
-        f"{operability.name} ({where}): {counts['failed_closed']:,} failed closed, "
-        f"{counts['failed_open']:,} failed open"
-    )
+__all__ = ["MSAPanel"]
 
 
 def _after(message: str, label: str) -> str:
