@@ -31,9 +31,6 @@ class Recent(Generic[T]):
         self.size = int(size)
         self._items: OrderedDict[Hashable, T] = OrderedDict()
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The result kept under ``key``, else ``compute()`` kept under it."""
         if key in self._items:
@@ -44,7 +41,3 @@ class Recent(Generic[T]):
         while len(self._items) > self.size:
             self._items.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        """Forget every result."""
-        self._items.clear()

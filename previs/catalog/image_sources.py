@@ -21,23 +21,25 @@ import shapely
 from previs.catalog.sources import SourceCounts
 from previs.catalog.table import Catalog
 from previs.geometry.attitude import Pointing
-from previs.geometry.coverage import msa_geometry, union_msa_geometry
+from previs.geometry.coverage import union_msa_geometry
 from previs.geometry.image_coverage import SkyRegion, plane_xy
 
 __all__ = ["count_sources_in_image"]
 
 
-def _nirspec_pointing(value) -> Pointing:
+def _nirspec_pointings(value) -> tuple[Pointing, ...]:
+    """Every NIRSpec pointing of a Pointing, a sequence of them, a Plan or a Result."""
     if isinstance(value, Pointing):
-        return value
-    plan = getattr(value, "plan", None)  # an evaluated Result
-    if plan is not None and isinstance(getattr(plan, "nirspec", None), Pointing):
-        return plan.nirspec
-    if isinstance(getattr(value, "nirspec", None), Pointing):  # a Plan
-        return value.nirspec
+        return (value,)
+    if isinstance(value, (tuple, list)) and value and all(isinstance(p, Pointing) for p in value):
+        return tuple(value)
+    plan = getattr(value, "plan", value)  # an evaluated Result's plan, or a Plan
+    pointings = getattr(plan, "nirspec_pointings", None)
+    if isinstance(pointings, tuple) and pointings:
+        return pointings
     raise ValueError(
-        "count_sources_in_image needs a NIRSpec Pointing, a Plan or a Result, got "
-        f"{type(value).__name__}"
+        "count_sources_in_image needs a NIRSpec Pointing, a Plan or a Result (or a tuple "
+        f"of Pointings), got {type(value).__name__}"
     )
 
 
@@ -49,9 +51,9 @@ def count_sources_in_image(catalog: Catalog, nirspec_pointing, region: SkyRegion
     catalog : Catalog
         Sources (degrees).
     nirspec_pointing : Pointing, tuple of Pointing, Plan or Result
-        The NRS_FULL_MSA pointing (that of a Plan or an evaluated Result), or
-        several: a source is in the MSA when inside any pointing's (``quadrant``:
-        that of the union of quadrant k over the pointings).
+        The NRS_FULL_MSA pointing, or several (every pointing of a Plan or an
+        evaluated Result): a source is in the MSA when inside any pointing's
+        (``quadrant``: that of the union of quadrant k over the pointings).
     region : SkyRegion
         The image's valid data (:func:`previs.io.valid_region.valid_region`).
 
@@ -60,15 +62,7 @@ def count_sources_in_image(catalog: Catalog, nirspec_pointing, region: SkyRegion
     SourceCounts
         ``quadrant`` 1-4 (0: outside the MSA); ``depth`` 1 inside the valid data.
     """
-    several = isinstance(nirspec_pointing, (tuple, list)) and all(
-        isinstance(p, Pointing) for p in nirspec_pointing
-    )
-    if several and len(nirspec_pointing) > 1:
-        msa = union_msa_geometry(tuple(nirspec_pointing))
-    elif several and nirspec_pointing:
-        msa = msa_geometry(nirspec_pointing[0])
-    else:
-        msa = msa_geometry(_nirspec_pointing(nirspec_pointing))
+    msa = union_msa_geometry(_nirspec_pointings(nirspec_pointing))
     x, y, near = plane_xy(msa.plane, catalog.ra, catalog.dec)
     quadrant = np.zeros(len(catalog), dtype=np.int8)
     if near.any():

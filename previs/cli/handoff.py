@@ -155,7 +155,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     operability = operability_of(args, config)
     # One summary, as the dashboard and the report build: every NIRSpec pointing's
     # shutters count, and a source is usable if one of them puts it in a usable shutter.
-    summary = summarize(plan, catalog, operability=operability)
+    summary = summarize(plan, catalog, other_channel_depth=0, operability=operability)
     report: dict = {
         "config": str(args.config),
         "plan_coverage": summary.result.coverage.to_dict(),
@@ -193,7 +193,6 @@ def run_handoff(args: argparse.Namespace) -> int:
     if catalog is not None:
         shutters = summary.together_shutters
         counts = image.counts if image is not None else summary.counts[plan.channel]
-        counts = counts.with_shutters(shutters)
         table = mpt_catalog(
             catalog,
             counts,

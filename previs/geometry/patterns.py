@@ -343,10 +343,7 @@ class Mosaic:
         ``key`` attribute (its dotted path, e.g. ``"plan.mosaic"``).
         """
         where = str(getattr(where, "key", where))
-        if not isinstance(data, dict):
-            raise PrevisError(
-                f"{where} must be a mapping of keys to values, got {type(data).__name__}"
-            )
+        check.mapping(data, where)
         allowed = {f for f in cls.__dataclass_fields__}
         check.reject_unknown(data, allowed, where)
         for key in ("rows", "columns"):
@@ -523,10 +520,7 @@ class Exposures:
     def from_dict(cls, data: Any, where: Any = "exposures") -> Exposures:
         """Build from :meth:`to_dict` output; errors name ``where`` (or ``where.key``)."""
         where = str(getattr(where, "key", where))
-        if not isinstance(data, dict):
-            raise PrevisError(
-                f"{where} must be a mapping of keys to values, got {type(data).__name__}"
-            )
+        check.mapping(data, where)
         allowed = {"offsets", "tiles", "dithers", "aperture", "source", "description"}
         check.reject_unknown(data, allowed, where)
         offsets = data.get("offsets")

@@ -22,21 +22,13 @@ from previs.errors import PrevisError
 from previs.geometry.angles import signed_difference
 from previs.geometry.attitude import (
     Pointing,
-    attitude_matrix,
     tel_to_sky,
-    v3pa_from_apa,
 )
 from previs.geometry.projection import TangentPlane
+from previs.geometry.shutters import nirspec_attitude
 from previs.geometry.siaf import NIRSPEC_REFERENCE, get_aperture
 
 __all__ = ["NirspecPattern", "pattern_shape"]
-
-
-def _matrix(pointing: Pointing) -> np.ndarray:
-    """Attitude putting NRS_FULL_MSA's reference point at ``pointing`` with its APA."""
-    ref = get_aperture(NIRSPEC_REFERENCE)
-    v3pa = v3pa_from_apa(pointing.apa, ref.v3_idl_yang)
-    return attitude_matrix(ref.v2_ref, ref.v3_ref, pointing.ra, pointing.dec, v3pa)
 
 
 def _pointing(matrix: np.ndarray) -> Pointing:
@@ -75,8 +67,8 @@ class NirspecPattern:
         if not all(isinstance(p, Pointing) for p in (self.first, *others)):
             raise PrevisError("a NIRSpec pattern is made of Pointings")
         object.__setattr__(self, "others", others)
-        inverse = _matrix(self.first).T  # a rotation: its transpose is its inverse
-        object.__setattr__(self, "_slews", tuple(inverse @ _matrix(p) for p in others))
+        inverse = nirspec_attitude(self.first).T  # a rotation: its transpose is its inverse
+        object.__setattr__(self, "_slews", tuple(inverse @ nirspec_attitude(p) for p in others))
 
     def __len__(self) -> int:
         """Number of pointings, the first included."""
@@ -90,7 +82,7 @@ class NirspecPattern:
         """
         if first == self.first or not self.others:
             return self.others
-        matrix = _matrix(first)
+        matrix = nirspec_attitude(first)
         # APAs measured the same way at pointing 1 and at each other: their difference is
         # the pattern's, free of the measurement's own small bias.
         base = _pointing(matrix).apa
@@ -99,17 +91,17 @@ class NirspecPattern:
             Pointing(p.ra, p.dec, first.apa + signed_difference(p.apa, base)) for p in placed
         )
 
-    def shape_key(self, decimals: int = 9) -> tuple[float, ...]:
+    def shape_key(self) -> tuple[float, ...]:
         """The pattern's shape, rounded: each pointing's rotation from the first.
 
         The same wherever the first pointing is moved or turned (:meth:`place`
         keeps it), so what depends only on the shape, such as a worst case over
-        the NIRSpec APAs, can be cached on it. ``decimals`` rounds the rotation
-        matrices' elements (1e-9 is 0.2 mas).
+        the NIRSpec APAs, can be cached on it. The rotation matrices' elements are
+        rounded to 1e-9 (0.2 mas).
         """
         if not self._slews:
             return ()
-        return tuple(float(v) for v in np.round(np.concatenate(self._slews).ravel(), decimals))
+        return tuple(float(v) for v in np.round(np.concatenate(self._slews).ravel(), 9))
 
 
 def pattern_shape(first: Pointing, others: tuple[Pointing, ...]) -> tuple[float, ...]:

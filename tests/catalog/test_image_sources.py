@@ -64,6 +64,22 @@ def test_quadrants_agree_with_count_sources_and_plans_are_accepted():
         count_sources_in_image(catalog, (RA, DEC), region)
 
 
+def test_a_plan_counts_every_nirspec_pointing():
+    """A Plan or Result with several NIRSpec pointings counts them all, as their tuple does."""
+    rng = np.random.default_rng(6)
+    ra, dec = TangentPlane(RA, DEC).to_sky(*rng.uniform(-300, 300, (2, 3000)))
+    catalog = Catalog(ra, dec)
+    second = Pointing(*[float(v[0]) for v in TangentPlane(RA, DEC).to_sky([150.0], [0.0])], 30.0)
+    plan = Plan.centred(RA, DEC, 30.0).replace(extra_nirspec=(second,))
+    region = SkyRegion(TangentPlane(RA, DEC), shapely.box(-500, -500, 500, 500), 0.05)
+    together = count_sources_in_image(catalog, plan.nirspec_pointings, region)
+    first_only = count_sources_in_image(catalog, plan.nirspec, region)
+    assert together.in_msa.sum() > first_only.in_msa.sum()
+    for source in (plan, evaluate(plan)):
+        assert np.array_equal(count_sources_in_image(catalog, source, region).quadrant,
+                              together.quadrant)  # fmt: skip
+
+
 def test_sources_far_away_are_outside_everything():
     catalog = Catalog([RA, (RA + 180) % 360], [DEC, -DEC])
     region = SkyRegion(TangentPlane(RA, DEC), shapely.box(-500, -500, 500, 500), 0.05)

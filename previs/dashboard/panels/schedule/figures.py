@@ -20,10 +20,9 @@ from matplotlib.figure import Figure
 from previs.dashboard.canvas import make_canvas
 from previs.dashboard.panels.schedule.markup import ERROR_COLOR
 from previs.geometry.attitude import Pointing
-from previs.planning.nirspec_pattern import pattern_shape
 from previs.planning.plan import Plan
 from previs.planning.schedule import SchedulePlan
-from previs.planning.sweep import WorstCase, worst_case_coverage
+from previs.planning.sweep import WorstCase, plan_worst_case, plan_worst_case_key
 from previs.planning.visibility import FIRST_DATE, LAST_DATE, Visibility, visibility
 from previs.plotting.schedule import NIRSPEC_COLOR, plot_coverage_vs_apa, plot_timeline
 
@@ -191,20 +190,15 @@ class ScheduleFigures:
             c.coverage_html.value = markup.coverage_html(plan, None, None)
             c.coverage_plot.widget.layout.display = "none"
             return None
-        nircam = Pointing(plan.nircam.ra, plan.nircam.dec, nircam_apa)
+        # The plan as the schedule would have it: its NIRCam APA and NIRSpec APA range.
+        scheduled = plan.replace(
+            nircam=Pointing(plan.nircam.ra, plan.nircam.dec, nircam_apa),
+            nirspec_apa_range=schedule.nirspec_apa,
+        )
         required = float(c.required_coverage.value)
-        setup = (plan.channel, plan.dither, plan.mosaic)
-        shape = pattern_shape(plan.nirspec, plan.extra_nirspec)
-        key = (plan.nirspec.ra, plan.nirspec.dec, nircam, schedule.nirspec_apa, *setup, shape)
-        key += (required,)
+        key = (plan_worst_case_key(scheduled, None), required)
         if key != self._coverage_key:
-            self._worst = worst_case_coverage(
-                plan.nirspec,
-                nircam,
-                schedule.nirspec_apa,
-                *setup,
-                extra_nirspec=plan.extra_nirspec,
-            )
+            self._worst = plan_worst_case(scheduled)
             self._coverage_key = key
             draw_coverage(c.coverage_plot.ax, self._worst, schedule.nirspec_apa, required)
             c.coverage_plot.draw()
