@@ -86,6 +86,8 @@ def main() -> None:
     print(f"zoomed in to 20 arcsec ({shutters} shutters in view):")
     print(f"  zoom or pan: full redraw with the shutter layer + PNG:    {median_ms(zoom_draw)}")
     print(f"  NIRSpec APA change: blit with the shutters moved + PNG:   {median_ms(zoom_blit)}")
+    print(f"  NIRCam APA change: blit, targets placed again + PNG:      "
+          f"{median_ms(zoomed_in.nircam_blits)}")  # fmt: skip
     with_apt(dashboard, apas)
 
 
@@ -111,6 +113,14 @@ def zoomed_in(dashboard: Dashboard, apas: np.ndarray) -> tuple[list, list, int]:
         start = time.perf_counter()
         assert view.refresh() == "blit"
         blits.append(time.perf_counter() - start)
+    nircam = dashboard.controls.nircam_apa
+    moves = []  # a NIRCam change: the targets' states change, the shutters stay
+    for step in range(15):
+        nircam.value = (nircam.value + (1.0 if step % 2 == 0 else -1.0)) % 360.0
+        start = time.perf_counter()
+        assert view.refresh() == "blit"
+        moves.append(time.perf_counter() - start)
+    zoomed_in.nircam_blits = moves
     shown = len(view.shutters.drawn[0])
     drawn = getattr(view.shutters, "drawn_pointing", np.zeros(min(shown, 1), dtype=int))
     zoomed_in.pointings = len(set(drawn.tolist()))  # MSA pointings whose shutters are in view
@@ -151,7 +161,8 @@ def with_apt(dashboard: Dashboard, apas: np.ndarray) -> None:
         zoom_draw, zoom_blit, shutters = zoomed_in(dashboard, apas)
         pointings = zoomed_in.pointings
         print(f"  zoomed in ({shutters} shutters of {pointings} pointings in view): zoom or pan "
-              f"{median_ms(zoom_draw)}, APA change (blit) {median_ms(zoom_blit)}")  # fmt: skip
+              f"{median_ms(zoom_draw)}, APA change (blit) {median_ms(zoom_blit)}, NIRCam "
+              f"change (blit) {median_ms(zoomed_in.nircam_blits)}")  # fmt: skip
 
 
 if __name__ == "__main__":
