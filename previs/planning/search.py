@@ -28,6 +28,7 @@ from previs.geometry.footprints import check_channel
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.patterns import DITHERS, Exposures, Mosaic, canonical_dither
 from previs.geometry.projection import TangentPlane
+from previs.planning.nirspec_pattern import NirspecPattern
 from previs.planning.sweep import DEFAULT_STEP, MAX_SWEEP_ANGLES, apa_sweep, usable_apa_sweep
 
 DEFAULT_COARSE_STEP = 2.5
@@ -211,6 +212,7 @@ def search_configuration(
     progress: ProgressCallback | None = None,
     usable_target: float | None = None,
     operability: OperabilityMap | str | os.PathLike | None = None,
+    nirspec_pattern: NirspecPattern | None = None,
 ) -> SearchResult:
     """Find the NIRCam configuration with the fewest exposures covering the MSA at every APA.
 
@@ -256,6 +258,11 @@ def search_configuration(
         succeeds only when it reaches both targets.
     operability : OperabilityMap, path or None
         The operability map for ``usable_target`` (None: the bundled snapshot).
+    nirspec_pattern : NirspecPattern, optional
+        Several NIRSpec pointings (a plan's, ``NirspecPattern(plan.nirspec,
+        plan.extra_nirspec)``): at every APA they turn together about the first, which
+        is put at (``nirspec_ra``, ``nirspec_dec``), and the coverage is of all their
+        MSAs together, as a plan's worst case is.
 
     Returns
     -------
@@ -296,6 +303,7 @@ def search_configuration(
     nirspec_range = tuple(float(v) for v in nirspec_apa_range)
     nircam_range = tuple(float(v) for v in nircam_apa_range)
     reference = Pointing(nirspec_ra, nirspec_dec, nirspec_arc.low)
+    others = () if nirspec_pattern is None else nirspec_pattern.place(reference)
     middle = np.array([nirspec_arc.low + nirspec_arc.width / 2.0])
 
     def sweep(entry: dict, apas: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -304,8 +312,8 @@ def search_configuration(
         args = (reference, entry["nircam"], nirspec_arc.unwrap(apas), channel)
         setup = (entry["dither"], entry["mosaic"])
         if usable_target is None:
-            return apa_sweep(*args, *setup), None
-        return usable_apa_sweep(*args, *setup, operability=operability)
+            return apa_sweep(*args, *setup, extra_nirspec=others), None
+        return usable_apa_sweep(*args, *setup, operability=operability, extra_nirspec=others)
 
     def margin(entry: dict) -> float:
         """How far above the target(s) the entry's worst case lies (negative: below)."""
@@ -375,7 +383,9 @@ def search_configuration(
         stage: list[dict] = []
         for k, (dither, mosaic, offset, nircam_apa) in enumerate(settings):
             pointing, east_north = pointings[nircam_apa, offset]
-            value = apa_sweep(reference, pointing, middle, channel, dither, mosaic)[0]
+            value = apa_sweep(
+                reference, pointing, middle, channel, dither, mosaic, extra_nirspec=others
+            )[0]
             evaluations += 1
             stage.append(
                 {

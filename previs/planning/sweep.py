@@ -81,6 +81,7 @@ def apa_sweep(
     dither: str | Exposures = "NONE",
     mosaic: Mosaic | None = None,
     tie_orient: bool = False,
+    extra_nirspec: Sequence[Pointing] = (),
 ) -> np.ndarray:
     """Covered MSA fraction for every NIRSpec APA in ``apas`` (degrees).
 
@@ -96,6 +97,9 @@ def apa_sweep(
     tie_orient : bool
         If False the NIRCam orientation stays at ``nircam.apa``; if True it
         follows each NIRSpec APA at the same V3PA (one spacecraft orientation).
+    extra_nirspec : sequence of Pointing
+        More NIRSpec pointings at ``nirspec``'s APA, turned with it about it as one
+        pattern; the coverage is then of all their MSAs together.
 
     Returns
     -------
@@ -107,7 +111,8 @@ def apa_sweep(
     Changing an APA rotates a footprint exactly about its pointing in the
     tangent plane there; footprints are built once and rotated.
     """
-    return _sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient)[0]
+    others = tuple(extra_nirspec)
+    return _sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient, None, others)[0]
 
 
 def usable_apa_sweep(
@@ -119,10 +124,12 @@ def usable_apa_sweep(
     mosaic: Mosaic | None = None,
     tie_orient: bool = False,
     operability: OperabilityMap | str | os.PathLike | None = None,
+    extra_nirspec: Sequence[Pointing] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Covered MSA fraction and usable-MSA fraction for every NIRSpec APA in ``apas``.
 
-    As :func:`apa_sweep`, plus, at each APA, the fraction of the operable
+    As :func:`apa_sweep` (``extra_nirspec`` too: then every pointing's shutters
+    count), plus, at each APA, the fraction of the operable
     shutters' open area the pre-imaging covers
     (:func:`previs.geometry.usable.usable_msa_coverage`; ``operability``: the
     map to use, None for the bundled snapshot). The shutter grid's outline is
@@ -134,10 +141,9 @@ def usable_apa_sweep(
     covered, usable : numpy.ndarray
         One fraction (0-1) per APA each.
     """
-    covered, usable = _sweep(
-        nirspec, nircam, apas, channel, dither, mosaic, tie_orient, resolve_operability(operability)
-    )
-    return covered, usable
+    operability = resolve_operability(operability)
+    others = tuple(extra_nirspec)
+    return _sweep(nirspec, nircam, apas, channel, dither, mosaic, tie_orient, operability, others)
 
 
 def _sweep(

@@ -202,3 +202,30 @@ def test_search_with_a_usable_criterion_reaches_both_targets() -> None:
             assert c.worst < 0.7 or c.worst_usable < 0.95
     with pytest.raises(ValueError, match="usable coverage target"):
         search_configuration(RA, DEC, (0, 10), (0, 10), usable_target=0.0)
+
+
+def test_search_with_several_nirspec_pointings_measures_them_together() -> None:
+    """With a pattern of two NIRSpec pointings, the best configuration's worst case is the
+    plan's (every pointing turned together), computed independently by evaluate."""
+    from previs.planning.nirspec_pattern import NirspecPattern
+    from previs.planning.plan import Plan, evaluate
+
+    first = Pointing(RA, DEC, 0.0)
+    second = Pointing(RA + 0.02, DEC, 0.0)  # 64" east: the MSAs overlap in part
+    pattern = NirspecPattern(first, (second,))
+    kwargs = dict(
+        target=0.97,
+        dithers=("FULL3",),
+        mosaics=[Mosaic(1, 1), Mosaic(2, 1), Mosaic(3, 1)],
+        offsets_arcsec=(-30.0, 0.0, 30.0),
+        n_nircam_apas=1,
+    )
+    result = search_configuration(RA, DEC, (355.0, 5.0), (220.0, 230.0), **kwargs,
+                                  nirspec_pattern=pattern)  # fmt: skip
+    best = result.best
+    assert best is not None and best.refined
+    plan = Plan(first, best.nircam, best.dither, best.mosaic, extra_nirspec=(second,),
+                nirspec_apa_range=(355.0, 5.0))  # fmt: skip
+    assert evaluate(plan).worst_case.min == pytest.approx(best.worst, abs=1e-9)
+    alone = search_configuration(RA, DEC, (355.0, 5.0), (220.0, 230.0), **kwargs)
+    assert alone.best.exposures < best.exposures  # one MSA needs fewer exposures

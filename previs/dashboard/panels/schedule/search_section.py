@@ -11,6 +11,7 @@ import time
 from previs.dashboard.panels.schedule import markup
 from previs.dashboard.panels.schedule.widgets import ScheduleControls
 from previs.errors import PrevisError
+from previs.planning.nirspec_pattern import NirspecPattern
 from previs.planning.plan import Plan
 from previs.planning.schedule import SchedulePlan
 from previs.planning.search import SearchResult, search_configuration
@@ -94,6 +95,9 @@ class ConfigurationSearch:
                 channel=plan.channel,
                 target=target,
                 progress=progress,
+                nirspec_pattern=(
+                    NirspecPattern(plan.nirspec, plan.extra_nirspec) if plan.extra_nirspec else None
+                ),
             )
         except PrevisError as error:
             c.progress.bar_style = "danger"
