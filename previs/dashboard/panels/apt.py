@@ -36,7 +36,7 @@ import ipywidgets as widgets
 from previs._files import ANY_INPUT, write_bytes_atomic
 from previs.dashboard.overrides import Source
 from previs.dashboard.page import row, upload_limit_note
-from previs.dashboard.panels.file_source import FileSource
+from previs.dashboard.panels.file_source import FileSource, without_file_name
 from previs.dashboard.text import ANGLE_DECIMALS, clean_degrees
 from previs.errors import PrevisError
 from previs.geometry.attitude import Pointing, nircam_apa_for, separation_deg
@@ -253,10 +253,7 @@ class AptPanel:
         try:
             program = read_apt(os.path.expanduser(os.fspath(path)))
         except PrevisError as error:
-            text = str(error)
-            for prefix in (f"{shown}: ", f"{shown}, "):
-                text = text[len(prefix) :] if text.startswith(prefix) else text
-            self._error(f"{shown} was not read: {text}")
+            self._error(f"{shown} was not read: {without_file_name(str(error), shown)}")
             raise
         self.program = program
         self.path = os.path.abspath(os.path.expanduser(os.fspath(path)))

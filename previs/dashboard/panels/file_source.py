@@ -17,7 +17,18 @@ from typing import Any
 
 import ipywidgets as widgets
 
-__all__ = ["FileSource", "file_key"]
+__all__ = ["FileSource", "file_key", "without_file_name"]
+
+
+def without_file_name(message: str, *names: str | None) -> str:
+    """A reader's message without the file name it starts with (``"NAME: ..."`` or
+    ``"NAME, ..."``, for the first of ``names`` it starts with): the panel names the file
+    itself."""
+    for name in names:
+        for separator in (": ", ", "):
+            if name and message.startswith(name + separator):
+                return message[len(name) + len(separator) :]
+    return message
 
 
 def file_key(path: str | os.PathLike) -> tuple[str, int] | None:

@@ -20,21 +20,13 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from previs.dashboard.page import row, upload_limit_note
-from previs.dashboard.panels.file_source import FileSource
+from previs.dashboard.panels.file_source import FileSource, without_file_name
 from previs.dashboard.text import friendly_error
 from previs.planning.plan import Plan
 from previs.style import UI_COLOURS
 
 if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
-
-
-def _without_prefix(message: str, path: str | None, label: str) -> str:
-    """A reader's message without the file name it starts with (the panel names the file)."""
-    for prefix in (path, label):
-        if prefix and message.startswith(f"{prefix}: "):
-            return message[len(prefix) + 2 :]
-    return message
 
 
 __all__ = ["EMPTY_SKY_PIXEL_ARCSEC", "EMPTY_SKY_SIZE_ARCSEC", "EXAMPLE_IMAGE_NAME", "ImagePanel"]
@@ -141,7 +133,7 @@ class ImagePanel:
         try:
             return load_image(source, name=name)
         except ImageError as error:
-            self._error(label, _without_prefix(str(error), typed, label), typed)
+            self._error(label, without_file_name(str(error), typed, label), typed)
             raise
         except (OSError, ValueError) as error:
             self._error(label, str(error), typed)

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 
 from previs.dashboard.msa_markup import operability_label
 from previs.dashboard.page import row
-from previs.dashboard.panels.file_source import FileSource
+from previs.dashboard.panels.file_source import FileSource, without_file_name
 from previs.errors import PrevisError
 from previs.geometry.operability import OperabilityMap, default_operability, read_msaoper
 
@@ -31,14 +31,6 @@ if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
 
 __all__ = ["MSAPanel"]
-
-
-def _after(message: str, label: str) -> str:
-    """A reader's message without the file name it starts with (the panel names the file)."""
-    for separator in (": ", ", "):
-        if message.startswith(label + separator):
-            return message[len(label) + len(separator) :]
-    return message
 
 
 class MSAPanel:
@@ -109,7 +101,7 @@ class MSAPanel:
         try:
             operability = read_msaoper(path)
         except PrevisError as error:
-            self._refuse(Path(path).name, _after(str(error), str(Path(path))))
+            self._refuse(Path(path).name, without_file_name(str(error), str(Path(path))))
             raise
         self.path, self.upload_data = os.path.abspath(os.fspath(path)), None
         self.files.shown(self.path)
@@ -126,7 +118,7 @@ class MSAPanel:
                 operability = read_msaoper(temporary)
             except PrevisError as error:
                 message = str(error).replace(str(temporary), name)
-                self._refuse(name, _after(message, name))
+                self._refuse(name, without_file_name(message, name))
                 raise PrevisError(message) from None
         provenance = {**operability.provenance, "file": f"upload: {name}"}
         operability = OperabilityMap(operability.name, operability.reason, provenance)
