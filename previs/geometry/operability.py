@@ -42,6 +42,7 @@ __all__ = [
     "OperabilityMap",
     "default_operability",
     "operability_from_dict",
+    "parse_msaoper",
     "read_msaoper",
     "resolve_operability",
 ]
@@ -198,11 +199,36 @@ def read_msaoper(path: str | os.PathLike) -> OperabilityMap:
         the file and the entry.
     """
     path = Path(path)
-    label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise PrevisError(f"{label}: cannot read the msaoper file ({error})") from None
+        raise PrevisError(f"{path}: cannot read the msaoper file ({error})") from None
+    return parse_msaoper(text, path.name, label=str(path), file=str(path.resolve()))
+
+
+def parse_msaoper(
+    text: str | bytes, name: str, label: str | None = None, file: str | None = None
+) -> OperabilityMap:
+    """An operability map from the text of a CRDS ``jwst_nirspec_msaoper_*.json`` file
+    (e.g. an upload's bytes), as :func:`read_msaoper` reads one.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The file's content (bytes: UTF-8).
+    name : str
+        The file's name: it names the map.
+    label : str, optional
+        How messages name the file (default ``name``).
+    file : str, optional
+        The provenance's ``file`` (default ``"upload: NAME"``).
+    """
+    label = name if label is None else label
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PrevisError(f"{label}: not a text (UTF-8) msaoper file") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -231,10 +257,10 @@ def read_msaoper(path: str | os.PathLike) -> OperabilityMap:
         state = _state(entry["state"], where)
         if state > reason[q - 1, j - 1, i - 1]:
             reason[q - 1, j - 1, i - 1] = state
-    match = _CRDS_NAME.match(path.name)
-    name = f"{match.group(1)} (CRDS file {path.name})" if match else f"{path.name} (msaoper file)"
-    provenance = {"file": str(path.resolve()), "entries": len(entries)}
+    match = _CRDS_NAME.match(name)
+    title = f"{match.group(1)} (CRDS file {name})" if match else f"{name} (msaoper file)"
+    provenance = {"file": f"upload: {name}" if file is None else file, "entries": len(entries)}
     for key in ("useafter", "pedigree", "author", "descrip", "title"):
         if isinstance(data.get(key), str):
             provenance[key] = data[key]
-    return OperabilityMap(name, reason, provenance)
+    return OperabilityMap(title, reason, provenance)

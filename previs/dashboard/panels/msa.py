@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,12 @@ from previs.dashboard.msa_markup import operability_label
 from previs.dashboard.page import row
 from previs.dashboard.panels.file_source import FileSource, without_file_name
 from previs.errors import PrevisError
-from previs.geometry.operability import OperabilityMap, default_operability, read_msaoper
+from previs.geometry.operability import (
+    OperabilityMap,
+    default_operability,
+    parse_msaoper,
+    read_msaoper,
+)
 
 if TYPE_CHECKING:
     from previs.dashboard.host import PanelHost
@@ -111,17 +115,11 @@ class MSAPanel:
     def load_bytes(self, data: bytes, name: str) -> OperabilityMap:
         """Use an uploaded msaoper file (its bytes and name); errors as for :meth:`load`."""
         name = Path(name or "msaoper.json").name
-        with tempfile.TemporaryDirectory(prefix="previs-msaoper-") as folder:
-            temporary = Path(folder) / name
-            temporary.write_bytes(data)
-            try:
-                operability = read_msaoper(temporary)
-            except PrevisError as error:
-                message = str(error).replace(str(temporary), name)
-                self._refuse(name, without_file_name(message, name))
-                raise PrevisError(message) from None
-        provenance = {**operability.provenance, "file": f"upload: {name}"}
-        operability = OperabilityMap(operability.name, operability.reason, provenance)
+        try:
+            operability = parse_msaoper(bytes(data), name)
+        except PrevisError as error:
+            self._refuse(name, without_file_name(str(error), name))
+            raise
         self.path, self.upload_data = None, (name, bytes(data))
         self.files.shown(None)
         self._use(operability)
