@@ -92,16 +92,27 @@ def shutter_ranges(
 
 
 def open_area_sky(
-    nirspec: Pointing, quadrant: int, i, j, shutters: MSAShutters | None = None
+    nirspec: Pointing,
+    quadrant,
+    i,
+    j,
+    shutters: MSAShutters | None = None,
+    open_area: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """RA and Dec (degrees, each (n, 4)) of the open-area corners of shutters ``i``, ``j``
-    (1-based, one-dimensional) of one quadrant, anticlockwise in (i, j)."""
+    (1-based, one-dimensional) of ``quadrant`` (one number, or one per shutter),
+    anticlockwise in (i, j); ``open_area=False``: the whole cells, bars included."""
     shutters = shutters or msa_shutters()
-    h, k = (f / 2 for f in shutters.open_fraction)
-    di, dj = np.array([-h, h, h, -h]), np.array([-k, -k, k, k])
     i = np.asarray(i, dtype=float).ravel()
     j = np.asarray(j, dtype=float).ravel()
-    v2, v3 = shutters.quadrant(quadrant).to_v2v3(i[:, None] + di, j[:, None] + dj)
+    quadrant = np.broadcast_to(np.asarray(quadrant, dtype=int), i.shape)
+    h, k = (f / 2 for f in shutters.open_fraction) if open_area else (0.5, 0.5)
+    di, dj = np.array([-h, h, h, -h]), np.array([-k, -k, k, k])
+    v2 = np.empty((len(i), 4))
+    v3 = np.empty((len(i), 4))
+    for number in np.unique(quadrant):
+        sel = quadrant == number
+        v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel, None] + di, j[sel, None] + dj)
     return tel_to_sky(nirspec_attitude(nirspec), v2, v3)
 
 

@@ -46,7 +46,7 @@ from previs.geometry.attitude import ARCSEC_PER_RADIAN, Pointing, tel_to_sky
 from previs.geometry.operability import OperabilityMap, resolve_operability
 from previs.geometry.projection import TangentPlane
 from previs.geometry.shutter_model import N_COLUMNS, N_ROWS, MSAShutters, msa_shutters
-from previs.geometry.shutters import nirspec_attitude
+from previs.geometry.shutters import nirspec_attitude, open_area_sky
 
 __all__ = [
     "MAX_SEGMENT",
@@ -450,19 +450,8 @@ def open_area_corners(
     numpy.ndarray
         (n, 4, 2) corners in arcsec (x east, y north), anticlockwise in (i, j).
     """
-    shutters = shutters or msa_shutters()
     quadrant = np.asarray(quadrant, dtype=int).ravel()
-    i = np.asarray(i, dtype=float).ravel()
-    j = np.asarray(j, dtype=float).ravel()
-    h, k = (f / 2 for f in shutters.open_fraction) if open_area else (0.5, 0.5)
-    di = np.array([-h, h, h, -h])
-    dj = np.array([-k, -k, k, k])
-    v2 = np.empty((len(i), 4))
-    v3 = np.empty((len(i), 4))
-    for number in np.unique(quadrant):
-        sel = quadrant == number
-        v2[sel], v3[sel] = shutters.quadrant(number).to_v2v3(i[sel, None] + di, j[sel, None] + dj)
-    ra, dec = tel_to_sky(nirspec_attitude(nirspec), v2, v3)
+    ra, dec = open_area_sky(nirspec, quadrant, i, j, shutters, open_area=open_area)
     x, y = TangentPlane(nirspec.ra, nirspec.dec).to_plane(ra, dec)
     return np.stack([x, y], axis=-1)
 
