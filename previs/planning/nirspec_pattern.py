@@ -22,6 +22,7 @@ from previs.errors import PrevisError
 from previs.geometry.angles import signed_difference
 from previs.geometry.attitude import (
     Pointing,
+    separation_deg,
     tel_to_sky,
 )
 from previs.geometry.projection import TangentPlane
@@ -89,6 +90,20 @@ class NirspecPattern:
         placed = [_pointing(matrix @ slew) for slew in self._slews]
         return tuple(
             Pointing(p.ra, p.dec, first.apa + signed_difference(p.apa, base)) for p in placed
+        )
+
+    def holds(
+        self, first: Pointing, others: tuple[Pointing, ...], tolerance_deg: float = 1e-6
+    ) -> bool:
+        """Whether ``others`` are this pattern's pointings placed at ``first``: each within
+        ``tolerance_deg`` of where :meth:`place` puts it, in position and in APA."""
+        others = tuple(others)
+        if len(others) != len(self.others):
+            return False
+        return all(
+            separation_deg(a.ra, a.dec, b.ra, b.dec) < tolerance_deg
+            and abs(signed_difference(a.apa, b.apa)) < tolerance_deg
+            for a, b in zip(self.place(first), others, strict=True)
         )
 
     def shape_key(self) -> tuple[float, ...]:

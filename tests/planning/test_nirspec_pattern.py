@@ -70,3 +70,15 @@ def test_moving_and_turning_keeps_the_patterns_shape(ra, dec, apa):
         )
         assert separation.to_value("mas") < 0.01
         assert (got.apa - was.apa + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=1e-7)
+
+
+def test_a_pattern_holds_its_own_placements_and_nothing_else():
+    pointings = PROGRAM.nirspec_pointings(2, 45.0)
+    pattern = NirspecPattern(pointings[0], tuple(pointings[1:]))
+    turned = Pointing(pointings[0].ra, pointings[0].dec, 80.0)
+    placed = pattern.place(turned)
+    assert pattern.holds(turned, placed)
+    assert not pattern.holds(pointings[0], placed)  # placed for another APA
+    moved = (Pointing(placed[0].ra + 1 / 3600, placed[0].dec, placed[0].apa), *placed[1:])
+    assert not pattern.holds(turned, moved)
+    assert not pattern.holds(turned, placed[:-1])

@@ -119,13 +119,10 @@ def _same_pattern(program: AptProgram, number: int, plan: Plan) -> bool:
     """Whether the plan's NIRSpec pointings are APT observation ``number``'s, placed at the
     plan's first pointing (the pattern is rigid: its shape does not depend on the APA)."""
     pointings = program.nirspec_pointings(number, plan.nirspec.apa)
-    if len(pointings) != len(plan.nirspec_pointings) or len(pointings) < 2:
+    if len(pointings) < 2:
         return False
-    placed = NirspecPattern(pointings[0], tuple(pointings[1:])).place(plan.nirspec)
-    return all(
-        _separation_deg(a, b) < SAME_POSITION_DEG and abs(a.apa - b.apa) < SAME_POSITION_DEG
-        for a, b in zip(placed, plan.extra_nirspec, strict=True)
-    )
+    pattern = NirspecPattern(pointings[0], tuple(pointings[1:]))
+    return pattern.holds(plan.nirspec, plan.extra_nirspec, SAME_POSITION_DEG)
 
 
 def _restore_picks(
