@@ -48,7 +48,7 @@ def readout_html(summary: Summary, catalog_name: str = "", details: str = "") ->
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
         f"<div>MSA area covered by NIRCam {CHANNEL_LABELS[plan.channel]}"
-        f"{together_label(result)}</div>"
+        f"{together_label(len(result.plan.nirspec_pointings))}</div>"
         f"<div class='previs-covered' style='font-size:2.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(coverage.covered)}</div>"
         + (
@@ -111,8 +111,7 @@ def worst_case_html(worst: WorstCase | None, nirspec_apa: float, pointings: int 
     )
     return (
         "<div style='margin-top:8px;padding:4px 6px;border-left:3px solid #0a6ebd'>"
-        f"Worst case over {over}"
-        f"{f' (all {pointings} NIRSpec pointings together)' if pointings > 1 else ''}:"
+        f"Worst case over {over}{together_label(pointings)}:"
         f"<div class='previs-worst-case' style='font-size:1.6em;font-weight:700;"
         f"color:#0a6ebd'>{format_percent(worst.min)}</div>"
         f"<div style='font-size:0.9em'>at APA <b class='previs-worst-apa'>"

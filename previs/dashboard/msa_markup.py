@@ -15,7 +15,7 @@ import html
 from typing import TYPE_CHECKING
 
 from previs.dashboard.markup import counts_html, worst_case_html
-from previs.dashboard.pointings_markup import image_pointings_html
+from previs.dashboard.pointings_markup import image_pointings_html, together_label
 from previs.dashboard.text import format_percent
 from previs.geometry.operability import default_operability
 from previs.style import UI_COLOURS
@@ -151,7 +151,7 @@ def image_readout_html(image: ImageSummary, summary: Summary, catalog_name: str 
     if counts is not None and summary.together_shutters is not None:
         counts = counts.with_shutters(summary.together_shutters)
     plan = summary.plan
-    together = f" (all {image.pointings} NIRSpec pointings together)" if image.pointings > 1 else ""
+    together = together_label(image.pointings)
     return (
         "<div style='font-family:sans-serif;line-height:1.35'>"
         f"<div>MSA area covered by the valid data of <b>{html.escape(str(name))}</b>"

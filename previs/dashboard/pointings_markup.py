@@ -24,10 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["image_pointings_html", "pointings_html", "together_label"]
 
 
-def together_label(result: Result) -> str:
-    """ " (all N pointings together)" after the headline with several pointings, else ""."""
-    n = len(result.plan.nirspec_pointings)
-    return f" (all {n} NIRSpec pointings together)" if n > 1 else ""
+def together_label(pointings: int) -> str:
+    """ " (all N NIRSpec pointings together)" after a figure of several pointings, else ""."""
+    return f" (all {pointings} NIRSpec pointings together)" if pointings > 1 else ""
 
 
 def pointings_html(result: Result) -> str:
